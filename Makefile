@@ -1,0 +1,44 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian packages: Pango for WeasyPrint, fonts for PDFs, Chromium for the browser tests.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+TEST_PACKAGES := $(RUN_PACKAGES) chromium
+
+.PHONY: run test bench install system-run system-test worker clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+system-run:
+	@bash .ci/system-packages $(RUN_PACKAGES)
+
+system-test:
+	@bash .ci/system-packages $(TEST_PACKAGES)
+
+run: system-run install
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT) (the background worker runs beside it)"
+	@trap 'kill 0' EXIT; \
+	DJANGO_DEBUG=1 $(PY) manage.py db_worker & \
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: system-test install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/customers.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -1,0 +1,282 @@
+import secrets
+import string
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from . import validators
+from .tax_ids import tax_id_type_choices
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+LIVE = Q(deleted_at__isnull=True)
+
+
+def new_public_id(prefix, length=14):
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
+
+
+def new_customer_id():
+    return new_public_id("cus_")
+
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ().\-]*$",
+    "Enter a phone number with digits, spaces, brackets, dashes and an optional leading +.",
+)
+
+
+class TaxExempt(models.TextChoices):
+    NONE = "none", "Taxable"
+    EXEMPT = "exempt", "Exempt"
+    REVERSE = "reverse", "Reverse charge"
+
+
+class AmountTaxDisplay(models.TextChoices):
+    DEFAULT = "", "Account default"
+    EXCLUDE_TAX = "exclude_tax", "Exclude tax"
+    INCLUDE_INCLUSIVE_TAX = "include_inclusive_tax", "Include inclusive tax"
+
+
+class CustomerQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(LIVE)
+
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+
+def _live_index(*expressions, name, fields=()):
+    return models.Index(*expressions, fields=list(fields), name=name, condition=LIVE)
+
+
+class Customer(models.Model):
+    public_id = models.CharField(
+        "ID", max_length=40, unique=True, default=new_customer_id, editable=False
+    )
+    name = models.CharField(max_length=256)
+    email = models.EmailField("account email", max_length=512, blank=True)
+    description = models.TextField(max_length=5000, blank=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[phone_validator])
+
+    address_line1 = models.CharField("address line 1", max_length=200, blank=True)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    address_city = models.CharField("city", max_length=100, blank=True)
+    address_state = models.CharField("state or region", max_length=100, blank=True)
+    address_postal_code = models.CharField("postal code", max_length=20, blank=True)
+    address_country = models.CharField(
+        "country", max_length=2, blank=True, validators=[validators.validate_country]
+    )
+
+    shipping_name = models.CharField("recipient name", max_length=256, blank=True)
+    shipping_phone = models.CharField(
+        "recipient phone", max_length=20, blank=True, validators=[phone_validator]
+    )
+    shipping_line1 = models.CharField("address line 1", max_length=200, blank=True)
+    shipping_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    shipping_city = models.CharField("city", max_length=100, blank=True)
+    shipping_state = models.CharField("state or region", max_length=100, blank=True)
+    shipping_postal_code = models.CharField("postal code", max_length=20, blank=True)
+    shipping_country = models.CharField(
+        "country", max_length=2, blank=True, validators=[validators.validate_country]
+    )
+
+    preferred_locales = models.JSONField(
+        "preferred languages",
+        default=list,
+        blank=True,
+        validators=[validators.validate_preferred_locales],
+    )
+    default_currency = models.CharField(
+        max_length=3, blank=True, validators=[validators.validate_currency]
+    )
+    tax_exempt = models.CharField(
+        "tax status", max_length=8, choices=TaxExempt.choices, default=TaxExempt.NONE
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(
+        "payment terms (days)", default=30, validators=[MaxValueValidator(365)]
+    )
+
+    invoice_prefix = models.CharField(
+        max_length=12, unique=True, validators=[validators.validate_invoice_prefix]
+    )
+    next_invoice_sequence = models.PositiveIntegerField(
+        default=1, validators=[MinValueValidator(1)]
+    )
+    invoice_footer = models.TextField(max_length=5000, blank=True)
+    invoice_custom_fields = models.JSONField(
+        default=list, blank=True, validators=[validators.validate_custom_fields]
+    )
+    invoice_amount_tax_display = models.CharField(
+        "amount tax display",
+        max_length=24,
+        choices=AmountTaxDisplay.choices,
+        blank=True,
+        default=AmountTaxDisplay.DEFAULT,
+    )
+    metadata = models.JSONField(
+        default=dict, blank=True, validators=[validators.validate_metadata]
+    )
+
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        permissions = [
+            ("import_customer", "Can import customers"),
+            ("export_customer", "Can export customers"),
+            ("restore_customer", "Can restore deleted customers"),
+        ]
+        indexes = [
+            # The list page only shows live customers, newest first, so every
+            # filter index is partial on them and ends in the list's order.
+            _live_index(fields=["-created", "-id"], name="customer_live_created"),
+            _live_index(Lower("email"), name="customer_live_email"),
+            _live_index(Lower("name"), name="customer_live_name"),
+            _live_index(fields=["default_currency", "-created"], name="customer_live_currency"),
+            _live_index(fields=["address_country", "-created"], name="customer_live_country"),
+            _live_index(fields=["tax_exempt", "-created"], name="customer_live_tax_exempt"),
+            models.Index(fields=["deleted_at"], name="customer_deleted_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tax_exempt__in=TaxExempt.values), name="customer_tax_exempt_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(next_invoice_sequence__gte=1), name="customer_next_sequence_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.public_id
+
+    def get_absolute_url(self):
+        return reverse("customers:detail", args=[self.public_id])
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+    @property
+    def billing_address_lines(self):
+        return _address_lines(self, "address_")
+
+    @property
+    def shipping_address_lines(self):
+        return _address_lines(self, "shipping_")
+
+    @property
+    def country_name(self):
+        from .reference import countries
+
+        return countries().get(self.address_country, "")
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        has_shipping_address = any(
+            getattr(self, f"shipping_{part}")
+            for part in ("line1", "line2", "city", "state", "postal_code", "country")
+        )
+        if (has_shipping_address or self.shipping_phone) and not self.shipping_name:
+            raise ValidationError(
+                {"shipping_name": "A shipping address needs the recipient's name."}
+            )
+
+
+def _address_lines(customer, prefix):
+    get = lambda part: getattr(customer, prefix + part)  # noqa: E731
+    city_line = " ".join(p for p in (get("postal_code"), get("city"), get("state")) if p)
+    lines = [get("line1"), get("line2"), city_line]
+    if get("country"):
+        from .reference import countries
+
+        lines.append(countries().get(get("country"), get("country")))
+    return [line for line in lines if line]
+
+
+class TaxId(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tax_ids")
+    type = models.CharField(max_length=16, choices=tax_id_type_choices())
+    value = models.CharField(max_length=64)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "tax ID"
+        ordering = ["created", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "type", "value"], name="taxid_unique_per_customer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()}: {self.value}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .tax_ids import clean_tax_id_value
+
+        if self.type:
+            try:
+                self.value = clean_tax_id_value(self.type, self.value)
+            except ValidationError as error:
+                raise ValidationError({"value": error.messages}) from None
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=256)
+    email = models.EmailField(max_length=512)
+    billing_emails = models.BooleanField("billing", default=True)
+    update_emails = models.BooleanField("updates", default=False)
+    legal_emails = models.BooleanField("legal", default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def email_preferences(self):
+        return [
+            label
+            for label, wanted in (
+                ("Billing", self.billing_emails),
+                ("Updates", self.update_emails),
+                ("Legal", self.legal_emails),
+            )
+            if wanted
+        ]
+
+
+class CustomerAlias(models.Model):
+    """An identifier of the customer in another system (external ID)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField("external ID", max_length=255, unique=True)
+
+    class Meta:
+        verbose_name = "external ID"
+        verbose_name_plural = "external IDs"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.alias

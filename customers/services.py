@@ -1,0 +1,102 @@
+"""Every write to customers goes through these functions."""
+
+import secrets
+import string
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Contact, Customer, CustomerAlias, TaxId
+
+_PREFIX_ALPHABET = string.ascii_uppercase + string.digits
+
+
+def _new_invoice_prefix():
+    while True:
+        prefix = "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(8))
+        if not Customer.objects.filter(invoice_prefix=prefix).exists():
+            return prefix
+
+
+@transaction.atomic
+def customer_create(*, fields, tax_ids=(), contacts=(), aliases=()):
+    """Create a customer with its tax IDs, contacts and external IDs, all or nothing.
+
+    `fields` maps Customer field names to values; tax_ids and contacts are lists
+    of dicts, aliases a list of strings.
+    """
+    customer = Customer(**fields)
+    if not customer.invoice_prefix:
+        customer.invoice_prefix = _new_invoice_prefix()
+    customer.full_clean()
+    customer.save()
+    _replace_related(customer, tax_ids=tax_ids, contacts=contacts, aliases=aliases)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer, fields, tax_ids=None, contacts=None, aliases=None):
+    """Update a live customer; related lists given replace what the customer had."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.is_deleted:
+        raise ValidationError("A deleted customer cannot be edited. Restore it first.")
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    if not customer.invoice_prefix:
+        customer.invoice_prefix = _new_invoice_prefix()
+    customer.full_clean()
+    customer.save()
+    _replace_related(customer, tax_ids=tax_ids, contacts=contacts, aliases=aliases)
+    return customer
+
+
+def _replace_related(customer, *, tax_ids, contacts, aliases):
+    if tax_ids is not None:
+        wanted = {(row["type"], row["value"]) for row in tax_ids}
+        existing = {(t.type, t.value): t for t in customer.tax_ids.all()}
+        for key, tax_id in existing.items():
+            if key not in wanted:
+                tax_id.delete()
+        for tax_type, value in sorted(wanted - existing.keys()):
+            _save_clean(TaxId(customer=customer, type=tax_type, value=value))
+    if contacts is not None:
+        customer.contacts.all().delete()
+        for row in contacts:
+            _save_clean(Contact(customer=customer, **row))
+    if aliases is not None:
+        customer.aliases.exclude(alias__in=aliases).delete()
+        existing = set(customer.aliases.values_list("alias", flat=True))
+        for alias in aliases:
+            if alias not in existing:
+                _save_clean(CustomerAlias(customer=customer, alias=alias))
+
+
+def _save_clean(obj):
+    obj.full_clean(exclude=["customer"])
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise ValidationError(f"“{obj}” is already used.") from None
+    return obj
+
+
+@transaction.atomic
+def customers_delete(*, customers, deleted_by):
+    """Tombstone customers: they leave the list but their records stay for invoices
+    and ledger entries. Returns how many were deleted now."""
+    ids = [c.pk for c in customers]
+    return Customer.objects.live().filter(pk__in=ids).update(
+        deleted_at=timezone.now(), deleted_by=deleted_by
+    )
+
+
+def customer_delete(*, customer, deleted_by):
+    return customers_delete(customers=[customer], deleted_by=deleted_by)
+
+
+@transaction.atomic
+def customers_restore(*, customers):
+    ids = [c.pk for c in customers]
+    return Customer.objects.deleted().filter(pk__in=ids).update(deleted_at=None, deleted_by=None)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "customers"
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("new/", views.customer_add, name="add"),
+    path("delete/", views.customer_bulk_delete, name="bulk_delete"),
+    path("export/", views.customer_export, name="export"),
+    path("<str:public_id>/", views.customer_detail, name="detail"),
+    path("<str:public_id>/edit/", views.customer_edit, name="edit"),
+    path("<str:public_id>/delete/", views.customer_delete, name="delete"),
+]

@@ -1,0 +1,110 @@
+"""Field validators with messages a billing clerk understands."""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+from . import reference
+
+METADATA_MAX_KEYS = 50
+METADATA_KEY_MAX = 40
+METADATA_VALUE_MAX = 500
+CUSTOM_FIELDS_MAX = 4
+CUSTOM_FIELD_MAX = 30
+
+INVOICE_PREFIX_RE = re.compile(r"[A-Z0-9]{3,12}")
+
+
+def validate_country(value):
+    if value and value not in reference.countries():
+        raise ValidationError(
+            "“%(value)s” is not a country code. Use the two-letter ISO code, like US or FR.",
+            code="invalid_country",
+            params={"value": value},
+        )
+
+
+def validate_currency(value):
+    if value and value not in reference.currencies():
+        raise ValidationError(
+            "“%(value)s” is not a currency we support. Use a three-letter ISO code, like USD.",
+            code="invalid_currency",
+            params={"value": value},
+        )
+
+
+def validate_invoice_prefix(value):
+    if value and not INVOICE_PREFIX_RE.fullmatch(value):
+        raise ValidationError(
+            "The invoice prefix must be 3 to 12 uppercase letters or digits, like ACME01.",
+            code="invalid_invoice_prefix",
+        )
+
+
+def validate_preferred_locales(value):
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise ValidationError("Preferred languages must be a list of language tags.")
+    for tag in value:
+        if tag not in reference.DOCUMENT_LANGUAGES:
+            raise ValidationError(
+                "“%(tag)s” is not a language we can write invoices in. Use a tag like en, fr-CA "
+                "or pt-BR.",
+                code="invalid_locale",
+                params={"tag": tag},
+            )
+    if len(set(value)) != len(value):
+        raise ValidationError("Each preferred language can be listed once.", code="duplicate")
+
+
+def _validate_string_pairs(value, *, what):
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValidationError(f"{what} must map text keys to text values.")
+
+
+def validate_metadata(value):
+    _validate_string_pairs(value, what="Metadata")
+    if len(value) > METADATA_MAX_KEYS:
+        raise ValidationError(
+            f"Metadata can have at most {METADATA_MAX_KEYS} keys.", code="too_many_keys"
+        )
+    for key, item in value.items():
+        if not key or len(key) > METADATA_KEY_MAX:
+            raise ValidationError(
+                "Metadata key “%(key)s” must be 1 to %(max)d characters.",
+                code="key_length",
+                params={"key": key[:50], "max": METADATA_KEY_MAX},
+            )
+        if "[" in key or "]" in key:
+            raise ValidationError(
+                "Metadata key “%(key)s” cannot contain square brackets.",
+                code="key_brackets",
+                params={"key": key},
+            )
+        if len(item) > METADATA_VALUE_MAX:
+            raise ValidationError(
+                "The value for metadata key “%(key)s” is longer than %(max)d characters.",
+                code="value_length",
+                params={"key": key, "max": METADATA_VALUE_MAX},
+            )
+
+
+def validate_custom_fields(value):
+    if not isinstance(value, list) or not all(
+        isinstance(f, dict) and set(f) == {"name", "value"} for f in value
+    ):
+        raise ValidationError("Custom fields must be a list of name and value pairs.")
+    if len(value) > CUSTOM_FIELDS_MAX:
+        raise ValidationError(
+            f"An invoice can show at most {CUSTOM_FIELDS_MAX} custom fields.", code="too_many"
+        )
+    for field in value:
+        for part in ("name", "value"):
+            text = field[part]
+            if not isinstance(text, str) or not text.strip() or len(text) > CUSTOM_FIELD_MAX:
+                raise ValidationError(
+                    "Each custom field needs a name and a value of 1 to %(max)d characters.",
+                    code="custom_field_length",
+                    params={"max": CUSTOM_FIELD_MAX},
+                )

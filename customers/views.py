@@ -1,0 +1,158 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh, trigger_client_event
+
+from . import exports, selectors, services
+from .forms import BulkDeleteForm, CustomerProfileForms
+from .models import Customer
+
+PAGE_SIZE = 50
+
+
+def _is_fragment(request):
+    """An htmx request for part of a page (a history restore wants the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _live_customer(public_id):
+    return get_object_or_404(Customer.objects.live(), public_id=public_id)
+
+
+def _render_dialog(request, template, context, status=200):
+    """A dialog is a fragment for htmx, and a plain page without JavaScript."""
+    context = {**context, "dialog_template": template, "action": request.get_full_path()}
+    if _is_fragment(request):
+        return render(request, template, context, status=status)
+    return render(request, "dialog_page.html", context, status=status)
+
+
+def _close_dialog(response, message=None, changed=True):
+    trigger_client_event(response, "closeDialog")
+    if changed:
+        trigger_client_event(response, "customersChanged")
+    if message:
+        trigger_client_event(response, "showMessage", {"text": message})
+    return response
+
+
+@permission_required("customers.view_customer", raise_exception=True)
+@vary_on_headers("HX-Request")
+def customer_list(request):
+    filterset = selectors.customer_list(params=request.GET)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    sort_query = _query_without(request, "page", "sort")
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "query": _query_without(request, "page"),
+        "sort_query": sort_query + "&" if sort_query else "",
+    }
+    template = "customers/list.html"
+    if _is_fragment(request):
+        template += "#table"
+    return render(request, template, context)
+
+
+def _query_without(request, *names):
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@permission_required("customers.add_customer", raise_exception=True)
+def customer_add(request):
+    profile = CustomerProfileForms(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and profile.is_valid():
+        form = profile.form
+        if not form.cleaned_data["create_anyway"]:
+            duplicates = selectors.customer_duplicates(
+                name=form.cleaned_data["name"], email=form.cleaned_data["email"]
+            )
+        if not duplicates:
+            try:
+                customer = services.customer_create(**profile.service_kwargs())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                message = f"Added {customer}."
+                if _is_fragment(request):
+                    return _close_dialog(HttpResponse(status=204), message)
+                messages.success(request, message)
+                return redirect(customer)
+    context = {"profile": profile, "duplicates": duplicates}
+    status = 422 if request.method == "POST" else 200
+    return _render_dialog(request, "customers/_add_dialog.html", context, status)
+
+
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_detail(request, public_id):
+    customer = _live_customer(public_id)
+    return render(request, "customers/detail.html", {"customer": customer})
+
+
+@permission_required("customers.change_customer", raise_exception=True)
+def customer_edit(request, public_id):
+    customer = _live_customer(public_id)
+    profile = CustomerProfileForms(request.POST or None, customer=customer)
+    if request.method == "POST" and profile.is_valid():
+        try:
+            services.customer_update(customer=customer, **profile.service_kwargs())
+        except ValidationError as error:
+            profile.form.add_error(None, error)
+        else:
+            messages.success(request, "Customer updated.")
+            if _is_fragment(request):
+                return HttpResponseClientRefresh()
+            return redirect(customer)
+    context = {"profile": profile, "customer": customer}
+    status = 422 if request.method == "POST" else 200
+    return _render_dialog(request, "customers/_edit_dialog.html", context, status)
+
+
+@permission_required("customers.delete_customer", raise_exception=True)
+def customer_delete(request, public_id):
+    customer = _live_customer(public_id)
+    if request.method == "POST":
+        services.customer_delete(customer=customer, deleted_by=request.user)
+        messages.success(request, f"Deleted {customer}.")
+        if _is_fragment(request):
+            return HttpResponseClientRedirect(reverse("customers:list"))
+        return redirect("customers:list")
+    return _render_dialog(request, "customers/_delete_dialog.html", {"customer": customer})
+
+
+@require_POST
+@permission_required("customers.delete_customer", raise_exception=True)
+def customer_bulk_delete(request):
+    form = BulkDeleteForm(request.POST, queryset=Customer.objects.live())
+    if form.is_valid() and form.cleaned_data["confirm"]:
+        count = services.customers_delete(
+            customers=form.cleaned_data["customer"], deleted_by=request.user
+        )
+        message = f"Deleted {count} customer{'s' if count != 1 else ''}."
+        if _is_fragment(request):
+            return _close_dialog(HttpResponse(status=204), message)
+        messages.success(request, message)
+        return redirect("customers:list")
+    return _render_dialog(request, "customers/_bulk_delete_dialog.html", {"form": form})
+
+
+@permission_required(
+    ["customers.view_customer", "customers.export_customer"], raise_exception=True
+)
+def customer_export(request):
+    filterset = selectors.customer_list(params=request.GET)
+    if not filterset.is_valid():
+        return HttpResponse("Fix the filters before exporting.", status=400)
+    if request.GET.get("format") == "xlsx":
+        return exports.xlsx_response(filterset.qs)
+    return exports.csv_response(filterset.qs)

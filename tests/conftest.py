@@ -1,0 +1,45 @@
+import pytest
+from django.test import Client
+
+from tests.factories import make_user
+
+
+def _client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def billing_user(db):
+    return make_user("Billing staff", is_staff=True)
+
+
+@pytest.fixture
+def ops_user(db):
+    return make_user("Ops", is_staff=True)
+
+
+@pytest.fixture
+def support_user(db):
+    return make_user("Support", is_staff=True)
+
+
+@pytest.fixture
+def billing_client(billing_user):
+    return _client_for(billing_user)
+
+
+@pytest.fixture
+def ops_client(ops_user):
+    return _client_for(ops_user)
+
+
+@pytest.fixture
+def support_client(support_user):
+    return _client_for(support_user)
+
+
+@pytest.fixture
+def htmx():
+    return {"HTTP_HX_REQUEST": "true"}

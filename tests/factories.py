@@ -1,0 +1,37 @@
+"""Small factories: real objects made through the services."""
+
+import itertools
+
+from django.contrib.auth.models import Group, User
+
+from customers.services import customer_create
+
+_numbers = itertools.count(1)
+
+
+def make_user(role=None, **fields):
+    number = next(_numbers)
+    fields.setdefault("username", f"user{number}")
+    user = User.objects.create_user(password="pw-for-tests-only", **fields)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def make_customer(*, tax_ids=(), contacts=(), aliases=(), **fields):
+    number = next(_numbers)
+    fields.setdefault("name", f"Customer {number}")
+    fields.setdefault("email", f"customer{number}@example.com")
+    return customer_create(fields=fields, tax_ids=tax_ids, contacts=contacts, aliases=aliases)
+
+
+def profile_post_data(**overrides):
+    """POST data for the customer dialog with empty tax ID, contact and alias rows."""
+    data = {"name": "Ada Lovelace", "email": "ada@example.com", "tax_exempt": "none",
+            "payment_terms_days": "30", "next_invoice_sequence": "1"}  # fmt: skip
+    for prefix in ("tax_ids", "contacts", "aliases"):
+        data[f"{prefix}-TOTAL_FORMS"] = "1"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    data["contacts-0-billing_emails"] = "on"  # the blank row's initial value
+    data.update(overrides)
+    return data
