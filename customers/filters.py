@@ -3,7 +3,8 @@ import datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Value
+from django.db.models import TextField, Value
+from django.db.models.functions import Cast
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -41,9 +42,9 @@ class MetadataFilter(django_filters.Filter):
             return qs
         key, item = value
         # KeyTextTransform keeps a key like "a__b" a single key, not a path.
-        return qs.alias(metadata_match=KeyTextTransform(key, "metadata")).filter(
-            metadata_match=item
-        )
+        # Cast so the value compares as text, not as JSON.
+        value = Cast(KeyTextTransform(key, "metadata"), TextField())
+        return qs.alias(metadata_match=value).filter(metadata_match=item)
 
 
 class CustomerFilter(django_filters.FilterSet):

@@ -81,13 +81,15 @@ def clean_tax_id_value(tax_type, value):
     if len(value) > 64:
         raise ValidationError("A tax ID is at most 64 characters.", code="max_length")
     message = f"This is not a valid {label}. It should look like {example}."
+    compact = re.sub(r"[\s.]", "", value)
     if module_name:
         module = importlib.import_module(f"stdnum.{module_name}")
         try:
-            value = module.validate(value)
+            compact = module.validate(value)
         except StdnumError:
             raise ValidationError(message, code="invalid") from None
-    compact = value if module_name else re.sub(r"[\s.]", "", value)
+        # Keep the number as written (country prefix and punctuation), less spaces.
+        value = value.replace(" ", "") if " " not in example else value
     if pattern and not re.fullmatch(pattern, compact):
         raise ValidationError(message, code="invalid")
     return value

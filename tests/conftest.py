@@ -43,3 +43,8 @@ def support_client(support_user):
 @pytest.fixture
 def htmx():
     return {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

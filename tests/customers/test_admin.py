@@ -1,0 +1,45 @@
+import pytest
+from django.urls import reverse
+
+from customers.services import customer_delete
+from tests.factories import make_customer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_support_can_search_customers_in_the_admin(support_client):
+    make_customer(name="Findable", aliases=["crm-55"])
+    url = reverse("admin:customers_customer_changelist")
+    assert "Findable" in support_client.get(url, {"q": "findable"}).content.decode()
+    assert "Findable" in support_client.get(url, {"q": "crm-55"}).content.decode()
+
+
+def test_support_is_read_only_in_the_admin(support_client):
+    customer = make_customer(name="Locked")
+    url = reverse("admin:customers_customer_change", args=[customer.pk])
+    page = support_client.get(url).content.decode()
+    assert "Save" not in page and "Locked" in page
+    response = support_client.post(url, {"name": "Changed"})
+    assert response.status_code == 403
+    customer.refresh_from_db()
+    assert customer.name == "Locked"
+
+
+def test_nobody_can_hard_delete_a_customer_in_the_admin(admin_client):
+    customer = make_customer()
+    url = reverse("admin:customers_customer_delete", args=[customer.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    assert type(customer).objects.filter(pk=customer.pk).exists()
+
+
+def test_support_sees_and_restores_a_deleted_customer(support_client, support_user):
+    customer = make_customer(name="Restorable")
+    customer_delete(customer=customer, deleted_by=support_user)
+    url = reverse("admin:customers_customer_changelist")
+    assert "Restorable" in support_client.get(url, {"status": "deleted"}).content.decode()
+    response = support_client.post(
+        url, {"action": "restore", "_selected_action": [customer.pk]}, follow=True
+    )
+    assert "Restored 1 customer" in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.deleted_at is None

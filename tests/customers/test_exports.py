@@ -1,0 +1,75 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from customers.exports import neutralise
+from tests.factories import make_customer
+
+pytestmark = pytest.mark.django_db
+EXPORT = reverse("customers:export")
+
+
+def _csv(response):
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="customers-')
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_export_contains_the_filtered_rows_with_metadata_columns(ops_client):
+    make_customer(name="Euro", default_currency="EUR", metadata={"internal_id": "1", "tier": "a"},
+                  preferred_locales=["fr", "en"])  # fmt: skip
+    make_customer(name="Yen", default_currency="JPY", metadata={"region": "apac"})
+    rows = _csv(ops_client.get(EXPORT, {"currency": "EUR"}))
+    assert [r["name"] for r in rows] == ["Euro"]
+    assert rows[0]["metadata[internal_id]"] == "1" and rows[0]["metadata[tier]"] == "a"
+    assert "metadata[region]" not in rows[0]
+    assert rows[0]["preferred_locales"] == "fr,en"
+    assert rows[0]["id"].startswith("cus_")
+
+
+def test_export_of_everything_has_every_metadata_key(ops_client):
+    make_customer(metadata={"a": "1"})
+    make_customer(metadata={"b": "2"})
+    make_customer()
+    rows = _csv(ops_client.get(EXPORT))
+    assert len(rows) == 3
+    assert {"metadata[a]", "metadata[b]"} <= set(rows[0])
+
+
+@pytest.mark.parametrize("value", ["=HYPERLINK(\"x\")", "+1 555", "-2+3", "@SUM(A1)"])
+def test_formula_cells_are_neutralised(ops_client, value):
+    make_customer(name=value, metadata={"note": value})
+    row = _csv(ops_client.get(EXPORT))[0]
+    assert row["name"] == "'" + value
+    assert row["metadata[note]"] == "'" + value
+
+
+def test_neutralise_leaves_other_values_alone():
+    assert neutralise("Acme") == "Acme" and neutralise(5) == 5 and neutralise("") == ""
+
+
+def test_deleted_customers_are_not_exported(ops_client, ops_user):
+    from customers.services import customer_delete
+
+    customer_delete(customer=make_customer(name="Gone"), deleted_by=ops_user)
+    make_customer(name="Here")
+    assert [r["name"] for r in _csv(ops_client.get(EXPORT))] == ["Here"]
+
+
+def test_xlsx_export(ops_client):
+    make_customer(name="=cmd", metadata={"k": "v"})
+    response = ops_client.get(EXPORT, {"format": "xlsx"})
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header, row = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    assert row[header.index("name")] == "'=cmd"
+    assert row[header.index("metadata[k]")] == "v"
+
+
+def test_invalid_filters_do_not_export(ops_client):
+    assert ops_client.get(EXPORT, {"currency": "NOPE"}).status_code == 400

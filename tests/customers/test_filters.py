@@ -1,0 +1,102 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from customers.selectors import customer_list
+from tests.factories import make_customer
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(**params):
+    filterset = customer_list(params=params)
+    assert filterset.is_valid(), filterset.errors
+    return [c.name for c in filterset.qs]
+
+
+@pytest.fixture
+def customers():
+    now = timezone.now()
+    return [
+        make_customer(name="Alpha", email="Billing@Alpha.example", default_currency="USD",
+                      address_country="US", created=now - datetime.timedelta(days=3),
+                      metadata={"internal_id": "A-1"}, description="Reseller"),
+        make_customer(name="Beta", email="beta@example.com", default_currency="EUR",
+                      address_country="FR", tax_exempt="reverse",
+                      created=now - datetime.timedelta(days=2), metadata={"internal_id": "B-2"}),
+        make_customer(name="Gamma alpha", email="gamma@example.com", default_currency="JPY",
+                      address_country="JP", tax_exempt="exempt",
+                      created=now - datetime.timedelta(days=1)),
+    ]  # fmt: skip
+
+
+def test_default_order_is_newest_first(customers):
+    assert _names() == ["Gamma alpha", "Beta", "Alpha"]
+
+
+def test_email_filter_is_exact_and_ignores_case(customers):
+    assert _names(email="billing@alpha.EXAMPLE") == ["Alpha"]
+    assert _names(email="alpha.example") == []
+
+
+def test_name_filter_matches_part_of_the_name(customers):
+    assert _names(name="ALPHA") == ["Gamma alpha", "Alpha"]
+
+
+def test_created_range_includes_both_days(customers):
+    today = timezone.localdate()
+    day = (today - datetime.timedelta(days=2)).isoformat()
+    assert _names(created_after=day, created_before=day) == ["Beta"]
+    assert _names(created_after=day) == ["Gamma alpha", "Beta"]
+
+
+def test_currency_country_and_tax_status(customers):
+    assert _names(currency="EUR") == ["Beta"]
+    assert _names(country="JP") == ["Gamma alpha"]
+    assert _names(tax_exempt="reverse") == ["Beta"]
+
+
+def test_metadata_key_value(customers):
+    assert _names(metadata="internal_id=B-2") == ["Beta"]
+    assert _names(metadata="internal_id = A-1") == ["Alpha"]
+    assert _names(metadata="internal_id=nope") == []
+
+
+def test_metadata_filter_needs_key_and_value(customers):
+    filterset = customer_list(params={"metadata": "just text"})
+    assert not filterset.is_valid()
+    assert "key=value" in filterset.errors["metadata"][0]
+
+
+def test_search_covers_name_email_description_id_and_metadata(customers):
+    alpha, beta, _gamma = customers
+    assert _names(q="alpha") == ["Gamma alpha", "Alpha"]
+    assert _names(q="RESELLER") == ["Alpha"]
+    assert _names(q=beta.public_id) == ["Beta"]
+    assert _names(q="B-2") == ["Beta"]
+    assert _names(q="beta@example") == ["Beta"]
+
+
+def test_sorting(customers):
+    assert _names(sort="name") == ["Alpha", "Beta", "Gamma alpha"]
+    assert _names(sort="-name") == ["Gamma alpha", "Beta", "Alpha"]
+    assert _names(sort="email") == ["Beta", "Alpha", "Gamma alpha"]
+    assert _names(sort="created") == ["Alpha", "Beta", "Gamma alpha"]
+
+
+def test_filters_combine(customers):
+    assert _names(q="alpha", currency="USD") == ["Alpha"]
+
+
+def test_unknown_choice_is_an_error_not_a_crash(customers):
+    filterset = customer_list(params={"currency": "XXX", "sort": "password"})
+    assert not filterset.is_valid()
+    assert {"currency", "sort"} <= set(filterset.errors)
+
+
+def test_deleted_customers_are_not_listed(customers):
+    from customers.services import customer_delete
+
+    customer_delete(customer=customers[0], deleted_by=None)
+    assert _names() == ["Gamma alpha", "Beta"]

@@ -1,0 +1,93 @@
+import pytest
+
+from customers.forms import CustomerProfileForms
+from tests.factories import make_customer, profile_post_data
+
+pytestmark = pytest.mark.django_db
+
+
+def _valid(**overrides):
+    profile = CustomerProfileForms(profile_post_data(**overrides))
+    return profile, profile.is_valid()
+
+
+def test_minimal_form_needs_name_and_account_email():
+    profile, valid = _valid(name="", email="")
+    assert not valid
+    assert set(profile.form.errors) == {"name", "email"}
+
+
+def test_languages_are_parsed_in_order_and_normalised():
+    profile, valid = _valid(preferred_locales="fr_ca, EN  pt-br")
+    assert valid, profile.form.errors
+    assert profile.form.cleaned_data["preferred_locales"] == ["fr-CA", "en", "pt-BR"]
+
+
+def test_unknown_language_is_named_in_the_error():
+    profile, valid = _valid(preferred_locales="fr-CA, tlh")
+    assert not valid
+    assert "“tlh” is not a language" in profile.form.errors["preferred_locales"][0]
+
+
+def test_metadata_lines_become_a_dict():
+    profile, valid = _valid(metadata="internal_id=42\n\nplan = pro ")
+    assert valid, profile.form.errors
+    assert profile.form.cleaned_data["metadata"] == {"internal_id": "42", "plan": "pro"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("no equals sign", "Line 1: write each entry as key=value."),
+     ("a=1\na=2", "Line 2: the key “a” is already used above."),
+     ("k" * 41 + "=v", "must be 1 to 40 characters")],
+)  # fmt: skip
+def test_metadata_errors_say_which_line(text, message):
+    profile, valid = _valid(metadata=text)
+    assert not valid
+    assert message in profile.form.errors["metadata"][0]
+
+
+def test_custom_fields_become_name_value_pairs():
+    profile, valid = _valid(invoice_custom_fields="PO=1234\nDept=Ops")
+    assert valid, profile.form.errors
+    assert profile.form.cleaned_data["invoice_custom_fields"] == [
+        {"name": "PO", "value": "1234"},
+        {"name": "Dept", "value": "Ops"},
+    ]
+
+
+def test_tax_id_rows_are_validated():
+    profile, valid = _valid(**{"tax_ids-0-type": "eu_vat", "tax_ids-0-value": "DE123456789"})
+    assert not valid
+    assert "not a valid European VAT number" in profile.tax_ids.forms[0].errors["value"][0]
+
+
+def test_blank_rows_are_ignored_and_filled_rows_kept():
+    profile, valid = _valid(**{"tax_ids-0-type": "eu_vat", "tax_ids-0-value": "de 136695976"})
+    assert valid, profile.tax_ids.errors
+    kwargs = profile.service_kwargs()
+    assert kwargs["tax_ids"] == [{"type": "eu_vat", "value": "DE136695976"}]
+    assert kwargs["contacts"] == [] and kwargs["aliases"] == []
+
+
+def test_alias_of_another_customer_is_rejected():
+    make_customer(aliases=["crm-7"])
+    profile, valid = _valid(**{"aliases-0-alias": "crm-7"})
+    assert not valid
+    assert "already has the external ID" in profile.aliases.forms[0].errors["alias"][0]
+
+
+def test_invoice_prefix_is_uppercased_and_checked_for_uniqueness():
+    make_customer(invoice_prefix="TAKEN")
+    profile, valid = _valid(invoice_prefix="taken")
+    assert not valid
+    assert "invoice_prefix" in profile.form.errors
+
+
+def test_edit_form_starts_from_the_customer():
+    customer = make_customer(metadata={"a": "1"}, preferred_locales=["de", "en"],
+                             aliases=["crm-9"])  # fmt: skip
+    profile = CustomerProfileForms(customer=customer)
+    assert "a=1" in str(profile.form["metadata"])
+    assert "de, en" in str(profile.form["preferred_locales"])
+    assert profile.aliases.initial == [{"alias": "crm-9"}]

@@ -1,0 +1,82 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from customers import services
+from customers.models import Contact, Customer, CustomerAlias, TaxId
+from tests.factories import make_customer, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_saves_customer_with_tax_ids_contacts_and_aliases():
+    customer = make_customer(
+        tax_ids=[{"type": "eu_vat", "value": "DE136695976"}],
+        contacts=[{"name": "AP", "email": "ap@example.com", "legal_emails": True}],
+        aliases=["crm-1"],
+    )
+    assert [(t.type, t.value) for t in customer.tax_ids.all()] == [("eu_vat", "DE136695976")]
+    assert customer.contacts.get().email_preferences == ["Billing", "Legal"]
+    assert customer.aliases.get().alias == "crm-1"
+
+
+def test_create_is_all_or_nothing():
+    with pytest.raises(ValidationError):
+        make_customer(name="Half", tax_ids=[{"type": "eu_vat", "value": "nonsense"}])
+    assert not Customer.objects.filter(name="Half").exists()
+    assert not TaxId.objects.exists()
+
+
+def test_alias_taken_by_another_customer_rolls_back_everything():
+    make_customer(aliases=["crm-1"])
+    with pytest.raises(ValidationError):
+        make_customer(name="Second", aliases=["crm-1"])
+    assert not Customer.objects.filter(name="Second").exists()
+    assert CustomerAlias.objects.count() == 1
+
+
+def test_update_replaces_related_rows():
+    customer = make_customer(
+        tax_ids=[{"type": "eu_vat", "value": "DE136695976"}],
+        contacts=[{"name": "AP", "email": "ap@example.com"}],
+        aliases=["a", "b"],
+    )
+    kept = customer.tax_ids.get()
+    services.customer_update(
+        customer=customer,
+        fields={"name": "Renamed"},
+        tax_ids=[{"type": "eu_vat", "value": "DE136695976"}, {"type": "us_ein", "value": "911144442"}],
+        contacts=[],
+        aliases=["b", "c"],
+    )
+    customer.refresh_from_db()
+    assert customer.name == "Renamed"
+    assert customer.tax_ids.count() == 2 and customer.tax_ids.filter(pk=kept.pk).exists()
+    assert not Contact.objects.filter(customer=customer).exists()
+    assert sorted(customer.aliases.values_list("alias", flat=True)) == ["b", "c"]
+
+
+def test_delete_leaves_a_tombstone_with_who_and_when():
+    user = make_user()
+    customer = make_customer()
+    assert services.customer_delete(customer=customer, deleted_by=user) == 1
+    customer.refresh_from_db()
+    assert customer.deleted_at is not None and customer.deleted_by == user
+    assert Customer.objects.filter(pk=customer.pk).exists()
+    assert not Customer.objects.live().filter(pk=customer.pk).exists()
+
+
+def test_deleting_twice_counts_once():
+    customer = make_customer()
+    services.customers_delete(customers=[customer], deleted_by=None)
+    assert services.customers_delete(customers=[customer], deleted_by=None) == 0
+
+
+def test_deleted_customer_cannot_be_edited_until_restored():
+    customer = make_customer()
+    services.customer_delete(customer=customer, deleted_by=None)
+    with pytest.raises(ValidationError):
+        services.customer_update(customer=customer, fields={"name": "Nope"})
+    assert services.customers_restore(customers=[customer]) == 1
+    services.customer_update(customer=customer, fields={"name": "Back"})
+    customer.refresh_from_db()
+    assert customer.name == "Back" and customer.deleted_at is None

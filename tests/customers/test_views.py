@@ -1,0 +1,235 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from customers.models import Customer
+from tests.factories import make_customer, profile_post_data
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("customers:list")
+ADD = reverse("customers:add")
+
+
+def _triggers(response):
+    return json.loads(response.headers["HX-Trigger"])
+
+
+def test_list_shows_customers_count_and_page_of_50(billing_client):
+    for _ in range(51):
+        make_customer()
+    response = billing_client.get(LIST)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "51 customers" in page
+    assert page.count('name="customer"') == 50
+    assert "Page 1 of 2" in page
+    assert "<html" in page
+
+
+def test_list_htmx_returns_only_the_table(billing_client, htmx):
+    make_customer(name="Only Me")
+    response = billing_client.get(LIST, {"q": "only"}, **htmx)
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="customer-table"')
+    assert "Only Me" in body and "<html" not in body and 'id="filters"' not in body
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_history_restore_gets_the_full_page(billing_client, htmx):
+    response = billing_client.get(LIST, HTTP_HX_HISTORY_RESTORE_REQUEST="true", **htmx)
+    assert "<html" in response.content.decode()
+
+
+def test_filters_in_the_url_render_without_javascript(billing_client):
+    make_customer(name="Keep", default_currency="EUR")
+    make_customer(name="Drop", default_currency="USD")
+    page = billing_client.get(LIST, {"currency": "EUR"}).content.decode()
+    assert "Keep" in page and "Drop" not in page
+    assert '<option value="EUR" selected>' in page
+
+
+def test_bad_filter_shows_an_error_not_a_crash(billing_client):
+    response = billing_client.get(LIST, {"metadata": "oops", "page": "999"})
+    assert response.status_code == 200
+    assert "Filter metadata as key=value" in response.content.decode()
+
+
+def test_names_with_html_are_escaped_everywhere(billing_client):
+    customer = make_customer(name="<script>alert(1)</script>", metadata={"x": "<b>hi</b>"})
+    for url in (LIST, customer.get_absolute_url()):
+        page = billing_client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>hi</b>" not in billing_client.get(customer.get_absolute_url()).content.decode()
+
+
+def test_add_dialog_fragment(billing_client, htmx):
+    body = billing_client.get(ADD, **htmx).content.decode()
+    assert body.lstrip().startswith("<dialog")
+    assert "Add customer" in body and "Account email" in body
+
+
+def test_add_without_javascript_is_a_page(billing_client):
+    body = billing_client.get(ADD).content.decode()
+    assert "<html" in body and "<dialog" in body and " open" in body
+
+
+def test_add_customer_via_htmx_closes_dialog_and_refreshes_list(billing_client, htmx):
+    response = billing_client.post(
+        ADD,
+        profile_post_data(metadata="internal_id=7", preferred_locales="fr-CA",
+                          **{"tax_ids-0-type": "gb_vat", "tax_ids-0-value": "GB980780684"}),
+        **htmx,
+    )  # fmt: skip
+    assert response.status_code == 204
+    triggers = _triggers(response)
+    assert {"closeDialog", "customersChanged"} <= set(triggers)
+    assert triggers["showMessage"]["text"] == "Added Ada Lovelace."
+    customer = Customer.objects.get()
+    assert customer.metadata == {"internal_id": "7"}
+    assert customer.preferred_locales == ["fr-CA"]
+    assert customer.tax_ids.get().value == "GB980780684"
+
+
+def test_add_without_javascript_redirects_to_the_customer(billing_client):
+    response = billing_client.post(ADD, profile_post_data())
+    customer = Customer.objects.get()
+    assert response.status_code == 302 and response.url == customer.get_absolute_url()
+
+
+def test_invalid_add_keeps_input_and_shows_errors_inline(billing_client, htmx):
+    data = profile_post_data(email="not-an-email", name="Kept Name", address_line1="1 Kept St",
+                             default_currency="ZZZ", **{"tax_ids-0-type": "eu_vat",
+                                                        "tax_ids-0-value": "DE123456789"})
+    response = billing_client.post(ADD, data, **htmx)
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert body.lstrip().startswith("<dialog")
+    assert 'value="Kept Name"' in body and 'value="1 Kept St"' in body
+    assert "Enter a valid email address." in body
+    assert "Select a valid choice. ZZZ is not one of the available choices." in body
+    assert "not a valid European VAT number" in body and 'value="DE123456789"' in body
+    assert not Customer.objects.exists()
+
+
+def test_duplicate_email_or_name_needs_create_anyway(billing_client, htmx):
+    existing = make_customer(name="Acme", email="Billing@Acme.example")
+    response = billing_client.post(
+        ADD, profile_post_data(name="Other", email="billing@acme.EXAMPLE"), **htmx
+    )
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "This customer may already exist" in body
+    assert existing.get_absolute_url() in body and "Create anyway" in body
+    assert Customer.objects.count() == 1
+
+    response = billing_client.post(
+        ADD, profile_post_data(name="acme", email="new@example.com"), **htmx
+    )
+    assert "This customer may already exist" in response.content.decode()
+
+    response = billing_client.post(
+        ADD, profile_post_data(name="acme", email="new@example.com", create_anyway="1"), **htmx
+    )
+    assert response.status_code == 204
+    assert Customer.objects.count() == 2
+
+
+def test_deleted_customers_do_not_count_as_duplicates(billing_client, billing_user, htmx):
+    from customers.services import customer_delete
+
+    customer_delete(customer=make_customer(name="Gone", email="gone@example.com"),
+                    deleted_by=billing_user)  # fmt: skip
+    response = billing_client.post(
+        ADD, profile_post_data(name="Gone", email="gone@example.com"), **htmx
+    )
+    assert response.status_code == 204
+
+
+def test_detail_page_shows_the_profile_and_actions(billing_client):
+    customer = make_customer(
+        name="Acme", metadata={"internal_id": "42"}, preferred_locales=["fr-CA"],
+        address_line1="1 Rue", address_city="Paris", address_country="FR",
+        invoice_custom_fields=[{"name": "PO", "value": "7"}],
+        tax_ids=[{"type": "eu_vat", "value": "FR61954506077"}],
+        contacts=[{"name": "AP", "email": "ap@acme.example"}], aliases=["crm-1"],
+    )  # fmt: skip
+    body = billing_client.get(customer.get_absolute_url()).content.decode()
+    for text in ("Acme", customer.public_id, "internal_id", "42", "fr-CA", "France",
+                 "FR61954506077", "ap@acme.example", "crm-1", "PO: 7", "Actions",
+                 "Edit information", "Delete customer"):  # fmt: skip
+        assert text in body, text
+
+
+def test_edit_information_updates_the_customer(billing_client, htmx):
+    customer = make_customer(name="Old", aliases=["crm-1"])
+    data = profile_post_data(name="New", email=customer.email,
+                             invoice_prefix=customer.invoice_prefix)  # fmt: skip
+    data.update({"aliases-TOTAL_FORMS": "2", "aliases-INITIAL_FORMS": "1",
+                 "aliases-0-alias": "crm-1", "aliases-1-alias": "crm-2"})  # fmt: skip
+    url = reverse("customers:edit", args=[customer.public_id])
+    assert "Update customer" in billing_client.get(url, **htmx).content.decode()
+    response = billing_client.post(url, data, **htmx)
+    assert response.status_code == 200 and response.headers["HX-Refresh"] == "true"
+    customer.refresh_from_db()
+    assert customer.name == "New"
+    assert sorted(customer.aliases.values_list("alias", flat=True)) == ["crm-1", "crm-2"]
+
+
+def test_edit_can_remove_a_row(billing_client):
+    customer = make_customer(aliases=["crm-1"])
+    data = profile_post_data(name=customer.name, email=customer.email,
+                             invoice_prefix=customer.invoice_prefix)  # fmt: skip
+    data.update({"aliases-INITIAL_FORMS": "1", "aliases-0-alias": "crm-1",
+                 "aliases-0-DELETE": "on"})  # fmt: skip
+    response = billing_client.post(reverse("customers:edit", args=[customer.public_id]), data)
+    assert response.status_code == 302
+    assert not customer.aliases.exists()
+
+
+def test_invalid_edit_changes_nothing(billing_client, htmx):
+    customer = make_customer(name="Same")
+    data = profile_post_data(name="Changed", email="bad", invoice_prefix=customer.invoice_prefix)
+    url = reverse("customers:edit", args=[customer.public_id])
+    response = billing_client.post(url, data, **htmx)
+    assert response.status_code == 422 and 'value="Changed"' in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.name == "Same"
+
+
+def test_delete_customer_from_details(billing_client, billing_user, htmx):
+    customer = make_customer()
+    url = reverse("customers:delete", args=[customer.public_id])
+    assert "Delete customer" in billing_client.get(url, **htmx).content.decode()
+    response = billing_client.post(url, **htmx)
+    assert response.headers["HX-Redirect"] == LIST
+    customer.refresh_from_db()
+    assert customer.deleted_by == billing_user
+    assert billing_client.get(customer.get_absolute_url()).status_code == 404
+    edit = reverse("customers:edit", args=[customer.public_id])
+    assert billing_client.get(edit).status_code == 404
+
+
+def test_bulk_delete_confirms_with_the_count_then_deletes(billing_client, htmx):
+    first, second, kept = make_customer(), make_customer(), make_customer()
+    url = reverse("customers:bulk_delete")
+    ids = [first.public_id, second.public_id]
+    response = billing_client.post(url, {"customer": ids}, **htmx)
+    body = response.content.decode()
+    assert "Delete 2 customers?" in body
+    assert Customer.objects.live().count() == 3
+
+    response = billing_client.post(url, {"customer": ids, "confirm": "1"}, **htmx)
+    assert response.status_code == 204
+    assert _triggers(response)["showMessage"]["text"] == "Deleted 2 customers."
+    assert list(Customer.objects.live()) == [kept]
+
+
+def test_bulk_delete_with_nothing_selected_says_so(billing_client):
+    response = billing_client.post(reverse("customers:bulk_delete"), {"confirm": "1"})
+    assert "Select at least one customer to delete." in response.content.decode()
+
+
+def test_bulk_delete_is_post_only(billing_client):
+    assert billing_client.get(reverse("customers:bulk_delete")).status_code == 405
