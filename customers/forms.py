@@ -75,11 +75,19 @@ class CustomFieldsField(KeyValueLinesField):
         return [{"name": k, "value": v} for k, v in super().to_python(value).items()]
 
 
+class PlainLabelsMixin:
+    """Labels without Django's trailing colon, as in the Dashboard."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def _optional_choices(choices, blank_label="—"):
     return [("", blank_label), *choices]
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(PlainLabelsMixin, forms.ModelForm):
     preferred_locales = LanguageListField(
         label="Languages",
         required=False,
@@ -134,7 +142,7 @@ class CustomerForm(forms.ModelForm):
         return self.cleaned_data["name"].strip()
 
 
-class TaxIdForm(forms.Form):
+class TaxIdForm(PlainLabelsMixin, forms.Form):
     type = forms.ChoiceField(choices=_optional_choices(tax_id_type_choices(), "Choose a type"))
     value = forms.CharField(label="Number", max_length=64)
 
@@ -148,15 +156,15 @@ class TaxIdForm(forms.Form):
         return data
 
 
-class ContactForm(forms.Form):
-    name = forms.CharField(max_length=256)
-    email = forms.EmailField(max_length=512)
+class ContactForm(PlainLabelsMixin, forms.Form):
+    name = forms.CharField(label="Contact name", max_length=256)
+    email = forms.EmailField(label="Contact email", max_length=512)
     billing_emails = forms.BooleanField(label="Billing", required=False, initial=True)
     update_emails = forms.BooleanField(label="Updates", required=False)
     legal_emails = forms.BooleanField(label="Legal", required=False)
 
 
-class AliasForm(forms.Form):
+class AliasForm(PlainLabelsMixin, forms.Form):
     alias = forms.CharField(label="External ID", max_length=255)
 
     def __init__(self, *args, customer=None, **kwargs):

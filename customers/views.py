@@ -53,9 +53,10 @@ def customer_list(request):
         "page": page,
         "query": _query_without(request, "page"),
         "sort_query": sort_query + "&" if sort_query else "",
+        "is_fragment": _is_fragment(request),
     }
     template = "customers/list.html"
-    if _is_fragment(request):
+    if context["is_fragment"]:
         template += "#table"
     return render(request, template, context)
 

@@ -19,11 +19,14 @@ ROLES = {
 
 
 def create_roles(apps, schema_editor):
+    customers = apps.get_app_config("customers")
     # Permissions are normally created after migrate; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
+    # create_permissions skips app configs without a models module, which is how
+    # the historical app registry of a migration looks.
+    models_module = getattr(customers, "models_module", None)
+    customers.models_module = models_module or True
+    create_permissions(customers, apps=apps, verbosity=0)
+    customers.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, codenames in ROLES.items():

@@ -10,10 +10,16 @@
     return document.getElementById("dialog-slot");
   }
 
+  // Emptied on the next tick: htmx may still be dispatching events (HX-Trigger)
+  // from the dialog's form, and a detached element's events never reach <body>.
+  function emptySlot() {
+    setTimeout(() => { slot().innerHTML = ""; }, 0);
+  }
+
   function closeDialog() {
     const dialog = slot().querySelector("dialog");
     if (dialog && dialog.open) dialog.close();
-    slot().innerHTML = "";
+    emptySlot();
   }
 
   function showMessage(text) {
@@ -67,7 +73,7 @@
   });
 
   document.addEventListener("close", (event) => {
-    if (event.target.matches && event.target.matches("#dialog-slot dialog")) slot().innerHTML = "";
+    if (event.target.matches && event.target.matches("#dialog-slot dialog")) emptySlot();
   }, true);
 
   document.addEventListener("click", (event) => {

@@ -1,0 +1,66 @@
+"""Playwright against a live server, driving Debian's Chromium (never a downloaded browser)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+# make between browser steps are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def signed_in_page(browser, live_server, billing_user):
+    """A page signed in as billing staff, through the real login form."""
+    context = browser.new_context(base_url=live_server.url, accept_downloads=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto("/login/")
+    page.get_by_label("Username").fill(billing_user.username)
+    page.get_by_label("Password").fill("pw-for-tests-only")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/customers/")
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def roles(transactional_db):
+    """Live-server tests flush the database after each test, so the groups the
+    migration made are recreated here."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("customers.migrations.0002_roles").create_roles(apps, None)
