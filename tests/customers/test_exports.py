@@ -5,7 +5,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from customers.exports import neutralise
+from customers.exports import export_rows
+from customers.models import Customer
+from customers.resources import CustomerResource, neutralise
 from tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +75,22 @@ def test_xlsx_export(ops_client):
 
 def test_invalid_filters_do_not_export(ops_client):
     assert ops_client.get(EXPORT, {"currency": "NOPE"}).status_code == 400
+
+
+def test_fast_rows_match_the_resource_row_by_row():
+    make_customer(name='-minus "quoted", comma', description="=formula\nsecond line",
+                  preferred_locales=["de", "en"], address_country="DE", default_currency="EUR",
+                  metadata={"a": "@x", "b": "2"}, invoice_footer="+footer",
+                  phone="+49 30 1234")  # fmt: skip
+    make_customer(name="Plain", metadata={"a": "1"})
+    queryset = Customer.objects.live().order_by("id")
+    resource = CustomerResource(metadata_keys=["a", "b", "missing"])
+    expected = [resource.export_resource(customer) for customer in queryset]
+    assert [row for rows in resource.iter_export_rows(queryset) for row in rows] == expected
+    assert expected[0][1] == "'-minus \"quoted\", comma" and expected[0][-3:] == ["'@x", "2", ""]
+
+
+def test_header_comes_from_the_resource():
+    make_customer(metadata={"a": "1"})
+    queryset = Customer.objects.live()
+    assert next(export_rows(queryset)) == CustomerResource(["a"]).get_export_headers()
