@@ -3,24 +3,18 @@ import datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import TextField, Value
-from django.db.models.functions import Cast
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import reference
 from .models import TaxExempt
-from .search import search_customers
+from .pagination import DEFAULT_SORT, SORT_KEYS
+from .search import filter_metadata, search_customers
 
-SORTS = {
-    "-created": ("-created", "-id"),
-    "created": ("created", "id"),
-    "name": (Lower("name"), "id"),
-    "-name": (Lower("name").desc(), "-id"),
-    "email": (Lower("email"), "id"),
-    "-email": (Lower("email").desc(), "-id"),
-}
+
+
+CURSOR_PARAMS = {"sort", "after", "before"}
 
 
 class MetadataFilterField(forms.CharField):
@@ -41,10 +35,7 @@ class MetadataFilter(django_filters.Filter):
         if not value:
             return qs
         key, item = value
-        # KeyTextTransform keeps a key like "a__b" a single key, not a path.
-        # Cast so the value compares as text, not as JSON.
-        value = Cast(KeyTextTransform(key, "metadata"), TextField())
-        return qs.alias(metadata_match=value).filter(metadata_match=item)
+        return filter_metadata(qs, key, item, counting=self.parent.counting)
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -61,18 +52,20 @@ class CustomerFilter(django_filters.FilterSet):
     )
     tax_exempt = django_filters.ChoiceFilter(label="Tax status", choices=TaxExempt.choices)
     metadata = MetadataFilter(label="Metadata")
+    # Sorting is applied by the paginator (keyset pagination needs the sort key).
     sort = django_filters.ChoiceFilter(
-        label="Sort", choices=[(k, k) for k in SORTS], method="filter_sort", empty_label=None
+        label="Sort", choices=[(k, k) for k in SORT_KEYS], method="keep", empty_label=None
     )
+    after = django_filters.CharFilter(method="keep")
+    before = django_filters.CharFilter(method="keep")
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*SORTS["-created"])
-        return queryset
+    def __init__(self, *args, counting=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Counting matches takes another plan than finding a page of them.
+        self.counting = counting
 
     def filter_search(self, queryset, name, value):
-        return search_customers(queryset, value)
+        return search_customers(queryset, value, counting=self.counting)
 
     def filter_email(self, queryset, name, value):
         return queryset.alias(email_lower=Lower("email")).filter(
@@ -88,12 +81,16 @@ class CustomerFilter(django_filters.FilterSet):
     def filter_created_before(self, queryset, name, value):
         return queryset.filter(created__lt=_start_of_day(value + datetime.timedelta(days=1)))
 
-    def filter_sort(self, queryset, name, value):
-        return queryset.order_by(*SORTS[value])
+    def keep(self, queryset, name, value):
+        return queryset
+
+    @property
+    def sort_order(self):
+        return self.form.cleaned_data.get("sort") or DEFAULT_SORT
 
     @property
     def is_filtered(self):
-        return any(v for k, v in self.form.cleaned_data.items() if k != "sort")
+        return any(v for k, v in self.form.cleaned_data.items() if k not in CURSOR_PARAMS)
 
 
 def _start_of_day(day):

@@ -5,11 +5,29 @@ from django.db.models.functions import Lower
 
 from .filters import CustomerFilter
 from .models import Customer
+from .pagination import SORT_KEYS, paginate
 
 
-def customer_list(*, params):
-    """The FilterSet for the Customers page; `.qs` is the filtered, sorted queryset."""
-    return CustomerFilter(params, queryset=Customer.objects.live())
+def customer_list(*, params, counting=False):
+    """The FilterSet for the Customers page; `.qs` is the filtered queryset."""
+    return CustomerFilter(params, queryset=Customer.objects.live(), counting=counting)
+
+
+def customer_page(filterset):
+    """The page of customers the filterset's sort and after/before ask for."""
+    queryset = filterset.qs  # validates the form: invalid filters are left out
+    data = filterset.form.cleaned_data
+    return paginate(
+        queryset, sort=filterset.sort_order, after=data.get("after"), before=data.get("before")
+    )
+
+
+def customers_sorted(filterset):
+    """All the filterset's customers in its sort order (for exports)."""
+    expression, descending = SORT_KEYS[filterset.sort_order]
+    if descending:
+        return filterset.qs.order_by(expression.desc(), "-pk")
+    return filterset.qs.order_by(expression.asc(), "pk")
 
 
 def customer_duplicates(*, name, email, exclude=None, limit=5):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.customer_add, name="add"),
     path("delete/", views.customer_bulk_delete, name="bulk_delete"),
     path("export/", views.customer_export, name="export"),
+    path("count/", views.customer_count, name="count"),
     path("<str:public_id>/", views.customer_detail, name="detail"),
     path("<str:public_id>/edit/", views.customer_edit, name="edit"),
     path("<str:public_id>/delete/", views.customer_delete, name="delete"),

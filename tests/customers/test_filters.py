@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from customers.selectors import customer_list
+from customers.selectors import customer_list, customer_page
 from tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def _names(**params):
     filterset = customer_list(params=params)
     assert filterset.is_valid(), filterset.errors
-    return [c.name for c in filterset.qs]
+    return [c.name for c in customer_page(filterset)]
 
 
 @pytest.fixture
@@ -100,3 +100,50 @@ def test_deleted_customers_are_not_listed(customers):
 
     customer_delete(customer=customers[0], deleted_by=None)
     assert _names() == ["Gamma alpha", "Beta"]
+
+
+def test_search_finds_substrings_in_any_case_and_short_terms():
+    make_customer(name="Ünïcode Straße GmbH", email="x@example.com", metadata={"ref": "Zürich-7"})
+    make_customer(name="Other", email="y@example.com")
+    assert _names(q="straße") == ["Ünïcode Straße GmbH"]
+    assert _names(q="zürich-7") == ["Ünïcode Straße GmbH"]
+    assert _names(q="Üb") == []
+    assert _names(q="th") == ["Other"]
+
+
+def test_search_follows_edits_and_quotes_are_plain_text():
+    from customers.services import customer_update
+
+    customer = make_customer(name='Say "hello" Ltd')
+    assert _names(q='"hello"') == ['Say "hello" Ltd']
+    customer_update(customer=customer, fields={"name": "Renamed", "metadata": {"k": "fresh"}})
+    assert _names(q="hello") == []
+    assert _names(q="renamed") == ["Renamed"]
+    assert _names(q="fresh") == ["Renamed"]
+
+
+def test_search_does_not_match_metadata_keys():
+    make_customer(name="Keyed", metadata={"internal_reference": "42"})
+    assert _names(q="internal_reference") == []
+
+
+def test_metadata_filter_is_exact_not_a_prefix():
+    make_customer(name="Ten", metadata={"internal_id": "10"})
+    make_customer(name="One", metadata={"internal_id": "1"})
+    make_customer(name="Elsewhere", metadata={"other": "internal_id=1"})
+    assert _names(metadata="internal_id=1") == ["One"]
+    assert _names(metadata="a__b=c") == []
+
+
+@pytest.mark.parametrize("few_matches", [0, 1000])
+def test_search_and_metadata_give_the_same_rows_either_way_a_page_is_read(
+    customers, monkeypatch, few_matches
+):
+    # 0 forces the walk-the-sort-index plan on SQLite, 1000 the read-matches plan.
+    monkeypatch.setattr("customers.search.FEW_MATCHES", few_matches)
+    assert _names(q="alpha") == ["Gamma alpha", "Alpha"]
+    assert _names(q="B-2") == ["Beta"]
+    assert _names(q="internal_id") == []
+    assert _names(metadata="internal_id=A-1") == ["Alpha"]
+    counted = customer_list(params={"q": "alpha"}, counting=True).qs.count()
+    assert counted == 2

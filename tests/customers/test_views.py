@@ -15,16 +15,32 @@ def _triggers(response):
     return json.loads(response.headers["HX-Trigger"])
 
 
-def test_list_shows_customers_count_and_page_of_50(billing_client):
-    for _ in range(51):
-        make_customer()
+def test_list_shows_50_a_page_with_next_and_previous(billing_client):
+    customers = [make_customer() for _ in range(51)]  # newest last
     response = billing_client.get(LIST)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "51 customers" in page
-    assert page.count('name="customer"') == 50
-    assert "Page 1 of 2" in page
     assert "<html" in page
+    assert page.count('name="customer"') == 50
+    assert customers[0].public_id not in page
+    assert f"after={customers[1].public_id}" in page and 'rel="prev"' not in page
+
+    second = billing_client.get(LIST, {"after": customers[1].public_id}).content.decode()
+    assert second.count('name="customer"') == 1 and customers[0].public_id in second
+    assert f"before={customers[0].public_id}" in second and 'rel="next"' not in second
+
+    back = billing_client.get(LIST, {"before": customers[0].public_id}).content.decode()
+    assert back.count('name="customer"') == 50 and 'rel="prev"' not in back
+
+
+def test_count_is_a_fragment_loaded_after_the_table(billing_client):
+    for name in ("Keep", "Keep too", "Drop"):
+        make_customer(name=name)
+    assert 'hx-get="/customers/count/?' in billing_client.get(LIST).content.decode()
+    count = reverse("customers:count")
+    assert billing_client.get(count).content.decode() == "3 customers"
+    assert billing_client.get(count, {"name": "keep"}).content.decode() == "2 customers"
+    assert billing_client.get(count, {"name": "too"}).content.decode() == "1 customer"
 
 
 def test_list_htmx_returns_only_the_table(billing_client, htmx):
@@ -46,11 +62,11 @@ def test_filters_in_the_url_render_without_javascript(billing_client):
     make_customer(name="Drop", default_currency="USD")
     page = billing_client.get(LIST, {"currency": "EUR"}).content.decode()
     assert "Keep" in page and "Drop" not in page
-    assert '<option value="EUR" selected>' in page
+    assert '<option selected value="EUR">' in page
 
 
 def test_bad_filter_shows_an_error_not_a_crash(billing_client):
-    response = billing_client.get(LIST, {"metadata": "oops", "page": "999"})
+    response = billing_client.get(LIST, {"metadata": "oops", "after": "cus_nope"})
     assert response.status_code == 200
     assert "Filter metadata as key=value" in response.content.decode()
 
