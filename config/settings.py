@@ -93,7 +93,6 @@ else:
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA cache_size=-65536;"
-                    "PRAGMA mmap_size=268435456;"
                     "PRAGMA temp_store=MEMORY;"
                 ),
             },

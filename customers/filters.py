@@ -10,7 +10,7 @@ from django.utils import timezone
 from . import reference
 from .models import TaxExempt
 from .pagination import DEFAULT_SORT, SORT_KEYS
-from .search import filter_metadata, search_customers
+from .search import filter_metadata, filter_name, search_customers
 
 
 
@@ -73,7 +73,7 @@ class CustomerFilter(django_filters.FilterSet):
         )
 
     def filter_name(self, queryset, name, value):
-        return queryset.filter(name__icontains=value.strip())
+        return filter_name(queryset, value, counting=self.counting)
 
     def filter_created_after(self, queryset, name, value):
         return queryset.filter(created__gte=_start_of_day(value))

@@ -280,3 +280,18 @@ class CustomerAlias(models.Model):
 
     def __str__(self):
         return self.alias
+
+
+class MetadataKey(models.Model):
+    """Every metadata key any customer has used, added by database triggers
+    (migration 0004), so an export of all customers knows its columns without
+    reading a million rows of JSON first."""
+
+    key = models.TextField(primary_key=True)
+
+    class Meta:
+        default_permissions = ()
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key

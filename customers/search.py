@@ -19,7 +19,7 @@ from django.db import connections
 from django.db.models import Q, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 
 SQLITE_FTS_TABLE = "customers_customer_search"
 # The text the PostgreSQL trigram index holds; queries must use it verbatim.
@@ -57,6 +57,19 @@ def search_customers(queryset, text, *, counting=False):
     if len(text) >= 3 and vendor == "sqlite":
         phrase = "{name email description public_id metadata_values}: " + _fts_phrase(text)
         return _sqlite_filter(queryset, phrase, scan, counting)
+    return queryset.filter(scan)
+
+
+def filter_name(queryset, text, *, counting=False):
+    """Customers whose name contains `text`, in any case."""
+    text = text.strip()
+    vendor = connections[queryset.db].vendor
+    if len(text) >= 3 and vendor == "postgresql":
+        # lower(name) LIKE '%text%' is what the customer_name_trgm index serves.
+        return queryset.alias(name_lower=Lower("name")).filter(name_lower__contains=text.lower())
+    scan = Q(name__icontains=text)
+    if len(text) >= 3 and vendor == "sqlite":
+        return _sqlite_filter(queryset, "{name}: " + _fts_phrase(text), scan, counting)
     return queryset.filter(scan)
 
 

@@ -159,6 +159,7 @@ def customer_export(request):
     if not filterset.is_valid():
         return HttpResponse("Fix the filters before exporting.", status=400)
     customers = selectors.customers_sorted(filterset)
+    every_customer = not filterset.is_filtered
     if request.GET.get("format") == "xlsx":
-        return exports.xlsx_response(customers)
-    return exports.csv_response(customers)
+        return exports.xlsx_response(customers, every_customer=every_customer)
+    return exports.csv_response(customers, every_customer=every_customer)

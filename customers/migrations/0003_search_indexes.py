@@ -1,11 +1,13 @@
 """Indexes for free-text search and the metadata filter, one kind per database.
 
 SQLite: an FTS5 table with the trigram tokenizer (substring search, any case),
-kept in step with customers_customer by triggers. PostgreSQL: pg_trgm GIN index
-on the same text, and a jsonb_path_ops GIN index for metadata key=value.
+kept in step with customers_customer by triggers. PostgreSQL: pg_trgm GIN indexes
+on the same text and on the name, and a jsonb_path_ops GIN index for metadata key=value.
 """
 
 from django.db import migrations
+
+from customers.db import run_sql_per_vendor
 
 from customers.search import (
     POSTGRES_DOCUMENT,
@@ -42,28 +44,23 @@ POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"CREATE INDEX customer_search_trgm ON customers_customer "
     f"USING gin (({POSTGRES_DOCUMENT}) gin_trgm_ops) WHERE deleted_at IS NULL",
+    "CREATE INDEX customer_name_trgm ON customers_customer "
+    "USING gin (lower(name) gin_trgm_ops) WHERE deleted_at IS NULL",
     "CREATE INDEX customer_metadata_gin ON customers_customer "
     "USING gin (metadata jsonb_path_ops) WHERE deleted_at IS NULL",
 ]
 POSTGRES_BACKWARD = [
     "DROP INDEX IF EXISTS customer_search_trgm",
+    "DROP INDEX IF EXISTS customer_name_trgm",
     "DROP INDEX IF EXISTS customer_metadata_gin",
 ]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
 
 
 class Migration(migrations.Migration):
     dependencies = [("customers", "0002_roles")]
     operations = [
-        migrations.RunPython(
-            _run({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
-            _run({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
+        run_sql_per_vendor(
+            {"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD},
+            {"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD},
         )
     ]

@@ -77,20 +77,46 @@ def test_invalid_filters_do_not_export(ops_client):
     assert ops_client.get(EXPORT, {"currency": "NOPE"}).status_code == 400
 
 
-def test_fast_rows_match_the_resource_row_by_row():
-    make_customer(name='-minus "quoted", comma', description="=formula\nsecond line",
+def test_csv_matches_the_resource_row_by_row():
+    make_customer(name='-minus "quoted", comma', description="=formula\r\nsecond line",
                   preferred_locales=["de", "en"], address_country="DE", default_currency="EUR",
                   metadata={"a": "@x", "b": "2"}, invoice_footer="+footer",
                   phone="+49 30 1234")  # fmt: skip
-    make_customer(name="Plain", metadata={"a": "1"})
+    make_customer(name="Plain", phone="+1 555", address_city="-Minus",
+                  metadata={"a": "1", "b": "=b"})  # fmt: skip
+    make_customer(name="Tab\tin it", metadata={"b": "@"})
+    make_customer(name="Nothing special")
     queryset = Customer.objects.live().order_by("id")
     resource = CustomerResource(metadata_keys=["a", "b", "missing"])
-    expected = [resource.export_resource(customer) for customer in queryset]
-    assert [row for rows in resource.iter_export_rows(queryset) for row in rows] == expected
-    assert expected[0][1] == "'-minus \"quoted\", comma" and expected[0][-3:] == ["'@x", "2", ""]
+    expected = [resource.get_export_headers()]
+    expected += [resource.export_resource(customer) for customer in queryset]
+    text = "".join(resource.csv_chunks(queryset, chunk_size=3))
+    assert list(csv.reader(io.StringIO(text, newline=""))) == expected
+    assert expected[1][1] == "'-minus \"quoted\", comma" and expected[1][-3:] == ["'@x", "2", ""]
+    assert expected[2][4] == "'+1 555" and expected[2][-2] == "'=b"
 
 
 def test_header_comes_from_the_resource():
     make_customer(metadata={"a": "1"})
     queryset = Customer.objects.live()
     assert next(export_rows(queryset)) == CustomerResource(["a"]).get_export_headers()
+
+
+def test_database_keeps_the_list_of_metadata_keys():
+    from customers.models import MetadataKey
+    from customers.services import customer_update
+
+    customer = make_customer(metadata={"b": "1", "a": "2"})
+    make_customer(metadata={"a": "3"})
+    assert list(MetadataKey.objects.values_list("key", flat=True)) == ["a", "b"]
+    customer_update(customer=customer, fields={"metadata": {"c": "4"}})
+    assert list(MetadataKey.objects.values_list("key", flat=True)) == ["a", "b", "c"]
+
+
+def test_unfiltered_export_uses_every_key_and_filtered_only_its_own(ops_client):
+    make_customer(name="Eur", default_currency="EUR", metadata={"a": "1"})
+    make_customer(name="Usd", default_currency="USD", metadata={"b": "2"})
+    everything = _csv(ops_client.get(EXPORT))
+    assert {"metadata[a]", "metadata[b]"} <= set(everything[0])
+    filtered = _csv(ops_client.get(EXPORT, {"currency": "EUR"}))
+    assert "metadata[a]" in filtered[0] and "metadata[b]" not in filtered[0]

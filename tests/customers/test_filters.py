@@ -147,3 +147,11 @@ def test_search_and_metadata_give_the_same_rows_either_way_a_page_is_read(
     assert _names(metadata="internal_id=A-1") == ["Alpha"]
     counted = customer_list(params={"q": "alpha"}, counting=True).qs.count()
     assert counted == 2
+
+
+@pytest.mark.parametrize("few_matches", [0, 1000])
+def test_name_filter_either_plan(customers, monkeypatch, few_matches):
+    monkeypatch.setattr("customers.search.FEW_MATCHES", few_matches)
+    assert _names(name="LPHA") == ["Gamma alpha", "Alpha"]
+    assert _names(name="et") == ["Beta"]
+    assert _names(name="billing") == []
