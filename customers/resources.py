@@ -85,19 +85,23 @@ class CustomerResource(resources.ModelResource):
         attributes = [field.attribute for field in fields_[: len(COLUMNS)]]
         locales_at = COLUMNS.index("preferred_locales")
         created_at = COLUMNS.index("created")
-        first_number = COLUMNS.index("payment_terms_days")
-        second_number = COLUMNS.index("next_invoice_sequence")
         commas = len(fields_) - 1
         # The database pulls out metadata values (json_extract / ->>) and gives
         # `created` as UTC text, so no JSON or datetime is parsed here.
-        extra = {"created_text": Cast("created", TextField())}
+        extra = {
+            "created_text": Cast("created", TextField()),
+            "terms_text": Cast("payment_terms_days", TextField()),
+            "sequence_text": Cast("next_invoice_sequence", TextField()),
+        }
         extra |= {
             f"metadata_{i}": Coalesce(KeyTextTransform(key, "metadata"), Value(""),
                                       output_field=TextField())
             for i, key in enumerate(self.metadata_keys)
         }  # fmt: skip
         attributes[created_at] = "created_text"
-        values = queryset.annotate(**extra).values_list(*attributes, *list(extra)[1:])
+        attributes[COLUMNS.index("payment_terms_days")] = "terms_text"
+        attributes[COLUMNS.index("next_invoice_sequence")] = "sequence_text"
+        values = queryset.annotate(**extra).values_list(*attributes, *list(extra)[3:])
         sql, params = values.query.sql_with_params()
         # A server-side cursor on PostgreSQL, so memory stays flat at any size.
         with connections[queryset.db].chunked_cursor() as cursor:
@@ -106,11 +110,15 @@ class CustomerResource(resources.ModelResource):
                 lines = []
                 for record in records:
                     row = list(record)
-                    row[first_number] = str(row[first_number])
-                    row[second_number] = str(row[second_number])
-                    row[locales_at] = _locales(row[locales_at])
+                    tags = row[locales_at]
+                    # JSON text on SQLite, a list from psycopg; tags hold no quotes
+                    # or spaces.
+                    if tags.__class__ is str:
+                        row[locales_at] = tags[1:-1].replace('"', "").replace(" ", "")
+                    else:
+                        row[locales_at] = ",".join(tags)
                     text = row[created_at]
-                    row[created_at] = f"{text[:10]}T{text[11:19]}+00:00"
+                    row[created_at] = text[:10] + "T" + text[11:19] + "+00:00"
                     line = ",".join(row)
                     if (
                         line.count(",") != commas
@@ -139,14 +147,6 @@ def _csv_line(cells):
     buffer = io.StringIO()
     csv.writer(buffer).writerow(cells)
     return buffer.getvalue()[:-2]  # less the \r\n the writer ends a row with
-
-
-def _locales(value):
-    """Tags joined by commas. SQLite hands JSON over as text, psycopg as a list;
-    validated tags never hold quotes, commas or spaces."""
-    if isinstance(value, str):
-        return value[1:-1].replace('"', "").replace(" ", "")
-    return ",".join(value)
 
 
 def _iso_datetime(value):
