@@ -26,13 +26,7 @@ def customer_create(*, fields, tax_ids=(), contacts=(), aliases=()):
     `fields` maps Customer field names to values; tax_ids and contacts are lists
     of dicts, aliases a list of strings.
     """
-    customer = Customer(**fields)
-    if not customer.invoice_prefix:
-        customer.invoice_prefix = _new_invoice_prefix()
-    customer.full_clean()
-    customer.save()
-    _replace_related(customer, tax_ids=tax_ids, contacts=contacts, aliases=aliases)
-    return customer
+    return _save(Customer(**fields), tax_ids=tax_ids, contacts=contacts, aliases=aliases)
 
 
 @transaction.atomic
@@ -43,6 +37,10 @@ def customer_update(*, customer, fields, tax_ids=None, contacts=None, aliases=No
         raise ValidationError("A deleted customer cannot be edited. Restore it first.")
     for name, value in fields.items():
         setattr(customer, name, value)
+    return _save(customer, tax_ids=tax_ids, contacts=contacts, aliases=aliases)
+
+
+def _save(customer, *, tax_ids, contacts, aliases):
     if not customer.invoice_prefix:
         customer.invoice_prefix = _new_invoice_prefix()
     customer.full_clean()

@@ -11,6 +11,16 @@ def _dialog(page):
     return page.locator("dialog[open]")
 
 
+def _submit_add_dialog(page, name, email):
+    """Open Add customer, fill the two required fields and submit; returns the dialog."""
+    page.get_by_role("link", name="Add customer").click()
+    dialog = _dialog(page)
+    dialog.get_by_label("Name", exact=True).fill(name)
+    dialog.get_by_label("Account email").fill(email)
+    dialog.get_by_role("button", name="Add customer").click()
+    return dialog
+
+
 def test_pressing_n_opens_add_customer_but_not_while_typing(signed_in_page):
     page = signed_in_page
     search = page.get_by_placeholder("Search name, email, ID, description or metadata")
@@ -33,11 +43,7 @@ def test_pressing_n_opens_add_customer_but_not_while_typing(signed_in_page):
 
 def test_adding_a_customer_makes_it_appear_in_the_list(signed_in_page):
     page = signed_in_page
-    page.get_by_role("link", name="Add customer").click()
-    dialog = _dialog(page)
-    dialog.get_by_label("Name", exact=True).fill("Zed & Co <b>")
-    dialog.get_by_label("Account email").fill("zed@example.com")
-    dialog.get_by_role("button", name="Add customer").click()
+    _submit_add_dialog(page, "Zed & Co <b>", "zed@example.com")
     expect(_dialog(page)).to_have_count(0)
     expect(page.locator("#customer-table")).to_contain_text("Zed & Co <b>")
     expect(page.locator("#customer-count")).to_have_text("1 customer")
@@ -47,11 +53,7 @@ def test_adding_a_customer_makes_it_appear_in_the_list(signed_in_page):
 
 def test_validation_errors_show_inline_with_input_kept(signed_in_page):
     page = signed_in_page
-    page.get_by_role("link", name="Add customer").click()
-    dialog = _dialog(page)
-    dialog.get_by_label("Name", exact=True).fill("Typed Name")
-    dialog.get_by_label("Account email").fill("not an email")
-    dialog.get_by_role("button", name="Add customer").click()
+    _submit_add_dialog(page, "Typed Name", "not an email")
     expect(_dialog(page)).to_contain_text("Enter a valid email address.")
     expect(_dialog(page).get_by_label("Name", exact=True)).to_have_value("Typed Name")
     assert not Customer.objects.exists()
@@ -61,11 +63,7 @@ def test_duplicate_warning_and_create_anyway(signed_in_page):
     existing = make_customer(name="Acme", email="billing@acme.example")
     page = signed_in_page
     page.reload()
-    page.get_by_role("link", name="Add customer").click()
-    dialog = _dialog(page)
-    dialog.get_by_label("Name", exact=True).fill("Acme Two")
-    dialog.get_by_label("Account email").fill("BILLING@acme.example")
-    dialog.get_by_role("button", name="Add customer").click()
+    _submit_add_dialog(page, "Acme Two", "BILLING@acme.example")
     warning = _dialog(page).locator("#duplicate-warning")
     expect(warning).to_contain_text("This customer may already exist")
     expect(warning.get_by_role("link", name="Acme")).to_have_attribute(
