@@ -122,6 +122,8 @@ class CustomerForm(PlainLabelsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
+        self.fields["name"].error_messages["required"] = "Enter the customer's name."
+        self.fields["email"].error_messages["required"] = "Enter the account email."
         self.fields["invoice_prefix"].required = False
         self.fields["invoice_prefix"].help_text = "3–12 uppercase letters or digits; blank to generate."
         countries = _optional_choices(reference.country_choices())

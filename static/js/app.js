@@ -78,6 +78,12 @@
 
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-close-dialog]")) closeDialog();
+    // A menu closes when one of its items is chosen or the click lands elsewhere.
+    document.querySelectorAll("details.menu-button[open]").forEach((menu) => {
+      if (!menu.contains(event.target) || event.target.closest("[role=menuitem]")) {
+        menu.open = false;
+      }
+    });
   });
 
   document.addEventListener("change", (event) => {

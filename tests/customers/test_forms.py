@@ -14,7 +14,10 @@ def _valid(**overrides):
 def test_minimal_form_needs_name_and_account_email():
     profile, valid = _valid(name="", email="")
     assert not valid
-    assert set(profile.form.errors) == {"name", "email"}
+    assert profile.form.errors == {
+        "name": ["Enter the customer's name."],
+        "email": ["Enter the account email."],
+    }
 
 
 def test_languages_are_parsed_in_order_and_normalised():
