@@ -46,7 +46,6 @@ def seed(count):
     import json
     from datetime import timedelta
 
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -60,7 +59,7 @@ def seed(count):
         "shipping_state", "shipping_postal_code", "shipping_country", "preferred_locales",
         "default_currency", "tax_exempt", "payment_terms_days", "invoice_prefix",
         "next_invoice_sequence", "invoice_footer", "invoice_custom_fields",
-        "invoice_amount_tax_display", "metadata", "created",
+        "invoice_amount_tax_display", "metadata", "name_key", "email_key", "created",
     ]  # fmt: skip
     sql = (
         f"INSERT INTO customers_customer ({', '.join(columns)}) "
@@ -73,13 +72,15 @@ def seed(count):
             market = n % len(COUNTRIES)
             word = WORDS[rng.randrange(len(WORDS))]
             name = f"{word.title()} {rng.choice(['Labs', 'Corp', 'GmbH', 'Trading'])} {n}"
+            email = f"billing{n}@{word}.example"
             batch.append((
                 "cus_" + "".join(rng.choices(alphabet, k=14)), name,
-                f"billing{n}@{word}.example", "Enterprise plan" if n % 5 == 0 else "",
+                email, "Enterprise plan" if n % 5 == 0 else "",
                 "+1 555 0100", f"{n % 999} Market Street", "", "City", "", "12345",
                 COUNTRIES[market], "", "", "", "", "", "", "", "", '["en"]',
                 CURRENCIES[market], "none", 30, f"B{n:08d}", 1, "", "[]", "",
                 json.dumps({"internal_id": str(n), "plan": rng.choice(["pro", "team"])}),
+                name.casefold(), email.casefold(),
                 connection.ops.adapt_datetimefield_value(now - timedelta(seconds=count - n)),
             ))  # fmt: skip
             if len(batch) == 20_000:

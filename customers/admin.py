@@ -6,19 +6,27 @@ from .models import Contact, Customer, CustomerAlias, TaxId
 from .resources import CustomerResource
 
 
-class TaxIdInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TaxIdInline(ReadOnlyInline):
     model = TaxId
-    extra = 0
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(ReadOnlyInline):
     model = Contact
-    extra = 0
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(ReadOnlyInline):
     model = CustomerAlias
-    extra = 0
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -39,8 +47,15 @@ class DeletedFilter(admin.SimpleListFilter):
 @admin.register(Customer)
 class CustomerAdmin(ExportMixin, admin.ModelAdmin):
     resource_classes = [CustomerResource]
-    list_display = ["name", "email", "public_id", "default_currency", "address_country",
-                    "created", "deleted_at"]
+    list_display = [
+        "name",
+        "email",
+        "public_id",
+        "default_currency",
+        "address_country",
+        "created",
+        "deleted_at",
+    ]
     list_filter = [DeletedFilter, "tax_exempt", "default_currency", "created"]
     search_fields = ["=public_id", "name", "email", "=aliases__alias"]
     readonly_fields = ["public_id", "created", "deleted_at", "deleted_by"]
@@ -49,15 +64,20 @@ class CustomerAdmin(ExportMixin, admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
 
-    def has_delete_permission(self, request, obj=None):
-        # Customers are tombstoned from the Customers page, never removed: invoices
-        # and ledger entries keep pointing at them.
+    # The admin is for looking things up and restoring: customers are added and
+    # edited on the Customers page, through the services that check them, and are
+    # tombstoned there, never removed (invoices and ledger entries point at them).
+    def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_deleted:
-            return False
-        return super().has_change_permission(request, obj)
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("customers.export_customer")
 
     @admin.action(description="Restore selected deleted customers", permissions=["restore"])
     def restore(self, request, queryset):

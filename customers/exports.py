@@ -68,11 +68,13 @@ def xlsx_response(queryset, *, every_customer=False):
             content_type="text/plain; charset=utf-8",
         )
     import tablib
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     rows = export_rows(queryset, every_customer=every_customer)
     dataset = tablib.Dataset(headers=next(rows))
     for row in rows:
-        dataset.append(row)
+        # Validation keeps control characters out; older data must not break the file.
+        dataset.append([ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in row])
     response = HttpResponse(
         dataset.export("xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -3,16 +3,13 @@ import datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Value
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import reference
 from .models import TaxExempt
 from .pagination import DEFAULT_SORT, SORT_KEYS
 from .search import filter_metadata, filter_name, search_customers
-
-
+from .validators import CONTROL_CHARACTERS_RE
 
 CURSOR_PARAMS = {"sort", "after", "before"}
 
@@ -25,6 +22,8 @@ class MetadataFilterField(forms.CharField):
         key, sep, item = value.partition("=")
         if not sep or not key.strip():
             raise ValidationError("Filter metadata as key=value, like internal_id=4242.")
+        if CONTROL_CHARACTERS_RE.search(value):
+            raise ValidationError("Remove the invisible control characters.")
         return key.strip(), item.strip()
 
 
@@ -68,9 +67,7 @@ class CustomerFilter(django_filters.FilterSet):
         return search_customers(queryset, value, counting=self.counting)
 
     def filter_email(self, queryset, name, value):
-        return queryset.alias(email_lower=Lower("email")).filter(
-            email_lower=Lower(Value(value.strip()))
-        )
+        return queryset.filter(email_key=value.strip().casefold())
 
     def filter_name(self, queryset, name, value):
         return filter_name(queryset, value, counting=self.counting)
@@ -79,6 +76,8 @@ class CustomerFilter(django_filters.FilterSet):
         return queryset.filter(created__gte=_start_of_day(value))
 
     def filter_created_before(self, queryset, name, value):
+        if value == datetime.date.max:
+            return queryset
         return queryset.filter(created__lt=_start_of_day(value + datetime.timedelta(days=1)))
 
     def keep(self, queryset, name, value):

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from . import reference
-from .models import Customer, CustomerAlias
+from .models import PROFILE_FIELDS, Customer, CustomerAlias
 from .tax_ids import clean_tax_id_value, tax_id_type_choices
 from .validators import validate_custom_fields, validate_metadata
 
@@ -60,7 +60,12 @@ class KeyValueLinesField(forms.CharField):
 
 
 class MetadataField(KeyValueLinesField):
+    """As in Stripe, a key with an empty value is unset (left out)."""
+
     default_validators = [validate_metadata]
+
+    def to_python(self, value):
+        return {key: item for key, item in super().to_python(value).items() if item}
 
 
 class CustomFieldsField(KeyValueLinesField):
@@ -103,16 +108,7 @@ class CustomerForm(PlainLabelsMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "name", "email", "description", "phone",
-            "address_line1", "address_line2", "address_city", "address_state",
-            "address_postal_code", "address_country",
-            "shipping_name", "shipping_phone", "shipping_line1", "shipping_line2",
-            "shipping_city", "shipping_state", "shipping_postal_code", "shipping_country",
-            "preferred_locales", "default_currency", "tax_exempt", "payment_terms_days",
-            "invoice_prefix", "next_invoice_sequence", "invoice_footer",
-            "invoice_custom_fields", "invoice_amount_tax_display", "metadata",
-        ]  # fmt: skip
+        fields = PROFILE_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "invoice_footer": forms.Textarea(attrs={"rows": 2}),
@@ -125,7 +121,9 @@ class CustomerForm(PlainLabelsMixin, forms.ModelForm):
         self.fields["name"].error_messages["required"] = "Enter the customer's name."
         self.fields["email"].error_messages["required"] = "Enter the account email."
         self.fields["invoice_prefix"].required = False
-        self.fields["invoice_prefix"].help_text = "3–12 uppercase letters or digits; blank to generate."
+        self.fields[
+            "invoice_prefix"
+        ].help_text = "3–12 uppercase letters or digits; blank to generate."
         countries = _optional_choices(reference.country_choices())
         for name in ("address_country", "shipping_country"):
             self.fields[name] = forms.ChoiceField(
@@ -179,8 +177,9 @@ class AliasForm(PlainLabelsMixin, forms.Form):
         if self.customer is not None:
             taken = taken.exclude(customer=self.customer)
         if taken.exists():
-            raise ValidationError("Another customer already has the external ID “%(alias)s”.",
-                                  params={"alias": alias})
+            raise ValidationError(
+                "Another customer already has the external ID “%(alias)s”.", params={"alias": alias}
+            )
         return alias
 
 
@@ -205,12 +204,15 @@ class _RowsFormSet(forms.BaseFormSet):
             seen.add(key)
 
 
-TaxIdFormSet = forms.formset_factory(TaxIdForm, _RowsFormSet, extra=1, can_delete=True,
-                                     max_num=25, validate_max=True)
-ContactFormSet = forms.formset_factory(ContactForm, _RowsFormSet, extra=1, can_delete=True,
-                                       max_num=25, validate_max=True)
-AliasFormSet = forms.formset_factory(AliasForm, _RowsFormSet, extra=1, can_delete=True,
-                                     max_num=25, validate_max=True)
+TaxIdFormSet = forms.formset_factory(
+    TaxIdForm, _RowsFormSet, extra=1, can_delete=True, max_num=25, validate_max=True
+)
+ContactFormSet = forms.formset_factory(
+    ContactForm, _RowsFormSet, extra=1, can_delete=True, max_num=25, validate_max=True
+)
+AliasFormSet = forms.formset_factory(
+    AliasForm, _RowsFormSet, extra=1, can_delete=True, max_num=25, validate_max=True
+)
 
 
 class CustomerProfileForms:
@@ -223,7 +225,9 @@ class CustomerProfileForms:
         self.tax_ids = TaxIdFormSet(data, prefix="tax_ids", initial=initial.get("tax_ids"))
         self.contacts = ContactFormSet(data, prefix="contacts", initial=initial.get("contacts"))
         self.aliases = AliasFormSet(
-            data, prefix="aliases", initial=initial.get("aliases"),
+            data,
+            prefix="aliases",
+            initial=initial.get("aliases"),
             form_kwargs={"customer": customer},
         )
 
@@ -265,8 +269,9 @@ def _related_rows(customer):
 
 
 class BulkDeleteForm(forms.Form):
-    customer = forms.MultipleChoiceField(required=True, error_messages={
-        "required": "Select at least one customer to delete."})
+    customer = forms.MultipleChoiceField(
+        required=True, error_messages={"required": "Select at least one customer to delete."}
+    )
     confirm = forms.BooleanField(required=False)
 
     def __init__(self, *args, queryset, **kwargs):

@@ -2,10 +2,14 @@ import secrets
 import string
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +27,10 @@ def new_public_id(prefix, length=14):
 def new_customer_id():
     return new_public_id("cus_")
 
+
+single_line = validators.validate_single_line
+# TextField's max_length only sizes the form widget; the validator enforces it.
+multi_line_5000 = [validators.validate_multi_line, MaxLengthValidator(5000)]
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ().\-]*$",
@@ -42,6 +50,19 @@ class AmountTaxDisplay(models.TextChoices):
     INCLUDE_INCLUSIVE_TAX = "include_inclusive_tax", "Include inclusive tax"
 
 
+# What staff may set on a customer (the services refuse anything else).
+PROFILE_FIELDS = [
+    "name", "email", "description", "phone",
+    "address_line1", "address_line2", "address_city", "address_state",
+    "address_postal_code", "address_country",
+    "shipping_name", "shipping_phone", "shipping_line1", "shipping_line2",
+    "shipping_city", "shipping_state", "shipping_postal_code", "shipping_country",
+    "preferred_locales", "default_currency", "tax_exempt", "payment_terms_days",
+    "invoice_prefix", "next_invoice_sequence", "invoice_footer",
+    "invoice_custom_fields", "invoice_amount_tax_display", "metadata",
+]  # fmt: skip
+
+
 class CustomerQuerySet(models.QuerySet):
     def live(self):
         return self.filter(LIVE)
@@ -58,29 +79,47 @@ class Customer(models.Model):
     public_id = models.CharField(
         "ID", max_length=40, unique=True, default=new_customer_id, editable=False
     )
-    name = models.CharField(max_length=256)
+    name = models.CharField(max_length=256, validators=[single_line])
     email = models.EmailField("account email", max_length=512, blank=True)
-    description = models.TextField(max_length=5000, blank=True)
+    description = models.TextField(max_length=5000, blank=True, validators=multi_line_5000)
     phone = models.CharField(max_length=20, blank=True, validators=[phone_validator])
 
-    address_line1 = models.CharField("address line 1", max_length=200, blank=True)
-    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
-    address_city = models.CharField("city", max_length=100, blank=True)
-    address_state = models.CharField("state or region", max_length=100, blank=True)
-    address_postal_code = models.CharField("postal code", max_length=20, blank=True)
+    address_line1 = models.CharField(
+        "address line 1", max_length=200, blank=True, validators=[single_line]
+    )
+    address_line2 = models.CharField(
+        "address line 2", max_length=200, blank=True, validators=[single_line]
+    )
+    address_city = models.CharField("city", max_length=100, blank=True, validators=[single_line])
+    address_state = models.CharField(
+        "state or region", max_length=100, blank=True, validators=[single_line]
+    )
+    address_postal_code = models.CharField(
+        "postal code", max_length=20, blank=True, validators=[single_line]
+    )
     address_country = models.CharField(
         "country", max_length=2, blank=True, validators=[validators.validate_country]
     )
 
-    shipping_name = models.CharField("recipient name", max_length=256, blank=True)
+    shipping_name = models.CharField(
+        "recipient name", max_length=256, blank=True, validators=[single_line]
+    )
     shipping_phone = models.CharField(
         "recipient phone", max_length=20, blank=True, validators=[phone_validator]
     )
-    shipping_line1 = models.CharField("address line 1", max_length=200, blank=True)
-    shipping_line2 = models.CharField("address line 2", max_length=200, blank=True)
-    shipping_city = models.CharField("city", max_length=100, blank=True)
-    shipping_state = models.CharField("state or region", max_length=100, blank=True)
-    shipping_postal_code = models.CharField("postal code", max_length=20, blank=True)
+    shipping_line1 = models.CharField(
+        "address line 1", max_length=200, blank=True, validators=[single_line]
+    )
+    shipping_line2 = models.CharField(
+        "address line 2", max_length=200, blank=True, validators=[single_line]
+    )
+    shipping_city = models.CharField("city", max_length=100, blank=True, validators=[single_line])
+    shipping_state = models.CharField(
+        "state or region", max_length=100, blank=True, validators=[single_line]
+    )
+    shipping_postal_code = models.CharField(
+        "postal code", max_length=20, blank=True, validators=[single_line]
+    )
     shipping_country = models.CharField(
         "country", max_length=2, blank=True, validators=[validators.validate_country]
     )
@@ -107,7 +146,7 @@ class Customer(models.Model):
     next_invoice_sequence = models.PositiveIntegerField(
         default=1, validators=[MinValueValidator(1)]
     )
-    invoice_footer = models.TextField(max_length=5000, blank=True)
+    invoice_footer = models.TextField(max_length=5000, blank=True, validators=multi_line_5000)
     invoice_custom_fields = models.JSONField(
         default=list, blank=True, validators=[validators.validate_custom_fields]
     )
@@ -118,17 +157,23 @@ class Customer(models.Model):
         blank=True,
         default=AmountTaxDisplay.DEFAULT,
     )
-    metadata = models.JSONField(
-        default=dict, blank=True, validators=[validators.validate_metadata]
-    )
+    metadata = models.JSONField(default=dict, blank=True, validators=[validators.validate_metadata])
+
+    # Case-folded copies of name and email for the email filter, the duplicate
+    # check and sorting: SQLite's LOWER() folds ASCII only, so folding happens here,
+    # the same on both databases (É and é match).
+    name_key = models.TextField(editable=False, default="")
+    email_key = models.TextField(editable=False, default="")
 
     created = models.DateTimeField(default=timezone.now, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # PROTECT: who deleted a customer is part of its record; deactivate staff
+    # accounts instead of deleting them.
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         editable=False,
     )
@@ -146,8 +191,8 @@ class Customer(models.Model):
             # The list page only shows live customers, newest first, so every
             # filter index is partial on them and ends in the list's order.
             _live_index(fields=["-created", "-id"], name="customer_live_created"),
-            _live_index(Lower("email"), name="customer_live_email"),
-            _live_index(Lower("name"), name="customer_live_name"),
+            _live_index(fields=["email_key", "id"], name="customer_live_email"),
+            _live_index(fields=["name_key", "id"], name="customer_live_name"),
             _live_index(fields=["default_currency", "-created"], name="customer_live_currency"),
             _live_index(fields=["address_country", "-created"], name="customer_live_country"),
             _live_index(fields=["tax_exempt", "-created"], name="customer_live_tax_exempt"),
@@ -164,6 +209,11 @@ class Customer(models.Model):
 
     def __str__(self):
         return self.name or self.public_id
+
+    def save(self, *args, **kwargs):
+        self.name_key = self.name.casefold()
+        self.email_key = self.email.casefold()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("customers:detail", args=[self.public_id])
@@ -242,7 +292,7 @@ class TaxId(models.Model):
 
 class Contact(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(max_length=256)
+    name = models.CharField(max_length=256, validators=[single_line])
     email = models.EmailField(max_length=512)
     billing_emails = models.BooleanField("billing", default=True)
     update_emails = models.BooleanField("updates", default=False)
@@ -271,7 +321,7 @@ class CustomerAlias(models.Model):
     """An identifier of the customer in another system (external ID)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="aliases")
-    alias = models.CharField("external ID", max_length=255, unique=True)
+    alias = models.CharField("external ID", max_length=255, unique=True, validators=[single_line])
 
     class Meta:
         verbose_name = "external ID"

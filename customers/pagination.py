@@ -4,17 +4,16 @@ customer ID, so page 10,000 costs what page 1 costs (no OFFSET scans)."""
 from dataclasses import dataclass
 
 from django.db.models import F, Q
-from django.db.models.functions import Lower
 
 PAGE_SIZE = 50
 # sort name -> (key expression, descending)
 SORT_KEYS = {
     "-created": (F("created"), True),
     "created": (F("created"), False),
-    "name": (Lower("name"), False),
-    "-name": (Lower("name"), True),
-    "email": (Lower("email"), False),
-    "-email": (Lower("email"), True),
+    "name": (F("name_key"), False),
+    "-name": (F("name_key"), True),
+    "email": (F("email_key"), False),
+    "-email": (F("email_key"), True),
 }
 DEFAULT_SORT = "-created"
 
@@ -60,6 +59,8 @@ def paginate(queryset, *, sort=DEFAULT_SORT, after=None, before=None, size=PAGE_
         )
     if anchor:
         rows = rows.filter(_beyond(anchor, descending != backwards))
+    else:
+        backwards = False  # an unknown cursor starts at the beginning, either way
     items = list(rows.order_by(*_order(descending, backwards))[: size + 1])
     more = len(items) > size
     items = items[:size]

@@ -61,7 +61,22 @@ RIGHT_TO_LEFT_LANGUAGES = {"ar", "he"}
 
 # CLDR territory codes that are not ISO 3166-1 countries (Kosovo, XK, stays:
 # it is in common commercial use).
-_NOT_COUNTRIES = {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"}
+_NOT_COUNTRIES = {
+    "AC",
+    "CP",
+    "CQ",
+    "DG",
+    "EA",
+    "EU",
+    "EZ",
+    "IC",
+    "QO",
+    "TA",
+    "UN",
+    "XA",
+    "XB",
+    "ZZ",
+}
 
 
 def normalize_language_tag(tag):

@@ -21,12 +21,6 @@ COLUMNS = [
     "preferred_locales", "default_currency", "tax_exempt", "payment_terms_days",
     "invoice_prefix", "next_invoice_sequence", "invoice_footer", "created",
 ]  # fmt: skip
-# Columns whose text the user typed, so a spreadsheet could take it for a formula.
-FREE_TEXT = {
-    "name", "email", "description", "phone", "address_line1", "address_line2", "address_city",
-    "address_state", "address_postal_code", "shipping_name", "shipping_phone", "shipping_line1",
-    "shipping_line2", "shipping_city", "shipping_state", "shipping_postal_code", "invoice_footer",
-}  # fmt: skip
 METADATA_COLUMN = "metadata[{}]"
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -48,8 +42,8 @@ class CustomerResource(resources.ModelResource):
         fields = COLUMNS
         export_order = COLUMNS
 
-    def __init__(self, metadata_keys=()):
-        super().__init__()
+    def __init__(self, metadata_keys=(), **kwargs):
+        super().__init__(**kwargs)
         self.metadata_keys = list(metadata_keys)
         for key in self.metadata_keys:
             column = METADATA_COLUMN.format(key)
@@ -81,7 +75,6 @@ class CustomerResource(resources.ModelResource):
         yield header.getvalue()
 
         fields_ = self.get_export_fields()
-        assert [field.column_name for field in fields_[: len(COLUMNS)]] == COLUMNS
         attributes = [field.attribute for field in fields_[: len(COLUMNS)]]
         locales_at = COLUMNS.index("preferred_locales")
         created_at = COLUMNS.index("created")

@@ -21,23 +21,16 @@ from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Lower
 
-SQLITE_FTS_TABLE = "customers_customer_search"
-# The text the PostgreSQL trigram index holds; queries must use it verbatim.
+from .triggers import FTS as SQLITE_FTS_TABLE
+
+# The text the PostgreSQL trigram index holds (migration 0003); queries must use it
+# verbatim for the index to serve them; a test checks it against the migration.
 POSTGRES_DOCUMENT = (
-    "lower(name || ' ' || email || ' ' || description || ' ' || public_id || ' ' || "
-    "jsonb_path_query_array(metadata, '$.*')::text)"
+    "lower(name || chr(10) || email || chr(10) || description || chr(10) || public_id "
+    "|| chr(10) || customers_metadata_values(metadata))"
 )
 SEARCH_FIELDS = ("name", "email", "description", "public_id")
 FEW_MATCHES = 50_000
-
-
-def sqlite_document_values(row):
-    """The values an FTS row holds for `row` (a table alias or new/old in a trigger)."""
-    return (
-        f"{row}.name, {row}.email, {row}.description, {row}.public_id, "
-        f"(SELECT group_concat(value, ' ') FROM json_each({row}.metadata)), "
-        f"(SELECT group_concat(key || '=' || value, char(10)) FROM json_each({row}.metadata))"
-    )
 
 
 def search_customers(queryset, text, *, counting=False):
@@ -82,7 +75,7 @@ def filter_metadata(queryset, key, value, *, counting=False):
     # the value compare as text, not as JSON.
     exact = Cast(KeyTextTransform(key, "metadata"), TextField())
     queryset = queryset.alias(metadata_match=exact)
-    if vendor == "sqlite":
+    if vendor == "sqlite" and len(key) + 1 + len(value) >= 3:
         # The FTS pair narrows the rows; the exact test drops look-alikes (key=value2).
         phrase = "{metadata_pairs}: " + _fts_phrase(f"{key}={value}")
         queryset = _sqlite_filter(queryset, phrase, Q(), counting)
@@ -109,7 +102,7 @@ def _sqlite_filter(queryset, phrase, scan, counting):
 def _metadata_values(vendor):
     """The metadata values as one text (so a search does not match keys)."""
     if vendor == "postgresql":
-        sql = "jsonb_path_query_array(metadata, '$.*')::text"
+        sql = "customers_metadata_values(metadata)"
     else:
-        sql = "(SELECT group_concat(value, ' ') FROM json_each(metadata))"
+        sql = "(SELECT group_concat(value, char(10)) FROM json_each(metadata))"
     return RawSQL(sql, [], output_field=TextField())

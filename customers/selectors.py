@@ -1,7 +1,6 @@
 """Reads shared by the Customers page, its export and the duplicate check."""
 
-from django.db.models import Q, Value
-from django.db.models.functions import Lower
+from django.db.models import Q
 
 from .filters import CustomerFilter
 from .models import Customer
@@ -35,12 +34,12 @@ def customer_duplicates(*, name, email, exclude=None, limit=5):
     ignoring case."""
     match = Q()
     if email:
-        match |= Q(email_lower=Lower(Value(email)))
+        match |= Q(email_key=email.casefold())
     if name:
-        match |= Q(name_lower=Lower(Value(name)))
+        match |= Q(name_key=name.casefold())
     if not match:
         return []
-    customers = Customer.objects.live().alias(email_lower=Lower("email"), name_lower=Lower("name"))
+    customers = Customer.objects.live()
     if exclude is not None:
         customers = customers.exclude(pk=exclude.pk)
     return list(customers.filter(match)[:limit])

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Contact, Customer, CustomerAlias, TaxId
+from .models import PROFILE_FIELDS, Contact, Customer, CustomerAlias, TaxId
 
 _PREFIX_ALPHABET = string.ascii_uppercase + string.digits
 
@@ -23,21 +23,29 @@ def _new_invoice_prefix():
 def customer_create(*, fields, tax_ids=(), contacts=(), aliases=()):
     """Create a customer with its tax IDs, contacts and external IDs, all or nothing.
 
-    `fields` maps Customer field names to values; tax_ids and contacts are lists
-    of dicts, aliases a list of strings.
+    `fields` maps profile field names (and `created`, for imports) to values;
+    tax_ids and contacts are lists of dicts, aliases a list of strings.
     """
+    _check_field_names(fields, allowed={*PROFILE_FIELDS, "created"})
     return _save(Customer(**fields), tax_ids=tax_ids, contacts=contacts, aliases=aliases)
 
 
 @transaction.atomic
 def customer_update(*, customer, fields, tax_ids=None, contacts=None, aliases=None):
     """Update a live customer; related lists given replace what the customer had."""
+    _check_field_names(fields, allowed=set(PROFILE_FIELDS))
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.is_deleted:
         raise ValidationError("A deleted customer cannot be edited. Restore it first.")
     for name, value in fields.items():
         setattr(customer, name, value)
     return _save(customer, tax_ids=tax_ids, contacts=contacts, aliases=aliases)
+
+
+def _check_field_names(fields, *, allowed):
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Not customer profile fields: {', '.join(sorted(unknown))}")
 
 
 def _save(customer, *, tax_ids, contacts, aliases):
@@ -85,8 +93,10 @@ def customers_delete(*, customers, deleted_by):
     """Tombstone customers: they leave the list but their records stay for invoices
     and ledger entries. Returns how many were deleted now."""
     ids = [c.pk for c in customers]
-    return Customer.objects.live().filter(pk__in=ids).update(
-        deleted_at=timezone.now(), deleted_by=deleted_by
+    return (
+        Customer.objects.live()
+        .filter(pk__in=ids)
+        .update(deleted_at=timezone.now(), deleted_by=deleted_by)
     )
 
 

@@ -13,6 +13,22 @@ CUSTOM_FIELDS_MAX = 4
 CUSTOM_FIELD_MAX = 30
 
 INVOICE_PREFIX_RE = re.compile(r"[A-Z0-9]{3,12}")
+# C0 control characters and DEL; spreadsheets, PDFs and JSON in PostgreSQL refuse them.
+CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LINE_BREAKS_RE = re.compile(r"[\t\n\r]")
+
+
+def validate_single_line(value):
+    if CONTROL_CHARACTERS_RE.search(value) or LINE_BREAKS_RE.search(value):
+        raise ValidationError(
+            "Remove the line breaks, tabs or invisible control characters.",
+            code="control_characters",
+        )
+
+
+def validate_multi_line(value):
+    if CONTROL_CHARACTERS_RE.search(value):
+        raise ValidationError("Remove the invisible control characters.", code="control_characters")
 
 
 def validate_country(value):
@@ -76,12 +92,14 @@ def validate_metadata(value):
                 code="key_length",
                 params={"key": key[:50], "max": METADATA_KEY_MAX},
             )
-        if "[" in key or "]" in key:
+        if any(char in key for char in '[]"\\'):
             raise ValidationError(
-                "Metadata key “%(key)s” cannot contain square brackets.",
-                code="key_brackets",
+                "Metadata key “%(key)s” cannot contain square brackets, quotes or backslashes.",
+                code="key_characters",
                 params={"key": key},
             )
+        validate_single_line(key)
+        validate_single_line(item)
         if len(item) > METADATA_VALUE_MAX:
             raise ValidationError(
                 "The value for metadata key “%(key)s” is longer than %(max)d characters.",
@@ -108,3 +126,4 @@ def validate_custom_fields(value):
                     code="custom_field_length",
                     params={"max": CUSTOM_FIELD_MAX},
                 )
+            validate_single_line(text)

@@ -6,11 +6,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh, trigger_client_event
+from django_htmx.http import (
+    HttpResponseClientRedirect,
+    HttpResponseClientRefresh,
+    trigger_client_event,
+)
 
 from . import exports, selectors, services
 from .forms import BulkDeleteForm, CustomerProfileForms
 from .models import Customer
+
 
 def _is_fragment(request):
     """An htmx request for part of a page (a history restore wants the whole page)."""
@@ -151,9 +156,7 @@ def customer_bulk_delete(request):
     return _render_dialog(request, "customers/_bulk_delete_dialog.html", {"form": form})
 
 
-@permission_required(
-    ["customers.view_customer", "customers.export_customer"], raise_exception=True
-)
+@permission_required(["customers.view_customer", "customers.export_customer"], raise_exception=True)
 def customer_export(request):
     filterset = selectors.customer_list(params=request.GET)
     if not filterset.is_valid():

@@ -4,36 +4,19 @@ from django.db import migrations, models
 
 from customers.db import run_sql_per_vendor
 
+# The table starts with the keys customers already use; the triggers that add new
+# ones are in customers/triggers.py, installed after every migrate.
 SQLITE_FORWARD = [
-    f"""CREATE TRIGGER customers_metadatakey_{event} AFTER {event.upper()}{columns}
-        ON customers_customer
-    BEGIN
-        INSERT INTO customers_metadatakey ("key")
-        SELECT DISTINCT j.key FROM json_each(new.metadata) AS j WHERE true
-        ON CONFLICT ("key") DO NOTHING;
-    END"""
-    for event, columns in (("insert", ""), ("update", " OF metadata"))
-] + [
     """INSERT INTO customers_metadatakey ("key")
     SELECT DISTINCT j.key FROM customers_customer AS c, json_each(c.metadata) AS j""",
+]
+POSTGRES_FORWARD = [
+    """INSERT INTO customers_metadatakey ("key")
+    SELECT DISTINCT jsonb_object_keys(metadata) FROM customers_customer""",
 ]
 SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS customers_metadatakey_insert",
     "DROP TRIGGER IF EXISTS customers_metadatakey_update",
-]
-POSTGRES_FORWARD = [
-    """CREATE FUNCTION customers_metadatakey_add() RETURNS trigger AS $$
-    BEGIN
-        INSERT INTO customers_metadatakey ("key")
-        SELECT DISTINCT k FROM jsonb_object_keys(NEW.metadata) AS k
-        ON CONFLICT ("key") DO NOTHING;
-        RETURN NULL;
-    END $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER customers_metadatakey_add
-    AFTER INSERT OR UPDATE OF metadata ON customers_customer
-    FOR EACH ROW EXECUTE FUNCTION customers_metadatakey_add()""",
-    """INSERT INTO customers_metadatakey ("key")
-    SELECT DISTINCT jsonb_object_keys(metadata) FROM customers_customer""",
 ]
 POSTGRES_BACKWARD = [
     "DROP TRIGGER IF EXISTS customers_metadatakey_add ON customers_customer",
@@ -42,24 +25,21 @@ POSTGRES_BACKWARD = [
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0003_search_indexes'),
+        ("customers", "0003_search_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MetadataKey',
+            name="MetadataKey",
             fields=[
-                ('key', models.TextField(primary_key=True, serialize=False)),
+                ("key", models.TextField(primary_key=True, serialize=False)),
             ],
             options={
-                'ordering': ['key'],
-                'default_permissions': (),
+                "ordering": ["key"],
+                "default_permissions": (),
             },
         ),
-        # Keys only ever get added (no row is updated), so concurrent writers
-        # never wait on each other here.
         run_sql_per_vendor(
             {"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD},
             {"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD},

@@ -107,6 +107,9 @@
     }
   });
 
+  // Without JavaScript the Delete button stays enabled (the server asks for a selection).
+  syncSelection();
+
   document.body.addEventListener("closeDialog", closeDialog);
   document.body.addEventListener("customersChanged", refreshTable);
   document.body.addEventListener("showMessage", (event) => showMessage(event.detail.text));

@@ -43,3 +43,25 @@ def test_support_sees_and_restores_a_deleted_customer(support_client, support_us
     assert "Restored 1 customer" in response.content.decode()
     customer.refresh_from_db()
     assert customer.deleted_at is None
+
+
+def test_admin_export_needs_the_export_permission(support_client, ops_client):
+    make_customer(name="Exported", metadata={"k": "v"})
+    url = reverse("admin:customers_customer_export")
+    assert support_client.get(url).status_code == 403
+    assert ops_client.get(url).status_code == 200
+    response = ops_client.post(url, {"format": "0", "resource": "0",
+                                     "customerresource_id": "on", "customerresource_name": "on"})  # fmt: skip
+    assert response.status_code == 200, response.content[:500]
+    assert b"Exported" in response.content
+
+
+def test_billing_staff_cannot_edit_in_the_admin(client):
+    from tests.factories import make_user
+
+    client.force_login(make_user("Billing staff", is_staff=True))
+    customer = make_customer(name="Kept")
+    url = reverse("admin:customers_customer_change", args=[customer.pk])
+    assert client.post(url, {"name": "Changed"}).status_code == 403
+    customer.refresh_from_db()
+    assert customer.name == "Kept"

@@ -155,3 +155,25 @@ def test_name_filter_either_plan(customers, monkeypatch, few_matches):
     assert _names(name="LPHA") == ["Gamma alpha", "Alpha"]
     assert _names(name="et") == ["Beta"]
     assert _names(name="billing") == []
+
+
+def test_email_filter_folds_case_beyond_ascii():
+    make_customer(name="Accented", email="Emile@Büro.example")
+    assert _names(email="emile@BÜRO.example") == ["Accented"]
+
+
+def test_short_metadata_pair_is_found():
+    make_customer(name="Short", metadata={"k": "v"})
+    assert _names(metadata="k=v") == ["Short"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"created_before": "9999-12-31"}, {"created_after": "0001-01-01"},
+     {"metadata": "\x00a=b"}, {"q": "\x00"}, {"q": '"'}, {"q": "a" * 5000},
+     {"name": "\x00"}, {"after": "x" * 500}],
+)  # fmt: skip
+def test_odd_filter_values_do_not_crash(params):
+    filterset = customer_list(params=params)
+    list(customer_page(filterset))
+    customer_list(params=params, counting=True).qs.count()

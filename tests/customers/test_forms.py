@@ -94,3 +94,26 @@ def test_edit_form_starts_from_the_customer():
     assert "a=1" in str(profile.form["metadata"])
     assert "de, en" in str(profile.form["preferred_locales"])
     assert profile.aliases.initial == [{"alias": "crm-9"}]
+
+
+def test_metadata_key_with_empty_value_is_unset():
+    profile, valid = _valid(metadata="keep=1\ndrop=")
+    assert valid, profile.form.errors
+    assert profile.form.cleaned_data["metadata"] == {"keep": "1"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "Bell\x07 Co"), ("name", "Two\nlines"), ("address_city", "Nul\x00City"),
+     ("description", "Escape \x1b[31m"), ("metadata", "k=v\x00"), ("metadata", 'we"ird=1'),
+     ("metadata", "back\\slash=1"), ("invoice_custom_fields", "PO=1\x07")],
+)  # fmt: skip
+def test_control_characters_and_bad_keys_are_refused(field, value):
+    profile, valid = _valid(**{field: value})
+    assert not valid
+    assert field in profile.form.errors
+
+
+def test_tabs_and_line_breaks_are_fine_in_a_description():
+    profile, valid = _valid(description="Line one\r\n\tLine two")
+    assert valid, profile.form.errors

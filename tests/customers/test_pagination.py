@@ -58,3 +58,10 @@ def test_walking_back_returns_the_same_pages(customers, sort):
 def test_unknown_cursor_starts_at_the_beginning(customers):
     page = paginate(Customer.objects.all(), after="cus_unknown", size=5)
     assert len(page) == 5 and page.previous_before is None
+
+
+def test_unknown_before_cursor_also_starts_at_the_beginning(customers):
+    first = paginate(Customer.objects.all(), size=5)
+    page = paginate(Customer.objects.all(), before="cus_unknown", size=5)
+    assert [c.pk for c in page] == [c.pk for c in first]
+    assert page.previous_before is None and page.next_after == first.next_after

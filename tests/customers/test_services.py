@@ -44,7 +44,10 @@ def test_update_replaces_related_rows():
     services.customer_update(
         customer=customer,
         fields={"name": "Renamed"},
-        tax_ids=[{"type": "eu_vat", "value": "DE136695976"}, {"type": "us_ein", "value": "911144442"}],
+        tax_ids=[
+            {"type": "eu_vat", "value": "DE136695976"},
+            {"type": "us_ein", "value": "911144442"},
+        ],
         contacts=[],
         aliases=["b", "c"],
     )
@@ -80,3 +83,34 @@ def test_deleted_customer_cannot_be_edited_until_restored():
     services.customer_update(customer=customer, fields={"name": "Back"})
     customer.refresh_from_db()
     assert customer.name == "Back" and customer.deleted_at is None
+
+
+def test_services_refuse_fields_staff_cannot_set():
+    with pytest.raises(TypeError):
+        make_customer(public_id="cus_chosen")
+    customer = make_customer()
+    with pytest.raises(TypeError):
+        services.customer_update(customer=customer, fields={"deleted_at": None})
+
+
+def test_long_text_is_refused_by_the_service_not_only_the_form():
+    with pytest.raises(ValidationError) as error:
+        make_customer(description="x" * 5001)
+    assert "description" in error.value.message_dict
+
+
+def test_who_deleted_a_customer_cannot_be_erased():
+    from django.db.models import ProtectedError
+
+    user = make_user()
+    services.customer_delete(customer=make_customer(), deleted_by=user)
+    with pytest.raises(ProtectedError):
+        user.delete()
+
+
+def test_duplicate_check_folds_case_beyond_ascii():
+    from customers.selectors import customer_duplicates
+
+    existing = make_customer(name="Émile Straße", email="EMILE@BÜRO.example")
+    assert customer_duplicates(name="émile strasse", email="") == [existing]
+    assert customer_duplicates(name="", email="emile@büro.EXAMPLE") == [existing]

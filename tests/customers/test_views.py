@@ -115,9 +115,13 @@ def test_add_without_javascript_redirects_to_the_customer(billing_client):
 
 
 def test_invalid_add_keeps_input_and_shows_errors_inline(billing_client, htmx):
-    data = profile_post_data(email="not-an-email", name="Kept Name", address_line1="1 Kept St",
-                             default_currency="ZZZ", **{"tax_ids-0-type": "eu_vat",
-                                                        "tax_ids-0-value": "DE123456789"})
+    data = profile_post_data(
+        email="not-an-email",
+        name="Kept Name",
+        address_line1="1 Kept St",
+        default_currency="ZZZ",
+        **{"tax_ids-0-type": "eu_vat", "tax_ids-0-value": "DE123456789"},
+    )
     response = billing_client.post(ADD, data, **htmx)
     assert response.status_code == 422
     body = response.content.decode()
@@ -249,3 +253,10 @@ def test_bulk_delete_with_nothing_selected_says_so(billing_client):
 
 def test_bulk_delete_is_post_only(billing_client):
     assert billing_client.get(reverse("customers:bulk_delete")).status_code == 405
+
+
+def test_bulk_delete_button_works_without_javascript(billing_client):
+    make_customer()
+    page = billing_client.get(LIST).content.decode()
+    button = page[page.index('id="bulk-delete"') - 60 : page.index('id="bulk-delete"') + 200]
+    assert "disabled" not in button

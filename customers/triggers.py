@@ -1,0 +1,92 @@
+"""Database triggers that keep the search index and the metadata key list in step
+with customers_customer.
+
+They are (re)installed after every `migrate` (see apps.py), not only by a migration:
+SQLite rebuilds a table for most ALTERs and drops its triggers with it, so a later
+migration of Customer would silently switch them off.
+"""
+
+from django.db import connections
+
+FTS = "customers_customer_search"
+FTS_COLUMNS = "name, email, description, public_id, metadata_values, metadata_pairs"
+
+
+def _fts_values(row):
+    return (
+        f"{row}.name, {row}.email, {row}.description, {row}.public_id, "
+        f"(SELECT group_concat(value, char(10)) FROM json_each({row}.metadata)), "
+        f"(SELECT group_concat(key || '=' || value, char(10)) FROM json_each({row}.metadata))"
+    )
+
+
+_ADD_METADATA_KEYS = """
+    INSERT INTO customers_metadatakey ("key")
+    SELECT DISTINCT j.key FROM json_each(new.metadata) AS j WHERE true
+    ON CONFLICT ("key") DO NOTHING;"""
+
+SQLITE = {
+    f"{FTS}_insert": f"""AFTER INSERT ON customers_customer BEGIN
+        INSERT INTO {FTS}(rowid, {FTS_COLUMNS}) VALUES (new.id, {_fts_values("new")});
+    END""",
+    f"{FTS}_update": f"""
+        AFTER UPDATE OF name, email, description, public_id, metadata ON customers_customer
+    BEGIN
+        DELETE FROM {FTS} WHERE rowid = old.id;
+        INSERT INTO {FTS}(rowid, {FTS_COLUMNS}) VALUES (new.id, {_fts_values("new")});
+    END""",
+    f"{FTS}_delete": f"""AFTER DELETE ON customers_customer BEGIN
+        DELETE FROM {FTS} WHERE rowid = old.id;
+    END""",
+    "customers_metadatakey_insert": f"""AFTER INSERT ON customers_customer BEGIN
+        {_ADD_METADATA_KEYS}
+    END""",
+    "customers_metadatakey_update": f"""AFTER UPDATE OF metadata ON customers_customer BEGIN
+        {_ADD_METADATA_KEYS}
+    END""",
+}
+
+POSTGRES = [
+    """CREATE OR REPLACE FUNCTION customers_metadatakey_add() RETURNS trigger AS $$
+    BEGIN
+        INSERT INTO customers_metadatakey ("key")
+        SELECT DISTINCT k FROM jsonb_object_keys(NEW.metadata) AS k
+        ON CONFLICT ("key") DO NOTHING;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    """CREATE OR REPLACE TRIGGER customers_metadatakey_add
+    AFTER INSERT OR UPDATE OF metadata ON customers_customer
+    FOR EACH ROW EXECUTE FUNCTION customers_metadatakey_add()""",
+]
+
+
+def install_triggers(using="default"):
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name, body in SQLITE.items():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                cursor.execute(f"CREATE TRIGGER {name} {body}")
+        elif connection.vendor == "postgresql":
+            for statement in POSTGRES:
+                cursor.execute(statement)
+
+
+def installed_triggers(using="default"):
+    """The names of the customer triggers the database has."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'customers_customer'::regclass "
+                "AND NOT tgisinternal"
+            )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def expected_triggers(using="default"):
+    if connections[using].vendor == "sqlite":
+        return set(SQLITE)
+    return {"customers_metadatakey_add"}
