@@ -90,6 +90,9 @@ def seed(count):
             cursor.executemany(sql, batch)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+        # Fold the write-ahead log into the database file, as a long-running
+        # server's checkpoints would have: reads through a 1 GB WAL are slower.
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     print(f"seeded {count:,} customers in {time.perf_counter() - started:.1f} s")
 
 
@@ -166,18 +169,25 @@ def bench_export():
     client = Client()
     client.force_login(user)
     rss_before = _peak_rss_mb()
-    started = time.perf_counter()
-    response = client.get("/customers/export/")
-    lines = size = 0
-    for chunk in response.streaming_content:
-        lines += chunk.count(b"\n")
-        size += len(chunk)
-    seconds = time.perf_counter() - started
+    runs = []
+    for _ in range(3):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        response = client.get("/customers/export/")
+        lines = size = 0
+        for chunk in response.streaming_content:
+            lines += chunk.count(b"\n")
+            size += len(chunk)
+        runs.append((time.perf_counter() - started, time.process_time() - cpu_started))
     rows = lines - 1
     peak = _peak_rss_mb()
-    print(f"\nCSV export: {rows:,} rows, {size / 1e6:,.0f} MB in {seconds:.1f} s = "
-          f"{rows / seconds:,.0f} rows/s; peak RSS {peak:,.0f} MB "
-          f"(process before export {rss_before:,.0f} MB)")  # fmt: skip
+    walls = sorted(wall for wall, _cpu in runs)
+    best_cpu = min(cpu for _wall, cpu in runs)
+    print(
+        f"\nCSV export of {rows:,} rows ({size / 1e6:,.0f} MB), 3 runs: "
+        f"best {rows / walls[0]:,.0f} rows/s ({walls[0]:.1f} s), "
+        f"median {rows / walls[1]:,.0f} rows/s; best CPU time {best_cpu:.1f} s; "
+        f"peak RSS {peak:,.0f} MB (process before export {rss_before:,.0f} MB)"
+    )
 
 
 def main():
