@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_triggers_are_installed_after_all_migrations():
-    # Migration 0005 rebuilds customers_customer on SQLite, which drops its triggers;
-    # post_migrate puts them back.
+    # They come from post_migrate, so a migration that rebuilds customers_customer
+    # on SQLite (dropping its triggers) cannot leave them off.
     assert expected_triggers() <= installed_triggers()
 
 
