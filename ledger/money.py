@@ -1,0 +1,64 @@
+"""Money as integer minor units plus an ISO 4217 currency: parsing and formatting.
+
+No database access here. Amounts typed by people are parsed exactly (Decimal, never
+float) at the currency's precision: JPY has no minor unit, USD two digits, KWD three.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency, get_currency_precision
+
+from customers.reference import currencies
+
+# The largest amount one transaction may move, in major units: far above any real
+# adjustment, far below what a 64-bit column holds at three decimals.
+MAX_MAJOR_UNITS = Decimal("1000000000")
+
+
+class MoneyError(ValueError):
+    """A human-readable reason why an amount or currency is not acceptable."""
+
+
+def check_currency(currency):
+    if currency not in currencies():
+        raise MoneyError(f"“{currency}” is not a currency we support.")
+    return currency
+
+
+def precision(currency):
+    return get_currency_precision(check_currency(currency))
+
+
+def parse_amount(text, currency):
+    """'12.50' in USD -> 1250. Rejects more decimals than the currency has, signs,
+    exponents, group separators and amounts that are zero or too large."""
+    digits = precision(currency)
+    cleaned = str(text).strip()
+    if not cleaned:
+        raise MoneyError("Enter an amount.")
+    if not all(char in "0123456789." for char in cleaned) or cleaned.count(".") > 1:
+        raise MoneyError("Enter the amount as digits with an optional decimal point, like 10.50.")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise MoneyError("Enter the amount as digits, like 10.50.") from None
+    if -value.as_tuple().exponent > digits:
+        if digits == 0:
+            raise MoneyError(f"{currency} has no minor unit: enter a whole amount.")
+        raise MoneyError(f"{currency} amounts have at most {digits} decimal places.")
+    if value <= 0:
+        raise MoneyError("Enter an amount greater than zero.")
+    if value > MAX_MAJOR_UNITS:
+        raise MoneyError(f"Enter at most {MAX_MAJOR_UNITS:,} {currency}.")
+    return int(value.scaleb(digits))
+
+
+def to_major(amount, currency):
+    """1250 in USD -> Decimal('12.50')."""
+    digits = precision(currency)
+    return Decimal(amount).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+
+
+def format_money(amount, currency, locale="en"):
+    """Minor units formatted for people, with Babel: 1250 USD -> '$12.50'."""
+    return format_currency(to_major(amount, currency), currency, locale=locale)
