@@ -15,3 +15,30 @@ def run_sql_per_vendor(forward, backward):
         return run
 
     return migrations.RunPython(runner(forward), runner(backward))
+
+
+def install_triggers(connection, *, sqlite, postgresql):
+    """(Re)create triggers: `sqlite` maps trigger names to the SQL after
+    `CREATE TRIGGER <name>`; `postgresql` lists idempotent statements."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name, body in sqlite.items():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                cursor.execute(f"CREATE TRIGGER {name} {body}")
+        elif connection.vendor == "postgresql":
+            for statement in postgresql:
+                cursor.execute(statement)
+
+
+def trigger_names(connection, table):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table]
+            )
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+                [table],
+            )
+        return {row[0] for row in cursor.fetchall()}

@@ -8,6 +8,9 @@ migration of Customer would silently switch them off.
 
 from django.db import connections
 
+from .db import install_triggers as install
+from .db import trigger_names
+
 FTS = "customers_customer_search"
 FTS_COLUMNS = "name, email, description, public_id, metadata_values, metadata_pairs"
 
@@ -61,29 +64,12 @@ POSTGRES = [
 
 
 def install_triggers(using="default"):
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for name, body in SQLITE.items():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-                cursor.execute(f"CREATE TRIGGER {name} {body}")
-        elif connection.vendor == "postgresql":
-            for statement in POSTGRES:
-                cursor.execute(statement)
+    install(connections[using], sqlite=SQLITE, postgresql=POSTGRES)
 
 
 def installed_triggers(using="default"):
     """The names of the customer triggers the database has."""
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        else:
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'customers_customer'::regclass "
-                "AND NOT tgisinternal"
-            )
-        return {row[0] for row in cursor.fetchall()}
+    return trigger_names(connections[using], "customers_customer")
 
 
 def expected_triggers(using="default"):

@@ -41,6 +41,17 @@ def support_client(support_user):
 
 
 @pytest.fixture
+def flushable_db(transactional_db):
+    """A transactional database whose flush after the test can empty the ledger:
+    SQLite's flush deletes rows, which the immutability triggers refuse, so they are
+    dropped first (the flush's post_migrate puts them back)."""
+    yield
+    from ledger.triggers import drop_triggers
+
+    drop_triggers()
+
+
+@pytest.fixture
 def htmx():
     return {"HTTP_HX_REQUEST": "true"}
 

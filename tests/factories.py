@@ -35,3 +35,9 @@ def profile_post_data(**overrides):
     data["contacts-0-billing_emails"] = "on"  # the blank row's initial value
     data.update(overrides)
     return data
+
+
+def adjust(customer, amount, currency="USD", **kwargs):
+    from ledger.services import balance_adjust
+
+    return balance_adjust(customer=customer, amount=amount, currency=currency, **kwargs)

@@ -1,5 +1,6 @@
 """Playwright against a live server, driving Debian's Chromium (never a downloaded browser)."""
 
+import importlib
 import os
 from pathlib import Path
 
@@ -56,11 +57,10 @@ def signed_in_page(browser, live_server, billing_user):
 
 
 @pytest.fixture(autouse=True)
-def roles(transactional_db):
-    """Live-server tests flush the database after each test, so the groups the
-    migration made are recreated here."""
-    import importlib
-
+def roles(flushable_db):
+    """Live-server tests flush the database after each test, so the groups and
+    permissions the migrations made are recreated here."""
     from django.apps import apps
 
     importlib.import_module("customers.migrations.0002_roles").create_roles(apps, None)
+    importlib.import_module("ledger.migrations.0002_roles").grant(apps, None)

@@ -1,0 +1,158 @@
+"""The only way to write the ledger. Every function runs in one database
+transaction, locks the (customer, currency) balance row it changes and returns the
+new BalanceTransaction."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from customers.models import Customer
+
+from .models import BalanceTransaction, CustomerBalance, TransactionType
+from .money import MAX_MAJOR_UNITS, MoneyError, check_currency, precision
+
+
+def transaction_post(
+    *,
+    customer,
+    type,
+    amount,
+    currency,
+    description="",
+    internal_note="",
+    metadata=None,
+    created_by=None,
+    reverses=None,
+    idempotency_key=None,
+):
+    """Append one transaction of `amount` minor units (negative: credit) and move
+    the customer's balance in `currency` by it.
+
+    With an idempotency key, posting again returns the first transaction instead of
+    moving money twice, even when both requests race.
+    """
+    if idempotency_key:
+        existing = _existing(idempotency_key, customer)
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return _post(
+                customer=customer,
+                type=type,
+                amount=amount,
+                currency=currency,
+                description=description,
+                internal_note=internal_note,
+                metadata=metadata or {},
+                created_by=created_by,
+                reverses=reverses,
+                idempotency_key=idempotency_key or None,
+            )
+    except IntegrityError:
+        # A concurrent request with the same key won the race: return its work.
+        existing = _existing(idempotency_key, customer) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
+
+
+def _existing(idempotency_key, customer):
+    existing = BalanceTransaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and existing.customer_id != customer.pk:
+        raise ValidationError("This idempotency key was used for another customer.")
+    return existing
+
+
+def _post(*, customer, type, amount, currency, **fields):
+    try:
+        check_currency(currency)
+        limit = int(MAX_MAJOR_UNITS.scaleb(precision(currency)))
+    except MoneyError as error:
+        raise ValidationError({"currency": str(error)}) from None
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
+        raise ValidationError(
+            {"amount": "The amount must be a non-zero whole number of minor units."}
+        )
+    if abs(amount) > limit:
+        raise ValidationError({"amount": f"At most {MAX_MAJOR_UNITS:,} {currency} at a time."})
+    if Customer.objects.deleted().filter(pk=customer.pk).exists():
+        raise ValidationError("A deleted customer's balance cannot change. Restore it first.")
+    CustomerBalance.objects.get_or_create(customer=customer, currency=currency)
+    # The row lock serialises writers of this balance on PostgreSQL; on SQLite the
+    # write transaction itself (BEGIN IMMEDIATE) already does.
+    balance = CustomerBalance.objects.select_for_update().get(customer=customer, currency=currency)
+    balance.amount += amount
+    balance.save(update_fields=["amount", "updated"])
+    posted = BalanceTransaction(
+        customer=customer,
+        type=type,
+        amount=amount,
+        currency=currency,
+        ending_balance=balance.amount,
+        **fields,
+    )
+    posted.full_clean(exclude=["customer", "created_by", "reverses"])
+    posted.save()
+    return posted
+
+
+def balance_adjust(
+    *, customer, amount, currency, internal_note="", description="", created_by=None,
+    idempotency_key=None,
+):  # fmt: skip
+    """A credit (negative amount) or debit (positive) made by staff."""
+    return transaction_post(
+        customer=customer,
+        type=TransactionType.ADJUSTMENT,
+        amount=amount,
+        currency=currency,
+        description=description,
+        internal_note=internal_note,
+        created_by=created_by,
+        idempotency_key=idempotency_key,
+    )
+
+
+def balance_open(*, customer, amount, currency, created_by=None):
+    """The starting balance of a customer created with one."""
+    return transaction_post(
+        customer=customer,
+        type=TransactionType.INITIAL,
+        amount=amount,
+        currency=currency,
+        description="Starting balance",
+        created_by=created_by,
+    )
+
+
+def transaction_reverse(*, original, created_by=None, internal_note="", idempotency_key=None):
+    """Undo an adjustment with an adjustment of the opposite amount, linked to it.
+    An adjustment can be reversed once, and a reversal cannot be reversed."""
+    with transaction.atomic():
+        original = BalanceTransaction.objects.select_for_update().get(pk=original.pk)
+        if original.type != TransactionType.ADJUSTMENT or original.reverses_id is not None:
+            raise ValidationError(
+                "Only an adjustment that is not itself a reversal can be reversed."
+            )
+        if BalanceTransaction.objects.filter(reverses=original).exists():
+            raise ValidationError("This adjustment has already been reversed.")
+        return transaction_post(
+            customer=original.customer,
+            type=TransactionType.ADJUSTMENT,
+            amount=-original.amount,
+            currency=original.currency,
+            description=f"Reversal of {original.public_id}",
+            internal_note=internal_note,
+            created_by=created_by,
+            reverses=original,
+            idempotency_key=idempotency_key,
+        )
+
+
+def transaction_describe(*, balance_transaction, description, metadata):
+    """Change what may change after posting: the description and the metadata."""
+    balance_transaction.description = description
+    balance_transaction.metadata = metadata
+    balance_transaction.full_clean(exclude=["customer", "created_by", "reverses"])
+    balance_transaction.save(update_fields=["description", "metadata"])
+    return balance_transaction

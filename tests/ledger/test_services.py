@@ -1,0 +1,137 @@
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from customers.services import customer_delete
+from ledger import services
+from ledger.models import BalanceTransaction, CustomerBalance, TransactionType
+from ledger.verify import ledger_problems
+from tests.factories import adjust, make_customer, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _balances(customer):
+    return dict(CustomerBalance.objects.filter(customer=customer).values_list("currency", "amount"))
+
+
+def test_credit_and_debit_move_the_balance_and_chain_ending_balances():
+    customer = make_customer()
+    user = make_user()
+    credit = adjust(customer, -1000, internal_note="Goodwill", created_by=user)
+    debit = adjust(customer, 250)
+    assert credit.type == TransactionType.ADJUSTMENT and credit.is_credit
+    assert credit.public_id.startswith("cbtxn_") and credit.created_by == user
+    assert (credit.ending_balance, debit.ending_balance) == (-1000, -750)
+    assert _balances(customer) == {"USD": -750}
+
+
+def test_currencies_are_independent():
+    customer = make_customer()
+    adjust(customer, -1000, "USD")
+    adjust(customer, 500, "EUR")
+    adjust(customer, -7, "JPY")
+    adjust(customer, -1, "USD")
+    assert _balances(customer) == {"USD": -1001, "EUR": 500, "JPY": -7}
+    assert list(ledger_problems()) == []
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency"),
+    [(0, "USD"), (1.5, "USD"), (True, "USD"), (100, "XXX"), (100_000_000_001, "USD"),
+     (1_000_000_001, "JPY")],
+)  # fmt: skip
+def test_bad_amounts_and_currencies_post_nothing(amount, currency):
+    customer = make_customer()
+    with pytest.raises(ValidationError):
+        adjust(customer, amount, currency)
+    assert not BalanceTransaction.objects.exists() and not CustomerBalance.objects.exists()
+
+
+def test_deleted_customer_balance_cannot_change():
+    customer = make_customer()
+    customer_delete(customer=customer, deleted_by=None)
+    with pytest.raises(ValidationError):
+        adjust(customer, 100)
+
+
+def test_reversal_undoes_once_and_links_to_the_original():
+    customer = make_customer()
+    original = adjust(customer, -1000)
+    reversal = services.transaction_reverse(original=original)
+    assert reversal.amount == 1000 and reversal.reverses == original
+    assert reversal.type == TransactionType.ADJUSTMENT
+    assert reversal.description == f"Reversal of {original.public_id}"
+    assert _balances(customer) == {"USD": 0}
+    original.refresh_from_db()
+    assert not original.can_be_reversed
+    with pytest.raises(ValidationError, match="already been reversed"):
+        services.transaction_reverse(original=original)
+    with pytest.raises(ValidationError, match="not itself a reversal"):
+        services.transaction_reverse(original=reversal)
+    assert BalanceTransaction.objects.count() == 2
+
+
+def test_only_adjustments_can_be_reversed():
+    customer = make_customer()
+    opening = services.balance_open(customer=customer, amount=-500, currency="EUR")
+    assert opening.type == TransactionType.INITIAL and opening.ending_balance == -500
+    with pytest.raises(ValidationError):
+        services.transaction_reverse(original=opening)
+
+
+def test_same_idempotency_key_posts_once():
+    customer = make_customer()
+    first = adjust(customer, -1000, idempotency_key="form-123")
+    again = adjust(customer, -1000, idempotency_key="form-123")
+    assert again == first
+    assert BalanceTransaction.objects.count() == 1 and _balances(customer) == {"USD": -1000}
+
+
+def test_idempotency_key_of_another_customer_is_refused():
+    adjust(make_customer(), -1000, idempotency_key="form-123")
+    with pytest.raises(ValidationError):
+        adjust(make_customer(), -1000, idempotency_key="form-123")
+
+
+def test_description_and_metadata_can_change_after_posting():
+    posted = adjust(make_customer(), -1000, description="Before")
+    services.transaction_describe(
+        balance_transaction=posted, description="After", metadata={"ticket": "42"}
+    )
+    posted.refresh_from_db()
+    assert posted.description == "After" and posted.metadata == {"ticket": "42"}
+    with pytest.raises(ValidationError):
+        services.transaction_describe(
+            balance_transaction=posted, description="x" * 351, metadata={}
+        )
+
+
+class LedgerProperties(HypothesisTestCase):
+    @settings(max_examples=25, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["USD", "EUR", "JPY", "KWD"]),
+                st.integers(min_value=-(10**9), max_value=10**9).filter(bool),
+                st.booleans(),
+            ),
+            min_size=1,
+            max_size=25,
+        )
+    )
+    def test_balance_equals_sum_equals_last_ending_balance(self, steps):
+        customer = make_customer()
+        for currency, amount, reverse in steps:
+            posted = adjust(customer, amount, currency)
+            if reverse:
+                services.transaction_reverse(original=posted)
+        for balance in CustomerBalance.objects.filter(customer=customer):
+            transactions = BalanceTransaction.objects.filter(
+                customer=customer, currency=balance.currency
+            )
+            assert balance.amount == sum(t.amount for t in transactions)
+            assert balance.amount == transactions.order_by("-id").first().ending_balance
+        assert list(ledger_problems()) == []
