@@ -12,26 +12,15 @@ from django_htmx.http import (
     trigger_client_event,
 )
 
+from config.htmx import is_fragment, render_dialog
+
 from . import exports, selectors, services
 from .forms import BulkDeleteForm, CustomerProfileForms
 from .models import Customer
 
 
-def _is_fragment(request):
-    """An htmx request for part of a page (a history restore wants the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 def _live_customer(public_id):
     return get_object_or_404(Customer.objects.live(), public_id=public_id)
-
-
-def _render_dialog(request, template, context, status=200):
-    """A dialog is a fragment for htmx, and a plain page without JavaScript."""
-    context = {**context, "dialog_template": template, "action": request.get_full_path()}
-    if _is_fragment(request):
-        return render(request, template, context, status=status)
-    return render(request, "dialog_page.html", context, status=status)
 
 
 def _close_dialog(response, message=None, changed=True):
@@ -54,7 +43,7 @@ def customer_list(request):
         "page": page,
         "query": _query_without(request, "after", "before"),
         "sort_query": sort_query + "&" if sort_query else "",
-        "is_fragment": _is_fragment(request),
+        "is_fragment": is_fragment(request),
     }
     template = "customers/list.html"
     if context["is_fragment"]:
@@ -94,13 +83,13 @@ def customer_add(request):
                 form.add_error(None, error)
             else:
                 message = f"Added {customer}."
-                if _is_fragment(request):
+                if is_fragment(request):
                     return _close_dialog(HttpResponse(status=204), message)
                 messages.success(request, message)
                 return redirect(customer)
     context = {"profile": profile, "duplicates": duplicates}
     status = 422 if request.method == "POST" else 200
-    return _render_dialog(request, "customers/_add_dialog.html", context, status)
+    return render_dialog(request, "customers/_add_dialog.html", context, status)
 
 
 @permission_required("customers.view_customer", raise_exception=True)
@@ -120,12 +109,12 @@ def customer_edit(request, public_id):
             profile.form.add_error(None, error)
         else:
             messages.success(request, "Customer updated.")
-            if _is_fragment(request):
+            if is_fragment(request):
                 return HttpResponseClientRefresh()
             return redirect(customer)
     context = {"profile": profile, "customer": customer}
     status = 422 if request.method == "POST" else 200
-    return _render_dialog(request, "customers/_edit_dialog.html", context, status)
+    return render_dialog(request, "customers/_edit_dialog.html", context, status)
 
 
 @permission_required("customers.delete_customer", raise_exception=True)
@@ -134,10 +123,10 @@ def customer_delete(request, public_id):
     if request.method == "POST":
         services.customer_delete(customer=customer, deleted_by=request.user)
         messages.success(request, f"Deleted {customer}.")
-        if _is_fragment(request):
+        if is_fragment(request):
             return HttpResponseClientRedirect(reverse("customers:list"))
         return redirect("customers:list")
-    return _render_dialog(request, "customers/_delete_dialog.html", {"customer": customer})
+    return render_dialog(request, "customers/_delete_dialog.html", {"customer": customer})
 
 
 @require_POST
@@ -149,11 +138,11 @@ def customer_bulk_delete(request):
             customers=form.cleaned_data["customer"], deleted_by=request.user
         )
         message = f"Deleted {count} customer{'s' if count != 1 else ''}."
-        if _is_fragment(request):
+        if is_fragment(request):
             return _close_dialog(HttpResponse(status=204), message)
         messages.success(request, message)
         return redirect("customers:list")
-    return _render_dialog(request, "customers/_bulk_delete_dialog.html", {"form": form})
+    return render_dialog(request, "customers/_bulk_delete_dialog.html", {"form": form})
 
 
 @permission_required(["customers.view_customer", "customers.export_customer"], raise_exception=True)

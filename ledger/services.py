@@ -128,6 +128,10 @@ def balance_open(*, customer, amount, currency, created_by=None):
 def transaction_reverse(*, original, created_by=None, internal_note="", idempotency_key=None):
     """Undo an adjustment with an adjustment of the opposite amount, linked to it.
     An adjustment can be reversed once, and a reversal cannot be reversed."""
+    if idempotency_key:
+        existing = _existing(idempotency_key, original.customer)
+        if existing is not None:
+            return existing
     with transaction.atomic():
         original = BalanceTransaction.objects.select_for_update().get(pk=original.pk)
         if original.type != TransactionType.ADJUSTMENT or original.reverses_id is not None:

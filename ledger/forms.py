@@ -1,0 +1,72 @@
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from customers.forms import MetadataField, PlainLabelsMixin
+from customers.reference import currency_choices
+
+from .money import MoneyError, parse_amount
+
+
+class AdjustBalanceForm(PlainLabelsMixin, forms.Form):
+    CREDIT, DEBIT = "credit", "debit"
+
+    adjustment_type = forms.ChoiceField(
+        choices=[
+            (CREDIT, "Credit — you owe the customer"),
+            (DEBIT, "Debit — the customer owes you"),
+        ],
+        widget=forms.RadioSelect,
+        initial=CREDIT,
+    )
+    currency = forms.ChoiceField(choices=[("", "Choose a currency"), *currency_choices()])
+    amount = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    internal_note = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only staff see this note.",
+    )
+    # One key per opened dialog: a double click or a resubmitted form posts once.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.fields["idempotency_key"].initial = f"adjust-{uuid.uuid4()}"
+        if customer.default_currency:
+            # The customer's currency, as in the Dashboard: not offered as a choice.
+            del self.fields["currency"]
+
+    def clean(self):
+        data = super().clean()
+        currency = self.balance_currency
+        if data.get("amount") and currency:
+            try:
+                minor = parse_amount(data["amount"], currency)
+            except MoneyError as error:
+                self.add_error("amount", str(error))
+            else:
+                data["signed_amount"] = (
+                    -minor if data.get("adjustment_type") == self.CREDIT else minor
+                )
+        return data
+
+    @property
+    def balance_currency(self):
+        if "currency" not in self.fields:
+            return self.customer.default_currency
+        return self.cleaned_data.get("currency")
+
+
+class TransactionDescriptionForm(PlainLabelsMixin, forms.Form):
+    description = forms.CharField(required=False, max_length=350)
+    metadata = MetadataField(required=False, help_text="One key=value a line.")
+
+
+def validation_messages(error):
+    """A service's ValidationError as a list of sentences for a form's top."""
+    if isinstance(error, ValidationError) and hasattr(error, "message_dict"):
+        return [message for messages in error.message_dict.values() for message in messages]
+    return list(error.messages)

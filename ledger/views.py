@@ -1,0 +1,168 @@
+import csv
+import io
+
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+
+from config.htmx import is_fragment, render_dialog
+from customers.models import Customer
+from customers.resources import neutralise
+
+from . import selectors, services
+from .forms import AdjustBalanceForm, TransactionDescriptionForm, validation_messages
+from .models import BalanceTransaction
+
+
+def _customer(public_id):
+    return get_object_or_404(Customer.objects.live(), public_id=public_id)
+
+
+def _transaction(customer, transaction_id):
+    return get_object_or_404(
+        BalanceTransaction.objects.select_related("customer"),
+        customer=customer,
+        public_id=transaction_id,
+    )
+
+
+def _balance_changed(message):
+    response = HttpResponse(status=204)
+    trigger_client_event(response, "closeDialog")
+    trigger_client_event(response, "balanceChanged")
+    trigger_client_event(response, "showMessage", {"text": message})
+    return response
+
+
+@permission_required("ledger.view_balancetransaction", raise_exception=True)
+@vary_on_headers("HX-Request")
+def credit_balance(request, public_id):
+    """The Credit balance section: balances and history. A fragment for htmx (the
+    customer page refreshes it after a change), a page of its own otherwise."""
+    customer = _customer(public_id)
+    context = {
+        "customer": customer,
+        "balances": selectors.customer_balances(customer),
+        "history": selectors.customer_history(customer, request.GET.get("page")),
+    }
+    template = "ledger/credit_balance.html"
+    if is_fragment(request):
+        template += "#section"
+    return render(request, template, context)
+
+
+@permission_required("ledger.add_balancetransaction", raise_exception=True)
+def balance_adjust(request, public_id):
+    customer = _customer(public_id)
+    form = AdjustBalanceForm(request.POST or None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            posted = services.balance_adjust(
+                customer=customer,
+                amount=form.cleaned_data["signed_amount"],
+                currency=form.balance_currency,
+                internal_note=form.cleaned_data["internal_note"],
+                created_by=request.user,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except ValidationError as error:
+            form.add_error(None, validation_messages(error))
+        else:
+            message = f"Balance adjusted ({posted.public_id})."
+            if is_fragment(request):
+                return _balance_changed(message)
+            return redirect(customer)
+    status = 422 if request.method == "POST" else 200
+    context = {"form": form, "customer": customer}
+    return render_dialog(request, "ledger/_adjust_balance_dialog.html", context, status)
+
+
+@permission_required("ledger.add_balancetransaction", raise_exception=True)
+def transaction_reverse(request, public_id, transaction_id):
+    customer = _customer(public_id)
+    original = _transaction(customer, transaction_id)
+    error = None
+    if request.method == "POST":
+        try:
+            reversal = services.transaction_reverse(
+                original=original,
+                created_by=request.user,
+                idempotency_key=f"reverse-{original.public_id}",
+            )
+        except ValidationError as exc:
+            error = " ".join(validation_messages(exc))
+        else:
+            message = f"Reversed {original.public_id} with {reversal.public_id}."
+            if is_fragment(request):
+                return _balance_changed(message)
+            return redirect(customer)
+    context = {"customer": customer, "original": original, "error": error}
+    return render_dialog(request, "ledger/_reverse_dialog.html", context, 422 if error else 200)
+
+
+@permission_required("ledger.change_balancetransaction", raise_exception=True)
+def transaction_edit(request, public_id, transaction_id):
+    customer = _customer(public_id)
+    posted = _transaction(customer, transaction_id)
+    initial = {"description": posted.description, "metadata": posted.metadata}
+    form = TransactionDescriptionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transaction_describe(balance_transaction=posted, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, validation_messages(error))
+        else:
+            if is_fragment(request):
+                return _balance_changed(f"Updated {posted.public_id}.")
+            return redirect(customer)
+    status = 422 if request.method == "POST" else 200
+    context = {"form": form, "customer": customer, "posted": posted}
+    return render_dialog(request, "ledger/_transaction_dialog.html", context, status)
+
+
+EXPORT_COLUMNS = ["id", "created", "type", "amount", "currency", "ending_balance",
+                  "description", "internal_note", "created_by", "reverses"]  # fmt: skip
+
+
+@permission_required("ledger.view_balancetransaction", raise_exception=True)
+def transactions_export(request, public_id):
+    """The customer's balance transactions as CSV, oldest first, amounts in minor units."""
+    customer = _customer(public_id)
+    rows = (
+        BalanceTransaction.objects.filter(customer=customer)
+        .order_by("id")
+        .values_list(
+            "public_id",
+            "created",
+            "type",
+            "amount",
+            "currency",
+            "ending_balance",
+            "description",
+            "internal_note",
+            "created_by__username",
+            "reverses__public_id",
+        )  # fmt: skip
+    )
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        for row in rows.iterator(chunk_size=2000):
+            writer.writerow(
+                [row[0], row[1].isoformat(timespec="seconds"), *row[2:6],
+                 *(neutralise(cell or "") for cell in row[6:])]
+            )  # fmt: skip
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{customer.public_id}-balance-transactions.csv"'
+    )
+    return response

@@ -1,0 +1,147 @@
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from ledger.models import BalanceTransaction, CustomerBalance
+from tests.factories import adjust, make_customer
+
+pytestmark = pytest.mark.django_db
+
+
+def _adjust_url(customer):
+    return reverse("ledger:adjust", args=[customer.public_id])
+
+
+def _post_adjust(client, customer, htmx=None, **data):
+    form = {"adjustment_type": "credit", "amount": "10.00", "idempotency_key": "k-1", **data}
+    return client.post(_adjust_url(customer), form, **(htmx or {}))
+
+
+def test_customer_page_shows_the_credit_balance_section(billing_client):
+    customer = make_customer(name="Acme")
+    adjust(customer, -1050, "USD", internal_note="Goodwill")
+    adjust(customer, 700, "EUR")
+    page = billing_client.get(customer.get_absolute_url()).content.decode()
+    assert "Credit balance" in page and "Adjust balance" in page
+    assert "$10.50" in page and "credit" in page
+    assert "€7.00" in page and "owed by the customer" in page
+    assert "Goodwill" in page and "Reverse" in page
+
+
+def test_support_sees_the_balance_but_cannot_adjust(support_client):
+    customer = make_customer()
+    adjust(customer, -100)
+    page = support_client.get(customer.get_absolute_url()).content.decode()
+    assert "Credit balance" in page
+    assert "Adjust balance" not in page and "Reverse" not in page
+    assert _post_adjust(support_client, customer).status_code == 403
+    assert not CustomerBalance.objects.exclude(amount=-100).exists()
+
+
+def test_adjust_dialog_offers_currency_only_without_a_default(billing_client, htmx):
+    with_default = make_customer(default_currency="JPY")
+    body = billing_client.get(_adjust_url(with_default), **htmx).content.decode()
+    assert body.lstrip().startswith("<dialog") and 'name="currency"' not in body
+    assert "JPY" in body
+    without = make_customer()
+    assert 'name="currency"' in billing_client.get(_adjust_url(without), **htmx).content.decode()
+
+
+def test_credit_in_the_customer_currency(billing_client, billing_user, htmx):
+    customer = make_customer(default_currency="USD")
+    response = _post_adjust(billing_client, customer, htmx, amount="10.00", internal_note="Sorry")
+    assert response.status_code == 204
+    assert {"closeDialog", "balanceChanged"} <= set(json.loads(response.headers["HX-Trigger"]))
+    posted = BalanceTransaction.objects.get()
+    assert (posted.amount, posted.currency, posted.internal_note) == (-1000, "USD", "Sorry")
+    assert posted.created_by == billing_user
+
+
+def test_debit_in_a_chosen_currency_with_three_decimals(billing_client, htmx):
+    customer = make_customer()
+    response = _post_adjust(
+        billing_client, customer, htmx, adjustment_type="debit", amount="1.234", currency="KWD"
+    )
+    assert response.status_code == 204
+    assert CustomerBalance.objects.get(customer=customer).amount == 1234
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [({"amount": "10.5", "currency": "JPY"}, "no minor unit"),
+     ({"amount": "0"}, "greater than zero"), ({"amount": "abc"}, "digits"),
+     ({"amount": "10", "currency": ""}, "This field is required")],
+)  # fmt: skip
+def test_bad_amounts_are_shown_in_the_dialog_and_post_nothing(billing_client, htmx, data, message):
+    customer = make_customer()
+    data = {"currency": "USD", **data}
+    response = _post_adjust(billing_client, customer, htmx, **data)
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert message in body and f'value="{data["amount"]}"' in body
+    assert not BalanceTransaction.objects.exists()
+
+
+def test_resubmitting_the_same_dialog_posts_once(billing_client, htmx):
+    customer = make_customer(default_currency="USD")
+    for _ in range(3):
+        assert (
+            _post_adjust(billing_client, customer, htmx, idempotency_key="same").status_code == 204
+        )
+    assert BalanceTransaction.objects.count() == 1
+
+
+def test_reverse_with_confirmation(billing_client, htmx):
+    customer = make_customer()
+    original = adjust(customer, -500)
+    url = reverse("ledger:reverse", args=[customer.public_id, original.public_id])
+    assert "a debit" in billing_client.get(url, **htmx).content.decode()
+    assert billing_client.post(url, **htmx).status_code == 204
+    assert billing_client.post(url, **htmx).status_code == 204  # same key: no second reversal
+    assert CustomerBalance.objects.get(customer=customer).amount == 0
+    assert BalanceTransaction.objects.count() == 2
+
+
+def test_edit_changes_only_description_and_metadata(billing_client, htmx):
+    customer = make_customer()
+    posted = adjust(customer, -500)
+    url = reverse("ledger:edit", args=[customer.public_id, posted.public_id])
+    response = billing_client.post(url, {"description": "Refund", "metadata": "ticket=9"}, **htmx)
+    assert response.status_code == 204
+    posted.refresh_from_db()
+    assert (posted.description, posted.metadata, posted.amount) == ("Refund", {"ticket": "9"}, -500)
+
+
+def test_section_fragment_and_page(billing_client, htmx):
+    customer = make_customer()
+    adjust(customer, -500)
+    url = reverse("ledger:credit_balance", args=[customer.public_id])
+    fragment = billing_client.get(url, **htmx).content.decode()
+    assert fragment.lstrip().startswith('<section class="card credit-balance"')
+    assert "<html" in billing_client.get(url).content.decode()
+
+
+def test_history_is_paginated_newest_first(billing_client):
+    customer = make_customer()
+    posted = [adjust(customer, -(n + 1)) for n in range(25)]
+    url = reverse("ledger:credit_balance", args=[customer.public_id])
+    first = billing_client.get(url).content.decode()
+    assert posted[-1].public_id in first and posted[0].public_id not in first
+    second = billing_client.get(url, {"page": 2}).content.decode()
+    assert posted[0].public_id in second
+
+
+def test_transactions_export(ops_client):
+    customer = make_customer()
+    adjust(customer, -1050, internal_note="=cmd")
+    adjust(customer, 50, "JPY")
+    response = ops_client.get(reverse("ledger:export", args=[customer.public_id]))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [(r["amount"], r["currency"], r["ending_balance"]) for r in rows] == [
+        ("-1050", "USD", "-1050"),
+        ("50", "JPY", "50"),
+    ]
+    assert rows[0]["internal_note"] == "'=cmd" and rows[0]["type"] == "adjustment"
