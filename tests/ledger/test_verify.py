@@ -1,0 +1,55 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from ledger.models import BalanceTransaction, CustomerBalance
+from ledger.triggers import TABLE, install_triggers
+from tests.factories import adjust, make_customer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ledger():
+    customer = make_customer()
+    adjust(customer, -1000)
+    adjust(customer, 300)
+    adjust(customer, 5, "JPY")
+    return customer
+
+
+def test_a_consistent_ledger_passes(ledger):
+    out = io.StringIO()
+    call_command("verify_ledger", stdout=out)
+    assert "Ledger OK: 3 transactions, 2 balances." in out.getvalue()
+
+
+def test_a_stored_balance_that_differs_fails(ledger):
+    CustomerBalance.objects.filter(currency="USD").update(amount=-1)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("verify_ledger", stderr=err)
+    assert "stored balance -1, transactions sum to -700" in err.getvalue()
+
+
+def test_a_broken_ending_balance_chain_fails(ledger):
+    # Only possible past the immutability triggers, as corruption would be.
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"DROP TRIGGER {TABLE}_immutable")
+        else:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {TABLE}_guard")
+        cursor.execute(
+            f"UPDATE {TABLE} SET ending_balance = 999 WHERE id = %s",
+            [BalanceTransaction.objects.get(amount=300).pk],
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER {TABLE}_guard")
+    install_triggers()
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_ledger", stderr=err)
+    assert "ending balance 999, expected -700" in err.getvalue()
