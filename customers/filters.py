@@ -3,10 +3,11 @@ import datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from . import reference
-from .models import TaxExempt
+from .models import Customer, TaxExempt
 from .pagination import DEFAULT_SORT, SORT_KEYS
 from .search import filter_metadata, filter_name, search_customers
 from .validators import CONTROL_CHARACTERS_RE
@@ -51,6 +52,11 @@ class CustomerFilter(django_filters.FilterSet):
     )
     tax_exempt = django_filters.ChoiceFilter(label="Tax status", choices=TaxExempt.choices)
     metadata = MetadataFilter(label="Metadata")
+    balance = django_filters.ChoiceFilter(
+        label="Balance",
+        choices=[("credit", "Has credit balance"), ("owes", "Owes")],
+        method="filter_balance",
+    )
     # Sorting is applied by the paginator (keyset pagination needs the sort key).
     sort = django_filters.ChoiceFilter(
         label="Sort", choices=[(k, k) for k in SORT_KEYS], method="keep", empty_label=None
@@ -79,6 +85,11 @@ class CustomerFilter(django_filters.FilterSet):
         if value == datetime.date.max:
             return queryset
         return queryset.filter(created__lt=_start_of_day(value + datetime.timedelta(days=1)))
+
+    def filter_balance(self, queryset, name, value):
+        # `balances` is the ledger's reverse relation: named here, never imported.
+        condition = Q(balances__amount__lt=0) if value == "credit" else Q(balances__amount__gt=0)
+        return queryset.filter(pk__in=Customer.objects.filter(condition).values("pk"))
 
     def keep(self, queryset, name, value):
         return queryset

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,6 +38,8 @@ def _close_dialog(response, message=None, changed=True):
 def customer_list(request):
     filterset = selectors.customer_list(params=request.GET)
     page = selectors.customer_page(filterset)
+    # The ledger's balances for the Balance column, in one query for the page.
+    prefetch_related_objects(page.items, "balances")
     sort_query = _query_without(request, "after", "before", "sort")
     context = {
         "filterset": filterset,

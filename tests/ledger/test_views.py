@@ -145,3 +145,24 @@ def test_transactions_export(ops_client):
         ("50", "JPY", "50"),
     ]
     assert rows[0]["internal_note"] == "'=cmd" and rows[0]["type"] == "adjustment"
+
+
+def test_customers_page_shows_balances_and_filters_by_them(billing_client, htmx):
+    creditor = make_customer(name="Creditor Ltd")
+    debtor = make_customer(name="Debtor Ltd")
+    make_customer(name="Neutral Ltd")
+    adjust(creditor, -1050, "USD")
+    adjust(debtor, 2000, "EUR")
+    adjust(debtor, -5, "USD")
+    listing = reverse("customers:list")
+    page = billing_client.get(listing).content.decode()
+    assert "$10.50 credit" in page and "€20.00 owed" in page
+
+    def names(balance):
+        table = billing_client.get(listing, {"balance": balance}, **htmx).content.decode()
+        return sorted(n for n in ("Creditor Ltd", "Debtor Ltd", "Neutral Ltd") if n in table)
+
+    assert names("credit") == ["Creditor Ltd", "Debtor Ltd"]
+    assert names("owes") == ["Debtor Ltd"]
+    count = billing_client.get(reverse("customers:count"), {"balance": "credit"})
+    assert count.content.decode() == "2 customers"
