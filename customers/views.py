@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,8 @@ from django_htmx.http import (
 )
 
 from config.htmx import is_fragment, render_dialog
+from ledger.forms import StartingBalanceForm
+from ledger.services import balance_open
 
 from . import exports, selectors, services
 from .forms import BulkDeleteForm, CustomerProfileForms
@@ -72,16 +75,18 @@ def _query_without(request, *names):
 @permission_required("customers.add_customer", raise_exception=True)
 def customer_add(request):
     profile = CustomerProfileForms(request.POST or None)
+    starting = StartingBalanceForm(request.POST or None, prefix="starting_balance")
     duplicates = []
-    if request.method == "POST" and profile.is_valid():
+    if request.method == "POST" and profile.is_valid() & starting.is_valid():
         form = profile.form
+        opening = starting.signed_amount(form.cleaned_data["default_currency"])
         if not form.cleaned_data["create_anyway"]:
             duplicates = selectors.customer_duplicates(
                 name=form.cleaned_data["name"], email=form.cleaned_data["email"]
             )
-        if not duplicates:
+        if not duplicates and not starting.errors:
             try:
-                customer = services.customer_create(**profile.service_kwargs())
+                customer = _create_with_balance(request.user, profile, opening)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -90,9 +95,19 @@ def customer_add(request):
                     return _close_dialog(HttpResponse(status=204), message)
                 messages.success(request, message)
                 return redirect(customer)
-    context = {"profile": profile, "duplicates": duplicates}
+    context = {"profile": profile, "starting": starting, "duplicates": duplicates}
     status = 422 if request.method == "POST" else 200
     return render_dialog(request, "customers/_add_dialog.html", context, status)
+
+
+@transaction.atomic
+def _create_with_balance(user, profile, opening):
+    """The customer and its starting balance, both or neither."""
+    customer = services.customer_create(**profile.service_kwargs())
+    if opening:
+        amount, currency = opening
+        balance_open(customer=customer, amount=amount, currency=currency, created_by=user)
+    return customer
 
 
 @permission_required("customers.view_customer", raise_exception=True)

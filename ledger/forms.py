@@ -70,3 +70,45 @@ def validation_messages(error):
     if isinstance(error, ValidationError) and hasattr(error, "message_dict"):
         return [message for messages in error.message_dict.values() for message in messages]
     return list(error.messages)
+
+
+class StartingBalanceForm(PlainLabelsMixin, forms.Form):
+    """An optional starting balance in the Add customer dialog (an `initial` transaction)."""
+
+    adjustment_type = forms.ChoiceField(
+        label="Balance type",
+        choices=AdjustBalanceForm.base_fields["adjustment_type"].choices,
+        widget=forms.RadioSelect,
+        initial=AdjustBalanceForm.CREDIT,
+        required=False,
+    )
+    amount = forms.CharField(
+        label="Starting balance",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text="Leave blank for none.",
+    )
+    currency = forms.ChoiceField(
+        label="Balance currency",
+        required=False,
+        choices=[("", "The customer's currency"), *currency_choices()],
+    )
+
+    def signed_amount(self, default_currency):
+        """(minor units, currency) to open with, None for no starting balance; adds
+        errors to the form and returns None when the amount cannot be used."""
+        text = self.cleaned_data.get("amount")
+        if not text:
+            return None
+        currency = self.cleaned_data.get("currency") or default_currency
+        if not currency:
+            self.add_error("currency", "Choose the balance currency: the customer has none.")
+            return None
+        try:
+            minor = parse_amount(text, currency)
+        except MoneyError as error:
+            self.add_error("amount", str(error))
+            return None
+        debit = self.cleaned_data.get("adjustment_type") == AdjustBalanceForm.DEBIT
+        return (minor if debit else -minor), currency

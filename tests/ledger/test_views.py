@@ -166,3 +166,28 @@ def test_customers_page_shows_balances_and_filters_by_them(billing_client, htmx)
     assert names("owes") == ["Debtor Ltd"]
     count = billing_client.get(reverse("customers:count"), {"balance": "credit"})
     assert count.content.decode() == "2 customers"
+
+
+def test_adding_a_customer_with_a_starting_balance_writes_an_initial_transaction(
+    billing_client, htmx
+):
+    from tests.factories import profile_post_data
+
+    data = profile_post_data(
+        default_currency="EUR",
+        **{"starting_balance-amount": "25.00", "starting_balance-adjustment_type": "credit"},
+    )
+    assert billing_client.post(reverse("customers:add"), data, **htmx).status_code == 204
+    opening = BalanceTransaction.objects.get()
+    assert (opening.type, opening.amount, opening.currency) == ("initial", -2500, "EUR")
+
+
+def test_starting_balance_without_any_currency_is_an_error_and_adds_nothing(billing_client, htmx):
+    from customers.models import Customer
+    from tests.factories import profile_post_data
+
+    data = profile_post_data(**{"starting_balance-amount": "25.00"})
+    response = billing_client.post(reverse("customers:add"), data, **htmx)
+    assert response.status_code == 422
+    assert "Choose the balance currency" in response.content.decode()
+    assert not Customer.objects.exists() and not BalanceTransaction.objects.exists()
