@@ -40,8 +40,11 @@ test: system-test install
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# BENCH_DATABASE_URL=postgres://... (an empty scratch database) adds the ledger on PostgreSQL.
 bench: install
 	$(PY) bench/customers.py $(BENCH_ARGS)
+	$(PY) bench/ledger.py
+	if [ -n "$(BENCH_DATABASE_URL)" ]; then $(PY) bench/ledger.py --database-url "$(BENCH_DATABASE_URL)"; fi
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -75,25 +75,38 @@ def _post(*, customer, type, amount, currency, **fields):
         )
     if abs(amount) > limit:
         raise ValidationError({"amount": f"At most {MAX_MAJOR_UNITS:,} {currency} at a time."})
-    if Customer.objects.deleted().filter(pk=customer.pk).exists():
-        raise ValidationError("A deleted customer's balance cannot change. Restore it first.")
-    CustomerBalance.objects.get_or_create(customer=customer, currency=currency)
-    # The row lock serialises writers of this balance on PostgreSQL; on SQLite the
-    # write transaction itself (BEGIN IMMEDIATE) already does.
-    balance = CustomerBalance.objects.select_for_update().get(customer=customer, currency=currency)
+    posted = BalanceTransaction(
+        customer=customer, type=type, amount=amount, currency=currency, ending_balance=0, **fields
+    )
+    # Field rules only: uniqueness and the check constraints are the database's to
+    # enforce, and asking first would cost a query each.
+    posted.clean_fields(exclude=["customer", "created_by", "reverses", "ending_balance"])
+    balance = _locked_balance(customer, currency)
     balance.amount += amount
     balance.save(update_fields=["amount", "updated"])
-    posted = BalanceTransaction(
-        customer=customer,
-        type=type,
-        amount=amount,
-        currency=currency,
-        ending_balance=balance.amount,
-        **fields,
-    )
-    posted.full_clean(exclude=["customer", "created_by", "reverses"])
-    posted.save()
+    posted.ending_balance = balance.amount
+    posted.save(force_insert=True)
     return posted
+
+
+def _locked_balance(customer, currency):
+    """The (customer, currency) balance row of a live customer, locked until the
+    transaction ends (a row lock on PostgreSQL; on SQLite the write transaction,
+    BEGIN IMMEDIATE, already is)."""
+    balances = CustomerBalance.objects.select_for_update(of=("self",)).filter(
+        customer__deleted_at__isnull=True
+    )
+    balance = balances.filter(customer=customer, currency=currency).first()
+    if balance is None:
+        if Customer.objects.deleted().filter(pk=customer.pk).exists():
+            raise ValidationError("A deleted customer's balance cannot change. Restore it first.")
+        try:
+            with transaction.atomic():
+                CustomerBalance.objects.create(customer=customer, currency=currency)
+        except IntegrityError:
+            pass  # another writer created it first
+        balance = balances.get(customer=customer, currency=currency)
+    return balance
 
 
 def balance_adjust(

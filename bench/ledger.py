@@ -1,0 +1,130 @@
+"""Credit balance ledger speed: adjustments per second (one hot customer, and spread
+over many), the balance read for a customer with 1,000,000 transactions, and
+verify_ledger over them.
+
+    python bench/ledger.py                                  # scratch SQLite in bench/out/
+    python bench/ledger.py --database-url postgres://...    # an empty scratch PostgreSQL DB
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+
+
+def setup_django(database_url, history):
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        OUT.mkdir(parents=True, exist_ok=True)
+        db_path = OUT / f"ledger-{history}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        os.environ["SQLITE_PATH"] = str(db_path)
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def adjustments_per_second(customers, count):
+    from ledger.services import balance_adjust
+
+    started = time.perf_counter()
+    for n in range(count):
+        balance_adjust(
+            customer=customers[n % len(customers)], amount=-(n % 997 + 1), currency="USD"
+        )
+    return count / (time.perf_counter() - started)
+
+
+def seed_history(customer, count):
+    """`count` chained transactions for one customer, inserted in bulk."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from ledger.models import CustomerBalance, new_transaction_id
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        "INSERT INTO ledger_balancetransaction (public_id, customer_id, type, amount, currency, "
+        "ending_balance, description, internal_note, metadata, created) "
+        "VALUES (%s, %s, 'adjustment', %s, 'EUR', %s, '', '', '{}', %s)"
+    )
+    balance = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        batch = []
+        for n in range(count):
+            amount = -(n % 500 + 1) if n % 3 else n % 700 + 1
+            balance += amount
+            batch.append((new_transaction_id(), customer.pk, amount, balance, now))
+            if len(batch) == 20_000:
+                cursor.executemany(sql, batch)
+                batch.clear()
+        cursor.executemany(sql, batch)
+        CustomerBalance.objects.create(customer=customer, currency="EUR", amount=balance)
+
+
+def timed_ms(fn, runs=200):
+    fn()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--adjustments", type=int, default=3000)
+    parser.add_argument("--history", type=int, default=1_000_000)
+    args = parser.parse_args()
+    setup_django(args.database_url, args.history)
+
+    from django.db import connection
+
+    from ledger.models import CustomerBalance
+    from ledger.selectors import customer_balances
+    from ledger.verify import ledger_problems
+    from tests.factories import make_customer
+
+    print(f"\nLedger on {connection.vendor}")
+    hot = make_customer(name="Hot")
+    many = [make_customer(name=f"Spread {n}") for n in range(500)]
+    rate = adjustments_per_second([hot], args.adjustments)
+    print(f"adjustments, one hot customer:   {rate:,.0f}/s ({args.adjustments:,} in one process)")
+    rate = adjustments_per_second(many, args.adjustments)
+    print(f"adjustments, over 500 customers: {rate:,.0f}/s")
+
+    deep = make_customer(name="Deep history")
+    started = time.perf_counter()
+    seed_history(deep, args.history)
+    print(f"seeded {args.history:,} transactions in {time.perf_counter() - started:.1f} s")
+    p50, p95 = timed_ms(lambda: CustomerBalance.objects.get(customer=deep, currency="EUR"))
+    print(f"balance read, {args.history:,} transactions: p50 {p50:.2f} ms, p95 {p95:.2f} ms")
+    p50, p95 = timed_ms(lambda: customer_balances(deep))
+    print(f"all balances of that customer:    p50 {p50:.2f} ms, p95 {p95:.2f} ms")
+    started = time.perf_counter()
+    problems = list(ledger_problems())
+    seconds = time.perf_counter() - started
+    total = args.history + 2 * args.adjustments
+    print(f"verify_ledger over {total:,} transactions: {seconds:.1f} s, {len(problems)} problems")
+
+
+if __name__ == "__main__":
+    main()
