@@ -78,15 +78,23 @@ def _post(*, customer, type, amount, currency, **fields):
     posted = BalanceTransaction(
         customer=customer, type=type, amount=amount, currency=currency, ending_balance=0, **fields
     )
-    # Field rules only: uniqueness and the check constraints are the database's to
-    # enforce, and asking first would cost a query each.
-    posted.clean_fields(exclude=["customer", "created_by", "reverses", "ending_balance"])
+    # The rules of the fields people type; the rest was checked above or is the
+    # database's to enforce (uniqueness, check constraints), which costs no query.
+    posted.clean_fields(exclude=_UNCHECKED_FIELDS)
     balance = _locked_balance(customer, currency)
     balance.amount += amount
-    balance.save(update_fields=["amount", "updated"])
+    CustomerBalance.objects.filter(pk=balance.pk).update(
+        amount=balance.amount, updated=posted.created
+    )
     posted.ending_balance = balance.amount
     posted.save(force_insert=True)
     return posted
+
+
+_UNCHECKED_FIELDS = [
+    "id", "public_id", "customer", "type", "amount", "currency", "ending_balance", "created_by",
+    "created", "reverses", "idempotency_key",
+]  # fmt: skip
 
 
 def _locked_balance(customer, currency):
