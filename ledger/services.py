@@ -3,7 +3,8 @@ transaction, locks the (customer, currency) balance row it changes and returns t
 new BalanceTransaction."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from customers.models import Customer
 
@@ -81,40 +82,43 @@ def _post(*, customer, type, amount, currency, **fields):
     # The rules of the fields people type; the rest was checked above or is the
     # database's to enforce (uniqueness, check constraints), which costs no query.
     posted.clean_fields(exclude=_UNCHECKED_FIELDS)
-    balance = _locked_balance(customer, currency)
-    balance.amount += amount
-    CustomerBalance.objects.filter(pk=balance.pk).update(
-        amount=balance.amount, updated=posted.created
-    )
-    posted.ending_balance = balance.amount
+    posted.ending_balance = _move_balance(customer, currency, amount)
     posted.save(force_insert=True)
     return posted
+
+
+# One statement moves the balance and returns it; the UPDATE holds the row lock on
+# PostgreSQL until the transaction ends (on SQLite, BEGIN IMMEDIATE already holds the
+# database). Live customers only.
+_MOVE_BALANCE = """
+    UPDATE ledger_customerbalance SET amount = amount + %s, updated = %s
+    WHERE customer_id = %s AND currency = %s
+      AND customer_id IN (SELECT id FROM customers_customer WHERE deleted_at IS NULL)
+    RETURNING amount"""
+
+
+def _move_balance(customer, currency, amount):
+    """Add `amount` to the customer's balance in `currency`; return the new balance."""
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(_MOVE_BALANCE, [amount, timezone.now(), customer.pk, currency])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        if Customer.objects.deleted().filter(pk=customer.pk).exists():
+            raise ValidationError("A deleted customer's balance cannot change. Restore it first.")
+        try:
+            with transaction.atomic():  # first use of this currency
+                CustomerBalance.objects.create(customer=customer, currency=currency)
+        except IntegrityError:
+            pass  # a concurrent writer created it first
+    raise RuntimeError("The balance row could not be created.")
 
 
 _UNCHECKED_FIELDS = [
     "id", "public_id", "customer", "type", "amount", "currency", "ending_balance", "created_by",
     "created", "reverses", "idempotency_key",
 ]  # fmt: skip
-
-
-def _locked_balance(customer, currency):
-    """The (customer, currency) balance row of a live customer, locked until the
-    transaction ends (a row lock on PostgreSQL; on SQLite the write transaction,
-    BEGIN IMMEDIATE, already is)."""
-    balances = CustomerBalance.objects.select_for_update(of=("self",)).filter(
-        customer__deleted_at__isnull=True
-    )
-    balance = balances.filter(customer=customer, currency=currency).first()
-    if balance is None:
-        if Customer.objects.deleted().filter(pk=customer.pk).exists():
-            raise ValidationError("A deleted customer's balance cannot change. Restore it first.")
-        try:
-            with transaction.atomic():
-                CustomerBalance.objects.create(customer=customer, currency=currency)
-        except IntegrityError:
-            pass  # another writer created it first
-        balance = balances.get(customer=customer, currency=currency)
-    return balance
 
 
 def balance_adjust(
