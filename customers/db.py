@@ -42,3 +42,25 @@ def trigger_names(connection, table):
                 [table],
             )
         return {row[0] for row in cursor.fetchall()}
+
+
+def grant_role_permissions(apps, app_label, roles):
+    """Give each role (a Group, created if missing) the app's permissions listed for it.
+    For data migrations: permissions are normally created only after migrate, so the
+    app's are created first (create_permissions skips app configs without a models
+    module, which is how a migration's historical registry looks)."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config(app_label)
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = models_module
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codenames in roles.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+        if perms.count() != len(codenames):
+            raise LookupError(f"Missing {app_label} permissions for {role}")
+        group.permissions.add(*perms)

@@ -1,7 +1,8 @@
 """The three roles, as groups with their permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from customers.db import grant_role_permissions
 
 ROLES = {
     "Billing staff": [
@@ -19,23 +20,7 @@ ROLES = {
 
 
 def create_roles(apps, schema_editor):
-    customers = apps.get_app_config("customers")
-    # Permissions are normally created after migrate; make sure they exist now.
-    # create_permissions skips app configs without a models module, which is how
-    # the historical app registry of a migration looks.
-    models_module = getattr(customers, "models_module", None)
-    customers.models_module = models_module or True
-    create_permissions(customers, apps=apps, verbosity=0)
-    customers.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        perms = Permission.objects.filter(
-            content_type__app_label="customers", codename__in=codenames
-        )
-        assert perms.count() == len(codenames), f"missing permissions for {role}"
-        group.permissions.add(*perms)
+    grant_role_permissions(apps, "customers", ROLES)
 
 
 def remove_roles(apps, schema_editor):

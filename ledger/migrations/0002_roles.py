@@ -1,8 +1,9 @@
 """Ledger permissions for the roles: Billing staff adjust and reverse balances and edit
 a transaction's description; everyone else may look."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from customers.db import grant_role_permissions
 
 ROLES = {
     "Billing staff": ["view_balancetransaction", "add_balancetransaction",
@@ -13,17 +14,7 @@ ROLES = {
 
 
 def grant(apps, schema_editor):
-    ledger = apps.get_app_config("ledger")
-    models_module = getattr(ledger, "models_module", None)
-    ledger.models_module = models_module or True
-    create_permissions(ledger, apps=apps, verbosity=0)
-    ledger.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in ROLES.items():
-        perms = Permission.objects.filter(content_type__app_label="ledger", codename__in=codenames)
-        assert perms.count() == len(codenames), f"missing permissions for {role}"
-        Group.objects.get(name=role).permissions.add(*perms)
+    grant_role_permissions(apps, "ledger", ROLES)
 
 
 class Migration(migrations.Migration):
