@@ -56,8 +56,9 @@ class BalanceTransaction(models.Model):
     public_id = models.CharField(
         "ID", max_length=40, unique=True, default=new_transaction_id, editable=False
     )
+    # Indexed by the composite indexes below, which start with the customer.
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="balance_transactions"
+        Customer, on_delete=models.PROTECT, related_name="balance_transactions", db_index=False
     )
     type = models.CharField(max_length=24, choices=TransactionType.choices)
     # Negative: a credit (the customer is owed). Positive: a debit (the customer owes).
@@ -67,12 +68,15 @@ class BalanceTransaction(models.Model):
     description = models.CharField(max_length=350, blank=True)
     internal_note = models.TextField(max_length=1000, blank=True)
     metadata = models.JSONField(default=dict, blank=True, validators=[validate_metadata])
+    # Not indexed: nothing lists transactions by who made them, and every index
+    # costs each adjustment a write.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     created = models.DateTimeField(default=timezone.now)
     # A reversal points at what it undoes; one-to-one, so each is undone once.
