@@ -79,11 +79,12 @@ class BalanceTransaction(models.Model):
         db_index=False,
     )
     created = models.DateTimeField(default=timezone.now)
-    # A reversal points at what it undoes; one-to-one, so each is undone once.
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
-    )
-    idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    # A reversal points at what it undoes; unique, so each is undone once.
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals",
+        db_index=False,
+    )  # fmt: skip
+    idempotency_key = models.CharField(max_length=100, blank=True)
 
     objects = BalanceTransactionQuerySet.as_manager()
 
@@ -94,6 +95,18 @@ class BalanceTransaction(models.Model):
             models.Index(fields=["customer", "-id"], name="balancetxn_customer_recent"),
         ]
         constraints = [
+            # Partial: most transactions have neither, and an index entry for each
+            # empty one would cost every insert.
+            models.UniqueConstraint(
+                fields=["reverses"],
+                condition=Q(reverses__isnull=False),
+                name="balancetxn_reversed_once",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="balancetxn_idempotency_key_unique",
+            ),
             models.CheckConstraint(condition=~Q(amount=0), name="balancetxn_amount_not_zero"),
             models.CheckConstraint(
                 condition=Q(type__in=TransactionType.values), name="balancetxn_type_valid"
@@ -122,11 +135,13 @@ class BalanceTransaction(models.Model):
 
     @property
     def can_be_reversed(self):
-        return (
-            self.type == TransactionType.ADJUSTMENT
-            and self.reverses_id is None
-            and not hasattr(self, "reversed_by")
-        )
+        if self.type != TransactionType.ADJUSTMENT or self.reverses_id is not None:
+            return False
+        # The history annotates is_reversed; a lone transaction asks.
+        is_reversed = getattr(self, "is_reversed", None)
+        if is_reversed is None:
+            is_reversed = self.reversals.exists()
+        return not is_reversed
 
 
 class CustomerBalance(models.Model):

@@ -1,4 +1,5 @@
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 
 from .models import BalanceTransaction, CustomerBalance
 
@@ -14,7 +15,8 @@ def customer_history(customer, page=1):
     """The customer's balance transactions, newest first, a page at a time."""
     transactions = (
         BalanceTransaction.objects.filter(customer=customer)
-        .select_related("created_by", "reverses", "reversed_by")
+        .select_related("created_by", "reverses")
+        .annotate(is_reversed=Exists(BalanceTransaction.objects.filter(reverses=OuterRef("pk"))))
         .order_by("-id")
     )
     return Paginator(transactions, HISTORY_PAGE_SIZE).get_page(page)

@@ -47,7 +47,7 @@ def transaction_post(
                 metadata=metadata or {},
                 created_by=created_by,
                 reverses=reverses,
-                idempotency_key=idempotency_key or None,
+                idempotency_key=idempotency_key or "",
             )
     except IntegrityError:
         # A concurrent request with the same key won the race: return its work.
