@@ -60,8 +60,8 @@ def seed_history(customer, count):
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     sql = (
         "INSERT INTO ledger_balancetransaction (public_id, customer_id, type, amount, currency, "
-        "ending_balance, description, internal_note, metadata, created) "
-        "VALUES (%s, %s, 'adjustment', %s, 'EUR', %s, '', '', '{}', %s)"
+        "ending_balance, description, internal_note, metadata, idempotency_key, created) "
+        "VALUES (%s, %s, 'adjustment', %s, 'EUR', %s, '', '', '{}', '', %s)"
     )
     balance = 0
     with transaction.atomic(), connection.cursor() as cursor:
