@@ -29,7 +29,9 @@ class AdjustBalanceForm(PlainLabelsMixin, forms.Form):
         help_text="Only staff see this note.",
     )
     # One key per opened dialog: a double click or a resubmitted form posts once.
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    idempotency_key = forms.RegexField(
+        regex=r"^adjust-[0-9a-f-]{36}$", widget=forms.HiddenInput, max_length=100
+    )
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)

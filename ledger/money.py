@@ -26,13 +26,15 @@ def check_currency(currency):
 
 
 def precision(currency):
-    return get_currency_precision(check_currency(currency))
+    """Digits of the minor unit, for any ISO 4217 code (retired ones included: a ledger
+    keeps balances in currencies that have since been replaced, like HRK)."""
+    return get_currency_precision(currency)
 
 
 def parse_amount(text, currency):
     """'12.50' in USD -> 1250. Rejects more decimals than the currency has, signs,
     exponents, group separators and amounts that are zero or too large."""
-    digits = precision(currency)
+    digits = precision(check_currency(currency))
     cleaned = str(text).strip()
     if not cleaned:
         raise MoneyError("Enter an amount.")
@@ -42,7 +44,8 @@ def parse_amount(text, currency):
         value = Decimal(cleaned)
     except InvalidOperation:
         raise MoneyError("Enter the amount as digits, like 10.50.") from None
-    if -value.as_tuple().exponent > digits:
+    # 10.00 JPY and 5.100 USD are exact amounts: only significant decimals count.
+    if -value.normalize().as_tuple().exponent > digits:
         if digits == 0:
             raise MoneyError(f"{currency} has no minor unit: enter a whole amount.")
         raise MoneyError(f"{currency} amounts have at most {digits} decimal places.")

@@ -31,8 +31,9 @@ def transaction_post(
     With an idempotency key, posting again returns the first transaction instead of
     moving money twice, even when both requests race.
     """
+    request = {"type": type, "amount": amount, "currency": currency, "reverses": reverses}
     if idempotency_key:
-        existing = _existing(idempotency_key, customer)
+        existing = _existing(idempotency_key, customer, request)
         if existing is not None:
             return existing
     try:
@@ -51,16 +52,29 @@ def transaction_post(
             )
     except IntegrityError:
         # A concurrent request with the same key won the race: return its work.
-        existing = _existing(idempotency_key, customer) if idempotency_key else None
+        existing = _existing(idempotency_key, customer, request) if idempotency_key else None
         if existing is None:
             raise
         return existing
 
 
-def _existing(idempotency_key, customer):
+def _existing(idempotency_key, customer, request):
+    """The transaction posted earlier with this key, if it was the same request."""
     existing = BalanceTransaction.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None and existing.customer_id != customer.pk:
-        raise ValidationError("This idempotency key was used for another customer.")
+    if existing is None:
+        return None
+    reverses = request["reverses"]
+    same = (
+        existing.customer_id == customer.pk
+        and existing.type == request["type"]
+        and existing.amount == request["amount"]
+        and existing.currency == request["currency"]
+        and existing.reverses_id == (reverses.pk if reverses else None)
+    )
+    if not same:
+        raise ValidationError(
+            "This form was already submitted with other values. Reopen it to post again."
+        )
     return existing
 
 
@@ -153,8 +167,10 @@ def balance_open(*, customer, amount, currency, created_by=None):
 def transaction_reverse(*, original, created_by=None, internal_note="", idempotency_key=None):
     """Undo an adjustment with an adjustment of the opposite amount, linked to it.
     An adjustment can be reversed once, and a reversal cannot be reversed."""
+    request = {"type": TransactionType.ADJUSTMENT, "amount": -original.amount,
+               "currency": original.currency, "reverses": original}  # fmt: skip
     if idempotency_key:
-        existing = _existing(idempotency_key, original.customer)
+        existing = _existing(idempotency_key, original.customer, request)
         if existing is not None:
             return existing
     with transaction.atomic():
@@ -182,6 +198,6 @@ def transaction_describe(*, balance_transaction, description, metadata):
     """Change what may change after posting: the description and the metadata."""
     balance_transaction.description = description
     balance_transaction.metadata = metadata
-    balance_transaction.full_clean(exclude=["customer", "created_by", "reverses"])
+    balance_transaction.clean_fields(exclude=_UNCHECKED_FIELDS)
     balance_transaction.save(update_fields=["description", "metadata"])
     return balance_transaction

@@ -11,7 +11,7 @@ from ledger.money import MAX_MAJOR_UNITS, MoneyError, format_money, parse_amount
     ("text", "currency", "minor"),
     [("10", "USD", 1000), ("10.5", "USD", 1050), ("10.50", "USD", 1050), ("0.01", "USD", 1),
      ("1235", "JPY", 1235), ("1.234", "KWD", 1234), ("0.001", "KWD", 1), (" 7 ", "EUR", 700),
-     ("1000000000", "USD", 100_000_000_000)],
+     ("1000000000", "USD", 100_000_000_000), ("10.00", "JPY", 10), ("5.100", "USD", 510)],
 )  # fmt: skip
 def test_parse_amount_is_exact_at_the_currency_precision(text, currency, minor):
     assert parse_amount(text, currency) == minor

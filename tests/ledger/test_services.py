@@ -90,6 +90,36 @@ def test_same_idempotency_key_posts_once():
     assert BalanceTransaction.objects.count() == 1 and _balances(customer) == {"USD": -1000}
 
 
+def test_same_key_with_other_values_is_refused():
+    customer = make_customer()
+    adjust(customer, -1000, idempotency_key="form-123")
+    with pytest.raises(ValidationError, match="other values"):
+        adjust(customer, 99900, idempotency_key="form-123")
+    assert BalanceTransaction.objects.count() == 1
+
+
+def test_a_key_taken_by_another_request_does_not_fake_a_reversal():
+    customer = make_customer()
+    original = adjust(customer, -1000)
+    adjust(customer, -1, idempotency_key=f"reverse-{original.public_id}")
+    with pytest.raises(ValidationError):
+        services.transaction_reverse(
+            original=original, idempotency_key=f"reverse-{original.public_id}"
+        )
+
+
+def test_retired_currencies_still_format_and_can_be_described():
+    from ledger.money import format_money
+
+    customer = make_customer()
+    posted = services.transaction_post(
+        customer=customer, type="adjustment", amount=-1000, currency="EUR"
+    )
+    # A balance in a currency since retired (HRK became EUR in 2023).
+    assert format_money(-1050, "HRK").endswith("10.50")
+    services.transaction_describe(balance_transaction=posted, description="ok", metadata={})
+
+
 def test_idempotency_key_of_another_customer_is_refused():
     adjust(make_customer(), -1000, idempotency_key="form-123")
     with pytest.raises(ValidationError):
