@@ -95,6 +95,8 @@ else:
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON;"
+                    # REPLACE's implicit delete then fires the ledger's DELETE trigger.
+                    "PRAGMA recursive_triggers=ON;"
                     "PRAGMA cache_size=-65536;"
                     "PRAGMA temp_store=MEMORY;"
                 ),

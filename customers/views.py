@@ -80,11 +80,13 @@ def customer_add(request):
     if request.method == "POST" and profile.is_valid() & starting.is_valid():
         form = profile.form
         opening = starting.signed_amount(form.cleaned_data["default_currency"])
+        if opening and not request.user.has_perm("ledger.add_balancetransaction"):
+            form.add_error(None, "Your role cannot set a starting balance.")
         if not form.cleaned_data["create_anyway"]:
             duplicates = selectors.customer_duplicates(
                 name=form.cleaned_data["name"], email=form.cleaned_data["email"]
             )
-        if not duplicates and not starting.errors:
+        if not duplicates and not starting.errors and not form.errors:
             try:
                 customer = _create_with_balance(request.user, profile, opening)
             except ValidationError as error:

@@ -90,6 +90,7 @@ class BalanceTransaction(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        permissions = [("export_balancetransaction", "Can export balance transactions")]
         indexes = [
             models.Index(fields=["customer", "currency", "id"], name="balancetxn_customer_chain"),
             models.Index(fields=["customer", "-id"], name="balancetxn_customer_recent"),

@@ -1,5 +1,6 @@
 import csv
 import io
+import json
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from customers.resources import neutralise
 from . import selectors, services
 from .forms import AdjustBalanceForm, TransactionDescriptionForm, validation_messages
 from .models import BalanceTransaction
+from .money import to_major
 
 
 def _customer(public_id):
@@ -123,13 +125,17 @@ def transaction_edit(request, public_id, transaction_id):
     return render_dialog(request, "ledger/_transaction_dialog.html", context, status)
 
 
-EXPORT_COLUMNS = ["id", "created", "type", "amount", "currency", "ending_balance",
-                  "description", "internal_note", "created_by", "reverses"]  # fmt: skip
+EXPORT_COLUMNS = ["id", "created", "type", "amount", "currency", "amount_major",
+                  "ending_balance", "description", "internal_note", "created_by", "reverses",
+                  "metadata"]  # fmt: skip
 
 
-@permission_required("ledger.view_balancetransaction", raise_exception=True)
+@permission_required(
+    ["ledger.view_balancetransaction", "ledger.export_balancetransaction"], raise_exception=True
+)
 def transactions_export(request, public_id):
-    """The customer's balance transactions as CSV, oldest first, amounts in minor units."""
+    """The customer's balance transactions as CSV, oldest first: amounts in minor units
+    (as stored) and in major units."""
     customer = _customer(public_id)
     rows = (
         BalanceTransaction.objects.filter(customer=customer)
@@ -153,9 +159,12 @@ def transactions_export(request, public_id):
         writer = csv.writer(buffer)
         writer.writerow(EXPORT_COLUMNS)
         for row in rows.iterator(chunk_size=2000):
+            (public_id, created, type_, amount, currency, ending, *texts, metadata) = row
             writer.writerow(
-                [row[0], row[1].isoformat(timespec="seconds"), *row[2:6],
-                 *(neutralise(cell or "") for cell in row[6:])]
+                [public_id, created.isoformat(timespec="seconds"), type_, amount, currency,
+                 to_major(amount, currency), ending,
+                 *(neutralise(cell or "") for cell in texts),
+                 neutralise(json.dumps(metadata, ensure_ascii=False)) if metadata else ""]
             )  # fmt: skip
             yield buffer.getvalue()
             buffer.seek(0)

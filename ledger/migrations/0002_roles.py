@@ -7,8 +7,9 @@ from customers.db import grant_role_permissions
 
 ROLES = {
     "Billing staff": ["view_balancetransaction", "add_balancetransaction",
-                      "change_balancetransaction", "view_customerbalance"],
-    "Ops": ["view_balancetransaction", "view_customerbalance"],
+                      "change_balancetransaction", "view_customerbalance",
+                      "export_balancetransaction"],
+    "Ops": ["view_balancetransaction", "view_customerbalance", "export_balancetransaction"],
     "Support": ["view_balancetransaction", "view_customerbalance"],
 }  # fmt: skip
 

@@ -146,6 +146,31 @@ def test_transactions_export(ops_client):
         ("50", "JPY", "50"),
     ]
     assert rows[0]["internal_note"] == "'=cmd" and rows[0]["type"] == "adjustment"
+    assert (rows[0]["amount_major"], rows[1]["amount_major"]) == ("-10.50", "50")
+
+
+def test_support_cannot_export_the_ledger(support_client):
+    customer = make_customer()
+    adjust(customer, -100)
+    assert "balance/export/" not in support_client.get(customer.get_absolute_url()).content.decode()
+    response = support_client.get(reverse("ledger:export", args=[customer.public_id]))
+    assert response.status_code == 403
+
+
+def test_starting_balance_needs_the_ledger_permission(client, htmx):
+    from customers.models import Customer
+    from tests.factories import make_user, profile_post_data
+
+    user = make_user()
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="add_customer"))
+    client.force_login(user)
+    data = profile_post_data(default_currency="USD", **{"starting_balance-amount": "1000000"})
+    response = client.post(reverse("customers:add"), data, **htmx)
+    assert response.status_code == 422
+    assert "Your role cannot set a starting balance." in response.content.decode()
+    assert not Customer.objects.exists()
 
 
 def test_customers_page_shows_balances_and_filters_by_them(billing_client, htmx):
