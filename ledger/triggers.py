@@ -2,9 +2,8 @@
 only the description and metadata, and no row may be deleted.
 
 (Re)installed after every `migrate` (see apps.py): SQLite drops a table's triggers
-when a migration rebuilds it. Django's test flush on SQLite deletes rows, so tests
-that flush drop them first (tests/conftest.py); on PostgreSQL the flush uses
-TRUNCATE, which row triggers do not see.
+when a migration rebuilds it. Django's test flush deletes rows (SQLite) or truncates
+tables (PostgreSQL), so tests that flush drop them first (tests/conftest.py).
 """
 
 from django.db import connections
@@ -37,7 +36,7 @@ def _sqlite_triggers():
 POSTGRES = [
     f"""CREATE OR REPLACE FUNCTION {TABLE}_guard() RETURNS trigger AS $$
     BEGIN
-        IF TG_OP = 'DELETE' THEN
+        IF TG_OP IN ('DELETE', 'TRUNCATE') THEN
             RAISE EXCEPTION '{MESSAGE_DELETE}';
         END IF;
         IF to_jsonb(NEW) - 'description' - 'metadata'
@@ -48,6 +47,9 @@ POSTGRES = [
     END $$ LANGUAGE plpgsql""",
     f"""CREATE OR REPLACE TRIGGER {TABLE}_guard BEFORE UPDATE OR DELETE ON {TABLE}
     FOR EACH ROW EXECUTE FUNCTION {TABLE}_guard()""",
+    # Row triggers do not see TRUNCATE (nor TRUNCATE ... CASCADE from customers).
+    f"""CREATE OR REPLACE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE}
+    FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_guard()""",
 ]
 
 
@@ -56,12 +58,15 @@ def install_triggers(using="default"):
 
 
 def drop_triggers(using="default"):
-    """For test teardown only: lets Django's flush empty the table."""
+    """For test teardown only: lets Django's flush (DELETE on SQLite, TRUNCATE on
+    PostgreSQL) empty the table; the flush's post_migrate reinstalls them."""
     connection = connections[using]
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
             for name in _sqlite_triggers():
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        elif connection.vendor == "postgresql":
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_no_truncate ON {TABLE}")
 
 
 def installed_triggers(using="default"):
@@ -71,4 +76,4 @@ def installed_triggers(using="default"):
 def expected_triggers(using="default"):
     if connections[using].vendor == "sqlite":
         return set(_sqlite_triggers())
-    return {f"{TABLE}_guard"}
+    return {f"{TABLE}_guard", f"{TABLE}_no_truncate"}

@@ -47,11 +47,16 @@ def test_database_triggers_are_installed():
         "UPDATE ledger_balancetransaction SET customer_id = customer_id + 1",
         "DELETE FROM ledger_balancetransaction",
         "INSERT OR REPLACE INTO ledger_balancetransaction SELECT * FROM ledger_balancetransaction",
+        "TRUNCATE ledger_balancetransaction",
     ],
 )
 def test_raw_sql_cannot_change_or_delete_a_transaction(posted, sql):
     if sql.startswith("INSERT OR REPLACE") and connection.vendor != "sqlite":
         pytest.skip("SQLite syntax")
+    if sql.startswith("TRUNCATE"):
+        if connection.vendor != "postgresql":
+            pytest.skip("PostgreSQL syntax")
+        sql = "SET CONSTRAINTS ALL IMMEDIATE; " + sql  # no pending FK checks first
     with pytest.raises(DatabaseError) as error, transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)
     assert "balance transactions" in str(error.value)
