@@ -22,15 +22,30 @@ def transaction_post(
     internal_note="",
     metadata=None,
     created_by=None,
-    reverses=None,
     idempotency_key=None,
 ):
     """Append one transaction of `amount` minor units (negative: credit) and move
     the customer's balance in `currency` by it.
 
-    With an idempotency key, posting again returns the first transaction instead of
-    moving money twice, even when both requests race.
+    With an idempotency key, posting the same request again returns the first
+    transaction instead of moving money twice, even when both requests race.
+    Reversals go through transaction_reverse, which checks they may happen.
     """
+    return _post_once(
+        customer=customer,
+        type=type,
+        amount=amount,
+        currency=currency,
+        description=description,
+        internal_note=internal_note,
+        metadata=metadata,
+        created_by=created_by,
+        reverses=None,
+        idempotency_key=idempotency_key,
+    )
+
+
+def _post_once(*, customer, type, amount, currency, metadata, reverses, idempotency_key, **fields):
     request = {"type": type, "amount": amount, "currency": currency, "reverses": reverses}
     if idempotency_key:
         existing = _existing(idempotency_key, customer, request)
@@ -43,12 +58,10 @@ def transaction_post(
                 type=type,
                 amount=amount,
                 currency=currency,
-                description=description,
-                internal_note=internal_note,
                 metadata=metadata or {},
-                created_by=created_by,
                 reverses=reverses,
                 idempotency_key=idempotency_key or "",
+                **fields,
             )
     except IntegrityError:
         # A concurrent request with the same key won the race: return its work.
@@ -175,19 +188,25 @@ def transaction_reverse(*, original, created_by=None, internal_note="", idempote
             return existing
     with transaction.atomic():
         original = BalanceTransaction.objects.select_for_update().get(pk=original.pk)
+        if idempotency_key:
+            # A retry that waited for the lock finds the first attempt's reversal.
+            existing = _existing(idempotency_key, original.customer, request)
+            if existing is not None:
+                return existing
         if original.type != TransactionType.ADJUSTMENT or original.reverses_id is not None:
             raise ValidationError(
                 "Only an adjustment that is not itself a reversal can be reversed."
             )
         if BalanceTransaction.objects.filter(reverses=original).exists():
             raise ValidationError("This adjustment has already been reversed.")
-        return transaction_post(
+        return _post_once(
             customer=original.customer,
             type=TransactionType.ADJUSTMENT,
             amount=-original.amount,
             currency=original.currency,
             description=f"Reversal of {original.public_id}",
             internal_note=internal_note,
+            metadata=None,
             created_by=created_by,
             reverses=original,
             idempotency_key=idempotency_key,
