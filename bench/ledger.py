@@ -8,7 +8,6 @@ verify_ledger over them.
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -77,17 +76,6 @@ def seed_history(customer, count):
         CustomerBalance.objects.create(customer=customer, currency="EUR", amount=balance)
 
 
-def timed_ms(fn, runs=200):
-    fn()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default="")
@@ -98,6 +86,7 @@ def main():
 
     from django.db import connection
 
+    from bench.customers import timed
     from ledger.models import CustomerBalance
     from ledger.selectors import customer_balances
     from ledger.verify import ledger_problems
@@ -115,9 +104,9 @@ def main():
     started = time.perf_counter()
     seed_history(deep, args.history)
     print(f"seeded {args.history:,} transactions in {time.perf_counter() - started:.1f} s")
-    p50, p95 = timed_ms(lambda: CustomerBalance.objects.get(customer=deep, currency="EUR"))
+    p50, p95 = timed(lambda: CustomerBalance.objects.get(customer=deep, currency="EUR"), 200)
     print(f"balance read, {args.history:,} transactions: p50 {p50:.2f} ms, p95 {p95:.2f} ms")
-    p50, p95 = timed_ms(lambda: customer_balances(deep))
+    p50, p95 = timed(lambda: customer_balances(deep), 200)
     print(f"all balances of that customer:    p50 {p50:.2f} ms, p95 {p95:.2f} ms")
     started = time.perf_counter()
     problems = list(ledger_problems())
