@@ -58,7 +58,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Added {customers} demo customers.")
         self.stdout.write(
             self.style.SUCCESS(
-                "Sign in at http://127.0.0.1:8000 as "
+                "Sign in as "
                 + ", ".join(f"{u} ({r})" for u, r in DEMO_USERS.items())
                 + f"; password for each: {DEMO_PASSWORD}"
             )
