@@ -1,6 +1,8 @@
 """The one-URL-two-renderings convention shared by the apps' views."""
 
+from django.http import HttpResponse
 from django.shortcuts import render
+from django_htmx.http import trigger_client_event
 
 
 def is_fragment(request):
@@ -14,3 +16,13 @@ def render_dialog(request, template, context, status=200):
     if is_fragment(request):
         return render(request, template, context, status=status)
     return render(request, "dialog_page.html", context, status=status)
+
+
+def dialog_done(changed_event, message):
+    """The answer to a dialog's successful htmx POST: close it, tell the page what
+    changed (it refreshes that part) and show a message."""
+    response = HttpResponse(status=204)
+    trigger_client_event(response, "closeDialog")
+    trigger_client_event(response, changed_event)
+    trigger_client_event(response, "showMessage", {"text": message})
+    return response

@@ -6,15 +6,22 @@ from .models import Contact, Customer, CustomerAlias, TaxId
 from .resources import CustomerResource
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
+class ReadOnlyAdminMixin:
+    """Shows rows, changes none: writes go through the apps' services, which check
+    them, and nothing is removed from the admin."""
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
 
 
 class TaxIdInline(ReadOnlyInline):
@@ -45,7 +52,7 @@ class DeletedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ExportMixin, admin.ModelAdmin):
+class CustomerAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [CustomerResource]
     list_display = [
         "name",
@@ -65,17 +72,8 @@ class CustomerAdmin(ExportMixin, admin.ModelAdmin):
     list_per_page = 50
 
     # The admin is for looking things up and restoring: customers are added and
-    # edited on the Customers page, through the services that check them, and are
-    # tombstoned there, never removed (invoices and ledger entries point at them).
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # edited on the Customers page and tombstoned there, never removed (invoices and
+    # ledger entries point at them).
     def has_export_permission(self, request):
         return request.user.has_perm("customers.export_customer")
 

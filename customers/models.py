@@ -230,12 +230,6 @@ class Customer(models.Model):
     def shipping_address_lines(self):
         return _address_lines(self, "shipping_")
 
-    @property
-    def country_name(self):
-        from .reference import countries
-
-        return countries().get(self.address_country, "")
-
     def clean(self):
         from django.core.exceptions import ValidationError
 

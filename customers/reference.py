@@ -117,7 +117,3 @@ def country_choices():
 
 def currency_choices():
     return [(code, f"{code} – {name}") for code, name in currencies().items()]
-
-
-def language_choices():
-    return list(DOCUMENT_LANGUAGES.items())

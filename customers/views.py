@@ -11,10 +11,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import (
     HttpResponseClientRedirect,
     HttpResponseClientRefresh,
-    trigger_client_event,
 )
 
-from config.htmx import is_fragment, render_dialog
+from config.htmx import dialog_done, is_fragment, render_dialog
 from ledger.forms import StartingBalanceForm
 from ledger.services import balance_open
 
@@ -25,15 +24,6 @@ from .models import Customer
 
 def _live_customer(public_id):
     return get_object_or_404(Customer.objects.live(), public_id=public_id)
-
-
-def _close_dialog(response, message=None, changed=True):
-    trigger_client_event(response, "closeDialog")
-    if changed:
-        trigger_client_event(response, "customersChanged")
-    if message:
-        trigger_client_event(response, "showMessage", {"text": message})
-    return response
 
 
 @permission_required("customers.view_customer", raise_exception=True)
@@ -94,7 +84,7 @@ def customer_add(request):
             else:
                 message = f"Added {customer}."
                 if is_fragment(request):
-                    return _close_dialog(HttpResponse(status=204), message)
+                    return dialog_done("customersChanged", message)
                 messages.success(request, message)
                 return redirect(customer)
     context = {"profile": profile, "starting": starting, "duplicates": duplicates}
@@ -159,7 +149,7 @@ def customer_bulk_delete(request):
         )
         message = f"Deleted {count} customer{'s' if count != 1 else ''}."
         if is_fragment(request):
-            return _close_dialog(HttpResponse(status=204), message)
+            return dialog_done("customersChanged", message)
         messages.success(request, message)
         return redirect("customers:list")
     return render_dialog(request, "customers/_bulk_delete_dialog.html", {"form": form})

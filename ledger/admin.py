@@ -1,19 +1,12 @@
 from django.contrib import admin
 
+from customers.admin import ReadOnlyAdminMixin
+
 from .models import BalanceTransaction, CustomerBalance
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ledger is written only by ledger.services: the admin shows it."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BalanceTransaction)

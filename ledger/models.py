@@ -169,7 +169,3 @@ class CustomerBalance(models.Model):
 
     def __str__(self):
         return f"{self.customer} {self.currency} {self.amount}"
-
-    @property
-    def is_credit(self):
-        return self.amount < 0

@@ -6,9 +6,9 @@ float) at the currency's precision: JPY has no minor unit, USD two digits, KWD t
 
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import format_currency
 
-from customers.reference import currencies
+from customers.reference import currencies, currency_precision
 
 # The largest amount one transaction may move, in major units: far above any real
 # adjustment, far below what a 64-bit column holds at three decimals.
@@ -28,7 +28,7 @@ def check_currency(currency):
 def precision(currency):
     """Digits of the minor unit, for any ISO 4217 code (retired ones included: a ledger
     keeps balances in currencies that have since been replaced, like HRK)."""
-    return get_currency_precision(currency)
+    return currency_precision(currency)
 
 
 def parse_amount(text, currency):

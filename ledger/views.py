@@ -4,12 +4,11 @@ import json
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import trigger_client_event
 
-from config.htmx import is_fragment, render_dialog
+from config.htmx import dialog_done, is_fragment, render_dialog
 from customers.models import Customer
 from customers.resources import neutralise
 
@@ -29,14 +28,6 @@ def _transaction(customer, transaction_id):
         customer=customer,
         public_id=transaction_id,
     )
-
-
-def _balance_changed(message):
-    response = HttpResponse(status=204)
-    trigger_client_event(response, "closeDialog")
-    trigger_client_event(response, "balanceChanged")
-    trigger_client_event(response, "showMessage", {"text": message})
-    return response
 
 
 @permission_required("ledger.view_balancetransaction", raise_exception=True)
@@ -75,7 +66,7 @@ def balance_adjust(request, public_id):
         else:
             message = f"Balance adjusted ({posted.public_id})."
             if is_fragment(request):
-                return _balance_changed(message)
+                return dialog_done("balanceChanged", message)
             return redirect(customer)
     status = 422 if request.method == "POST" else 200
     context = {"form": form, "customer": customer}
@@ -99,7 +90,7 @@ def transaction_reverse(request, public_id, transaction_id):
         else:
             message = f"Reversed {original.public_id} with {reversal.public_id}."
             if is_fragment(request):
-                return _balance_changed(message)
+                return dialog_done("balanceChanged", message)
             return redirect(customer)
     context = {"customer": customer, "original": original, "error": error}
     return render_dialog(request, "ledger/_reverse_dialog.html", context, 422 if error else 200)
@@ -118,7 +109,7 @@ def transaction_edit(request, public_id, transaction_id):
             form.add_error(None, validation_messages(error))
         else:
             if is_fragment(request):
-                return _balance_changed(f"Updated {posted.public_id}.")
+                return dialog_done("balanceChanged", f"Updated {posted.public_id}.")
             return redirect(customer)
     status = 422 if request.method == "POST" else 200
     context = {"form": form, "customer": customer, "posted": posted}
