@@ -145,3 +145,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# The seller new customers are billed under until staff add other legal entities.
+BILLING_DEFAULT_ENTITY_NAME = os.environ.get("BILLING_DEFAULT_ENTITY_NAME", "Our company")

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from . import reference
-from .models import PROFILE_FIELDS, Customer, CustomerAlias
+from .models import PROFILE_FIELDS, Customer, CustomerAlias, LegalEntity
 from .tax_ids import clean_tax_id_value, tax_id_type_choices
 from .validators import validate_custom_fields, validate_metadata
 
@@ -134,6 +134,17 @@ class CustomerForm(PlainLabelsMixin, forms.ModelForm):
             choices=_optional_choices(reference.currency_choices(), "No default currency"),
             required=False,
         )
+        entity = self.fields["legal_entity"]
+        entity.required = False  # left out: the customer's own, or the default one
+        entity.empty_label = None
+        if not self.instance.legal_entity_id:
+            entity.initial = LegalEntity.objects.default().pk
+
+    def clean_legal_entity(self):
+        entity = self.cleaned_data.get("legal_entity")
+        if entity is None and self.instance.legal_entity_id:
+            return self.instance.legal_entity
+        return entity or LegalEntity.objects.default()
 
     def clean_invoice_prefix(self):
         return self.cleaned_data["invoice_prefix"].strip().upper()
@@ -296,7 +307,7 @@ SECTIONS = [
                   "shipping_city", "shipping_state", "shipping_postal_code", "shipping_country"]),
     ("Language, currency and tax", ["preferred_locales", "default_currency", "tax_exempt",
                                     "payment_terms_days"]),
-    ("Invoice settings", ["invoice_prefix", "next_invoice_sequence", "invoice_footer",
+    ("Invoice settings", ["legal_entity", "invoice_prefix", "next_invoice_sequence", "invoice_footer",
                           "invoice_custom_fields", "invoice_amount_tax_display"]),
     ("Metadata", ["metadata"]),
 ]  # fmt: skip

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import PROFILE_FIELDS, Contact, Customer, CustomerAlias, TaxId
+from .models import PROFILE_FIELDS, Contact, Customer, CustomerAlias, LegalEntity, TaxId
 
 _PREFIX_ALPHABET = string.ascii_uppercase + string.digits
 
@@ -51,6 +51,8 @@ def _check_field_names(fields, *, allowed):
 def _save(customer, *, tax_ids, contacts, aliases):
     if not customer.invoice_prefix:
         customer.invoice_prefix = _new_invoice_prefix()
+    if customer.legal_entity_id is None:
+        customer.legal_entity = LegalEntity.objects.default()
     customer.full_clean()
     customer.save()
     _replace_related(customer, tax_ids=tax_ids, contacts=contacts, aliases=aliases)

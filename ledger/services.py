@@ -148,6 +148,19 @@ _UNCHECKED_FIELDS = [
 ]  # fmt: skip
 
 
+def balance_for_update(*, customer, currency):
+    """The customer's balance in `currency`, locked until the surrounding transaction
+    ends, for a caller that decides from it what to post (an invoice taking its credit).
+    Must run inside transaction.atomic()."""
+    row = (
+        CustomerBalance.objects.select_for_update()
+        .filter(customer=customer, currency=currency)
+        .values_list("amount", flat=True)
+        .first()
+    )
+    return row or 0
+
+
 def balance_adjust(
     *, customer, amount, currency, internal_note="", description="", created_by=None,
     idempotency_key=None,

@@ -41,3 +41,46 @@ def adjust(customer, amount, currency="USD", **kwargs):
     from ledger.services import balance_adjust
 
     return balance_adjust(customer=customer, amount=amount, currency=currency, **kwargs)
+
+
+def make_tax_rate(percentage="20", *, inclusive=False, display_name="VAT", **fields):
+    from decimal import Decimal
+
+    from billing.models import TaxRate
+
+    return TaxRate.objects.create(
+        display_name=display_name, percentage=Decimal(percentage), inclusive=inclusive, **fields
+    )
+
+
+def make_coupon(*, percent_off=None, amount_off=None, currency="", duration="once", **fields):
+    from decimal import Decimal
+
+    from billing.models import Coupon
+
+    fields.setdefault("name", "Coupon")
+    return Coupon.objects.create(
+        percent_off=Decimal(percent_off) if percent_off is not None else None,
+        amount_off=amount_off,
+        currency=currency,
+        duration=duration,
+        **fields,
+    )
+
+
+def make_item(customer, unit_amount=1000, currency="USD", **fields):
+    from billing.services import item_add
+
+    fields.setdefault("description", "Consulting")
+    return item_add(customer=customer, unit_amount=unit_amount, currency=currency, **fields)
+
+
+def make_invoice(customer=None, *amounts, currency="USD", finalize=False, **fields):
+    """A draft (or finalized) invoice with one line for each amount."""
+    from billing.services import invoice_create, invoice_finalize
+
+    customer = customer or make_customer()
+    for amount in amounts:
+        make_item(customer, amount, currency)
+    invoice = invoice_create(customer=customer, currency=currency, **fields)
+    return invoice_finalize(invoice=invoice) if finalize else invoice

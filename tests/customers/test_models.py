@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from customers import reference
-from customers.models import Customer
+from customers.models import Customer, LegalEntity
 from customers.tax_ids import TAX_ID_TYPES, clean_tax_id_value
 from tests.factories import make_customer
 
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def _customer(**fields):
     fields = {"name": "Ada", "email": "ada@example.com", "invoice_prefix": "ADA1", **fields}
-    return Customer(**fields)
+    return Customer(legal_entity=LegalEntity.objects.default(), **fields)
 
 
 def test_public_id_looks_like_stripe_and_is_unique():

@@ -1,0 +1,23 @@
+"""Every write to invoice items, invoices and credit notes goes through these
+functions. Each runs in one database transaction and locks the invoice it changes;
+money moves only through ledger.services."""
+
+from .credit_notes import credit_note_issue, credit_note_void
+from .invoices import (
+    MAX_INVOICE_LINES,
+    invoice_create,
+    invoice_delete,
+    invoice_finalize,
+    invoice_mark_paid,
+    invoice_mark_uncollectible,
+    invoice_update,
+    invoice_void,
+    item_add,
+    item_delete,
+)
+
+__all__ = [
+    "MAX_INVOICE_LINES", "credit_note_issue", "credit_note_void", "invoice_create",
+    "invoice_delete", "invoice_finalize", "invoice_mark_paid", "invoice_mark_uncollectible",
+    "invoice_update", "invoice_void", "item_add", "item_delete",
+]  # fmt: skip

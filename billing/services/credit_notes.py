@@ -1,0 +1,153 @@
+"""Credit notes: corrections of an issued invoice."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from ledger import services as ledger
+from ledger.models import TransactionType
+from ledger.money import format_money
+
+from ..models import CreditNote, CreditNoteLine, CreditNoteStatus, InvoiceStatus
+from .invoices import _lock, _settle
+
+
+def credit_note_issue(
+    *, invoice, reason="", memo="", lines=None, amount=None, credit_amount=0, refund_amount=0,
+    out_of_band_amount=0, created_by=None,
+):  # fmt: skip
+    """Credit `lines` ([{"invoice_line": item, "amount": minor units}]) or a flat
+    `amount` of an open or paid invoice.
+
+    The credit first reduces what is still owed on the invoice (which is paid when
+    nothing is left); the rest, the post-payment part, is split by the caller into
+    credit to the customer's balance, refund and out of band, which must add up.
+    """
+    with transaction.atomic():
+        invoice = _lock(invoice)
+        if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
+            raise ValidationError("Credit notes are issued against open or paid invoices.")
+        note_lines = _note_lines(invoice, lines, amount)
+        total = sum(line.amount for line in note_lines)
+        if total > invoice.creditable_amount:
+            left = format_money(invoice.creditable_amount, invoice.currency)
+            raise ValidationError(
+                {"amount": f"At most {left} can still be credited on this invoice."}
+            )
+        pre_payment = min(total, invoice.amount_remaining)
+        if invoice.status != InvoiceStatus.OPEN:
+            pre_payment = 0
+        post_payment = total - pre_payment
+        if credit_amount + refund_amount + out_of_band_amount != post_payment:
+            raise ValidationError(
+                {
+                    "credit_amount": "The credit, refund and out-of-band amounts must add up to "
+                    f"{format_money(post_payment, invoice.currency)}: the part of the credit "
+                    "note beyond what is still owed on the invoice."
+                }
+            )
+        number = f"{invoice.number}-CN-{invoice.credit_notes.count() + 1:02d}"
+        note = CreditNote(
+            invoice=invoice,
+            number=number,
+            reason=reason,
+            memo=memo,
+            currency=invoice.currency,
+            amount=total,
+            pre_payment_amount=pre_payment,
+            credit_amount=credit_amount,
+            refund_amount=refund_amount,
+            out_of_band_amount=out_of_band_amount,
+            created_by=created_by,
+        )
+        note.full_clean(exclude=["invoice", "created_by", "balance_transaction"])
+        if credit_amount:
+            note.balance_transaction = ledger.transaction_post(
+                customer=invoice.customer,
+                type=TransactionType.CREDIT_NOTE,
+                amount=-credit_amount,
+                currency=invoice.currency,
+                description=f"Credit note {number}",
+                created_by=created_by,
+            )
+        note.save()
+        for line in note_lines:
+            line.credit_note = note
+        CreditNoteLine.objects.bulk_create(note_lines)
+
+        invoice.pre_payment_credit_notes_amount += pre_payment
+        invoice.post_payment_credit_notes_amount += post_payment
+        invoice.amount_remaining -= pre_payment
+        if invoice.status == InvoiceStatus.OPEN and invoice.amount_remaining == 0:
+            _settle(invoice)
+        invoice.save()
+    return note
+
+
+def _note_lines(invoice, lines, amount):
+    if (lines is None) == (amount is None):
+        raise ValidationError("Credit either lines of the invoice or an amount.")
+    if amount is not None:
+        if amount <= 0:
+            raise ValidationError({"amount": "Enter an amount greater than zero."})
+        return [CreditNoteLine(description="Credit", amount=amount)]
+    lines = [line for line in lines if line["amount"]]
+    if not lines:
+        raise ValidationError({"amount": "Enter an amount to credit on at least one line."})
+    credited = dict(
+        CreditNoteLine.objects.filter(
+            invoice_line__invoice=invoice, credit_note__status=CreditNoteStatus.ISSUED
+        )
+        .values_list("invoice_line")
+        .annotate(Sum("amount"))
+    )
+    note_lines = []
+    for line in lines:
+        item, line_amount = line["invoice_line"], line["amount"]
+        if item.invoice_id != invoice.pk:
+            raise ValidationError("A credited line must be a line of this invoice.")
+        left = item.total - credited.get(item.pk, 0)
+        if not 0 < line_amount <= left:
+            raise ValidationError(
+                {
+                    "amount": f"“{item.description}”: at most "
+                    f"{format_money(left, invoice.currency)} can be credited."
+                }
+            )
+        note_lines.append(
+            CreditNoteLine(invoice_line=item, description=item.description, amount=line_amount)
+        )
+    return note_lines
+
+
+def credit_note_void(*, credit_note, created_by=None):
+    """Cancel a credit note and its effects: the credit it gave the balance is taken
+    back and what it took off an unpaid invoice is owed again."""
+    with transaction.atomic():
+        invoice = _lock(credit_note.invoice)
+        note = CreditNote.objects.select_for_update().get(pk=credit_note.pk)
+        if note.status != CreditNoteStatus.ISSUED:
+            raise ValidationError("This credit note is already void.")
+        if note.pre_payment_amount and invoice.status != InvoiceStatus.OPEN:
+            raise ValidationError(
+                f"This credit note reduced what was owed on invoice {invoice.number}, which is "
+                f"now {invoice.get_status_display().lower()}: it can no longer be voided."
+            )
+        if note.credit_amount:
+            note.void_balance_transaction = ledger.transaction_post(
+                customer=invoice.customer,
+                type=TransactionType.CREDIT_NOTE,
+                amount=note.credit_amount,
+                currency=note.currency,
+                description=f"Voided credit note {note.number}",
+                created_by=created_by,
+            )
+        note.status = CreditNoteStatus.VOID
+        note.voided_at = timezone.now()
+        note.save()
+        invoice.pre_payment_credit_notes_amount -= note.pre_payment_amount
+        invoice.post_payment_credit_notes_amount -= note.post_payment_amount
+        invoice.amount_remaining += note.pre_payment_amount
+        invoice.save()
+    return note

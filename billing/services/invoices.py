@@ -1,0 +1,350 @@
+"""Invoice items and invoices."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from customers.models import Customer
+from ledger import services as ledger
+from ledger.models import TransactionType
+from ledger.money import MAX_MAJOR_UNITS, MoneyError, check_currency, precision
+
+from .. import snapshots, totals
+from ..models import CouponDuration, CustomerCoupon, Invoice, InvoiceItem, InvoiceStatus
+
+MAX_INVOICE_LINES = 250
+
+
+# Invoice items
+
+
+def item_add(
+    *, customer, description, unit_amount, currency, quantity=1, tax_rates=(),
+    discountable=True, invoice=None,
+):  # fmt: skip
+    """A pending invoice item, or a line added to a draft invoice."""
+    _check_live(customer)
+    tax_rates = list(tax_rates)
+    _check_item(unit_amount=unit_amount, quantity=quantity, currency=currency, tax_rates=tax_rates)
+    with transaction.atomic():
+        if invoice is not None:
+            invoice = _lock_draft(invoice)
+            if invoice.customer_id != customer.pk or invoice.currency != currency:
+                raise ValidationError("A line must be for the invoice's customer and currency.")
+            if invoice.lines.count() >= MAX_INVOICE_LINES:
+                raise ValidationError(f"An invoice has at most {MAX_INVOICE_LINES} lines.")
+        item = InvoiceItem(
+            customer=customer,
+            invoice=invoice,
+            description=description,
+            quantity=quantity,
+            unit_amount=unit_amount,
+            amount=quantity * unit_amount,
+            currency=currency,
+            discountable=discountable,
+        )
+        item.full_clean(exclude=["customer", "invoice"])
+        item.save()
+        item.tax_rates.set(tax_rates)
+        if invoice is not None:
+            _recompute(invoice)
+            invoice.save()
+    return item
+
+
+def _check_item(*, unit_amount, quantity, currency, tax_rates):
+    try:
+        check_currency(currency)
+    except MoneyError as error:
+        raise ValidationError({"currency": str(error)}) from None
+    limit = int(MAX_MAJOR_UNITS.scaleb(precision(currency)))
+    if not isinstance(unit_amount, int) or not 0 <= unit_amount * quantity <= limit:
+        raise ValidationError(
+            {"unit_amount": f"The amount must be between 0 and {MAX_MAJOR_UNITS:,} {currency}."}
+        )
+    if len({rate.inclusive for rate in tax_rates}) > 1:
+        raise ValidationError(
+            {"tax_rates": "A line's tax rates must be all inclusive or all exclusive."}
+        )
+    if any(not rate.active for rate in tax_rates):
+        raise ValidationError({"tax_rates": "Inactive tax rates cannot be added."})
+
+
+def item_delete(*, item):
+    """Delete a pending item or a line of a draft invoice."""
+    with transaction.atomic():
+        item = InvoiceItem.objects.select_for_update().get(pk=item.pk)
+        invoice = _lock_draft(item.invoice) if item.invoice_id else None
+        item.tax_rates.clear()
+        item.delete()
+        if invoice is not None:
+            _recompute(invoice)
+            invoice.save()
+
+
+# Invoices
+
+
+def invoice_create(
+    *, customer, currency=None, days_until_due=None, memo="", footer=None, created_by=None
+):
+    """A draft invoice in `currency` (the customer's by default) with the customer's
+    oldest pending items in that currency, up to 250; later ones stay pending."""
+    _check_live(customer)
+    currency = currency or customer.default_currency
+    if not currency:
+        raise ValidationError({"currency": "Choose the invoice currency: the customer has none."})
+    try:
+        check_currency(currency)
+    except MoneyError as error:
+        raise ValidationError({"currency": str(error)}) from None
+    if days_until_due is None:
+        days_until_due = customer.payment_terms_days
+    with transaction.atomic():
+        invoice = Invoice(
+            customer=customer,
+            legal_entity_id=customer.legal_entity_id,
+            currency=currency,
+            days_until_due=days_until_due,
+            due_date=timezone.localdate() + timedelta(days=days_until_due),
+            memo=memo,
+            footer=customer.invoice_footer if footer is None else footer,
+            created_by=created_by,
+            coupon=_take_customer_coupon(customer, currency),
+        )
+        invoice.full_clean(exclude=["customer", "legal_entity", "coupon", "created_by"])
+        invoice.save()
+        invoice.default_tax_rates.set(customer.default_tax_rates.filter(active=True))
+        pending = list(
+            InvoiceItem.objects.select_for_update()
+            .filter(customer=customer, currency=currency, invoice__isnull=True)
+            .order_by("created", "id")
+            .values_list("pk", flat=True)[:MAX_INVOICE_LINES]
+        )
+        InvoiceItem.objects.filter(pk__in=pending, invoice__isnull=True).update(invoice=invoice)
+        _recompute(invoice)
+        invoice.save()
+    return invoice
+
+
+def _take_customer_coupon(customer, currency):
+    """The customer's coupon for a new invoice; a once-only coupon is used up by it."""
+    held = CustomerCoupon.objects.select_related("coupon").filter(customer=customer).first()
+    if held is None or not held.coupon.active or not held.coupon.applies_to(currency):
+        return None
+    if held.coupon.duration == CouponDuration.ONCE:
+        held.delete()
+    return held.coupon
+
+
+def invoice_update(*, invoice, memo, footer, days_until_due, coupon):
+    """Change a draft's memo, footer, terms or coupon."""
+    with transaction.atomic():
+        invoice = _lock_draft(invoice)
+        if coupon is not None and not coupon.active:
+            raise ValidationError({"coupon": "This coupon is no longer active."})
+        invoice.memo, invoice.footer, invoice.coupon = memo, footer, coupon
+        invoice.days_until_due = days_until_due
+        invoice.due_date = timezone.localdate() + timedelta(days=days_until_due)
+        invoice.full_clean(exclude=["customer", "legal_entity", "coupon", "created_by"])
+        _recompute(invoice)
+        invoice.save()
+    return invoice
+
+
+def invoice_delete(*, invoice):
+    """Delete a draft; its lines become pending items again."""
+    with transaction.atomic():
+        invoice = _lock_draft(invoice)
+        invoice.lines.update(invoice=None, discount_amount=0, tax_amounts=[])
+        invoice.default_tax_rates.clear()
+        invoice.delete()
+
+
+def invoice_finalize(*, invoice, now=None):
+    """Make a draft an issued invoice: number it, freeze what it says about the customer
+    and the seller, and take the customer's credit balance in its currency."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invoice = _lock_draft(invoice)
+        customer = invoice.customer
+        _check_live(customer)
+        invoice.number = _next_number(customer)
+        invoice.customer_snapshot = snapshots.customer_snapshot(customer)
+        invoice.seller_snapshot = snapshots.seller_snapshot(invoice.legal_entity)
+        _recompute(invoice)
+        invoice.status = InvoiceStatus.OPEN
+        invoice.finalized_at = now
+        invoice.due_date = timezone.localdate(now) + timedelta(days=invoice.days_until_due)
+        _apply_balance(invoice)
+        invoice.save()
+    return invoice
+
+
+def _next_number(customer):
+    """`<prefix>-<sequence>` from the customer's next sequence, taken under the
+    customer row's lock. A number already used (the prefix or sequence was edited) is
+    skipped: numbers are unique and never reused."""
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE customers_customer SET next_invoice_sequence = next_invoice_sequence + 1 "
+                "WHERE id = %s RETURNING invoice_prefix, next_invoice_sequence - 1",
+                [customer.pk],
+            )
+            prefix, sequence = cursor.fetchone()
+        number = f"{prefix}-{sequence:04d}"
+        if not Invoice.objects.filter(number=number).exists():
+            return number
+
+
+def _apply_balance(invoice):
+    balance = ledger.balance_for_update(customer=invoice.customer, currency=invoice.currency)
+    applied = totals.apply_balance(invoice.total, balance)
+    if applied:
+        invoice.applied_balance_transaction = ledger.transaction_post(
+            customer=invoice.customer,
+            type=TransactionType.APPLIED_TO_INVOICE,
+            amount=-applied,
+            currency=invoice.currency,
+            description=f"Applied to invoice {invoice.number}",
+        )
+    invoice.applied_balance = applied
+    invoice.amount_due = invoice.total + applied
+    invoice.amount_remaining = invoice.amount_due
+    if invoice.amount_due == 0:
+        _settle(invoice)
+    elif invoice.amount_due < totals.minimum_charge(invoice.currency):
+        # Too small to collect: the invoice is paid and the amount is owed on the next.
+        invoice.too_small_balance_transaction = ledger.transaction_post(
+            customer=invoice.customer,
+            type=TransactionType.INVOICE_TOO_SMALL,
+            amount=invoice.amount_due,
+            currency=invoice.currency,
+            description=f"Invoice {invoice.number} was below the minimum chargeable amount",
+        )
+        _settle(invoice)
+
+
+def _settle(invoice, *, paid=0):
+    invoice.status = InvoiceStatus.PAID
+    invoice.amount_paid += paid
+    invoice.amount_remaining = 0
+    invoice.paid_at = timezone.now()
+
+
+def invoice_mark_paid(*, invoice):
+    """Paid outside the app (a bank transfer, a cheque): nothing is left to pay."""
+    with transaction.atomic():
+        invoice = _lock_for(invoice, InvoiceStatus.PAID)
+        invoice.paid_out_of_band = True
+        _settle(invoice, paid=invoice.amount_remaining)
+        invoice.save()
+    return invoice
+
+
+def invoice_void(*, invoice):
+    """Cancel an issued invoice; credit it took from the balance goes back."""
+    with transaction.atomic():
+        invoice = _lock_for(invoice, InvoiceStatus.VOID)
+        if invoice.credit_notes.filter(status="issued").exists():
+            raise ValidationError("Void this invoice's credit notes first.")
+        applied = invoice.applied_balance_transaction
+        if applied is not None:
+            invoice.unapplied_balance_transaction = ledger.transaction_post(
+                customer=invoice.customer,
+                type=TransactionType.UNAPPLIED_FROM_INVOICE,
+                amount=-applied.amount,
+                currency=invoice.currency,
+                description=f"Unapplied from voided invoice {invoice.number}",
+            )
+        invoice.status = InvoiceStatus.VOID
+        invoice.amount_remaining = 0
+        invoice.voided_at = timezone.now()
+        invoice.save()
+    return invoice
+
+
+def invoice_mark_uncollectible(*, invoice):
+    with transaction.atomic():
+        invoice = _lock_for(invoice, InvoiceStatus.UNCOLLECTIBLE)
+        invoice.status = InvoiceStatus.UNCOLLECTIBLE
+        invoice.marked_uncollectible_at = timezone.now()
+        invoice.save()
+    return invoice
+
+
+def _lock(invoice):
+    return Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
+
+
+def _lock_draft(invoice):
+    invoice = _lock(invoice)
+    if not invoice.is_draft:
+        raise ValidationError("Only a draft invoice can be changed; this one is finalized.")
+    return invoice
+
+
+def _lock_for(invoice, status):
+    invoice = _lock(invoice)
+    if not invoice.can_become(status):
+        raise ValidationError(
+            f"A {invoice.get_status_display().lower()} invoice cannot become "
+            f"{InvoiceStatus(status).label.lower()}."
+        )
+    return invoice
+
+
+def _check_live(customer):
+    if Customer.objects.deleted().filter(pk=customer.pk).exists():
+        raise ValidationError("This customer is deleted. Restore it first.")
+
+
+def _recompute(invoice):
+    """Work out a draft's totals from its lines (and their share of each)."""
+    lines = list(invoice.lines.prefetch_related("tax_rates").order_by("created", "id"))
+    defaults = list(invoice.default_tax_rates.all()) if invoice.pk else []
+    rates = [list(line.tax_rates.all()) or defaults for line in lines]
+    taxable = invoice.customer.tax_exempt == "none"
+    coupon = invoice.coupon if invoice.coupon and invoice.coupon.applies_to(invoice.currency) else None
+    result = totals.compute(
+        [
+            totals.Line(
+                amount=line.amount,
+                discountable=line.discountable,
+                rates=tuple(totals.Rate(r.pk, r.percentage, r.inclusive) for r in line_rates),
+            )
+            for line, line_rates in zip(lines, rates, strict=True)
+        ],
+        discount=coupon
+        and totals.Discount(percent_off=coupon.percent_off, amount_off=coupon.amount_off),
+        taxable=taxable,
+    )
+    by_pk = {rate.pk: rate for line_rates in rates for rate in line_rates}
+    changed = []
+    for line, line_totals in zip(lines, result.lines, strict=True):
+        tax_amounts = [_tax_amount(by_pk[pk], amount) for pk, amount in line_totals.taxes.items()]
+        if (line.discount_amount, line.tax_amounts) != (line_totals.discount, tax_amounts):
+            line.discount_amount, line.tax_amounts = line_totals.discount, tax_amounts
+            changed.append(line)
+    InvoiceItem.objects.bulk_update(changed, ["discount_amount", "tax_amounts"])
+    invoice.subtotal = result.subtotal
+    invoice.discount = result.discount
+    invoice.tax = result.tax
+    invoice.exclusive_tax = result.exclusive_tax
+    invoice.total = result.total
+    invoice.tax_amounts = [_tax_amount(by_pk[pk], amount) for pk, amount in result.tax_by_rate.items()]
+    invoice.amount_due = invoice.amount_remaining = result.total
+
+
+def _tax_amount(rate, amount):
+    return {
+        "tax_rate": rate.public_id,
+        "display_name": rate.display_name,
+        "percentage": f"{rate.percentage.normalize():f}",
+        "inclusive": rate.inclusive,
+        "jurisdiction": rate.jurisdiction or rate.country,
+        "amount": amount,
+    }

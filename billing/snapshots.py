@@ -1,0 +1,35 @@
+"""What an issued document says about its customer and its seller, frozen at
+finalization as plain JSON: later edits to either never change an issued invoice."""
+
+
+def customer_snapshot(customer):
+    return {
+        "id": customer.public_id,
+        "name": customer.name,
+        "email": customer.email,
+        "phone": customer.phone,
+        "address": customer.billing_address_lines,
+        "address_country": customer.address_country,
+        "shipping_name": customer.shipping_name,
+        "shipping_phone": customer.shipping_phone,
+        "shipping_address": customer.shipping_address_lines,
+        "tax_ids": [
+            {"type": t.type, "type_display": t.get_type_display(), "value": t.value}
+            for t in customer.tax_ids.all()
+        ],
+        "tax_exempt": customer.tax_exempt,
+        "preferred_locales": list(customer.preferred_locales),
+        "invoice_custom_fields": list(customer.invoice_custom_fields),
+        "amount_tax_display": customer.invoice_amount_tax_display,
+    }
+
+
+def seller_snapshot(entity):
+    return {
+        "id": entity.pk,
+        "name": entity.name,
+        "address": entity.address_lines,
+        "address_country": entity.address_country,
+        "tax_id": entity.tax_id,
+        "logo": entity.logo_id,  # an EntityLogo's SHA-256: logos are never changed
+    }
