@@ -86,7 +86,7 @@ else:
             "NAME": os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"),
             # A file, not the in-memory default: tests that write from several
             # threads need WAL and the busy timeout, as production has.
-            "TEST": {"NAME": BASE_DIR / "test-db.sqlite3"},
+            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", BASE_DIR / "test-db.sqlite3")},
             "OPTIONS": {
                 # Writers queue for the lock at BEGIN instead of failing mid-transaction.
                 "transaction_mode": "IMMEDIATE",
