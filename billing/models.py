@@ -84,7 +84,9 @@ class TaxRate(models.Model):
 
     def __str__(self):
         kind = "inclusive" if self.inclusive else "exclusive"
-        where = f", {self.jurisdiction or self.country}" if self.jurisdiction or self.country else ""
+        where = (
+            f", {self.jurisdiction or self.country}" if self.jurisdiction or self.country else ""
+        )
         return f"{self.display_name} {self.percentage.normalize():f}% ({kind}{where})"
 
 
@@ -138,6 +140,29 @@ class Coupon(models.Model):
     def applies_to(self, currency):
         """An amount-off coupon in another currency is ignored (never converted)."""
         return self.amount_off is None or self.currency == currency
+
+    def clean(self):
+        # Field errors, not one form-wide error: they say which input to fix, and
+        # Django then skips its generic "constraint violated" message for those fields.
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.percent_off is None and self.amount_off is None:
+            errors["percent_off"] = "Enter a percent off or an amount off."
+        elif self.percent_off is not None and self.amount_off is not None:
+            errors["amount_off"] = "Enter a percent off or an amount off, not both."
+        elif self.percent_off is not None:
+            if self.percent_off <= 0:
+                errors["percent_off"] = "Enter a percent off greater than zero."
+            if self.currency:
+                errors["currency"] = "A percent-off coupon has no currency: leave it blank."
+        else:
+            if self.amount_off <= 0:
+                errors["amount_off"] = "Enter an amount off greater than zero."
+            if not self.currency:
+                errors["currency"] = "An amount off needs a currency."
+        if errors:
+            raise ValidationError(errors)
 
 
 class CustomerCoupon(models.Model):
@@ -291,7 +316,9 @@ class Invoice(models.Model):
 
     @property
     def can_be_credited(self):
-        return self.status in (InvoiceStatus.OPEN, InvoiceStatus.PAID) and self.creditable_amount > 0
+        return (
+            self.status in (InvoiceStatus.OPEN, InvoiceStatus.PAID) and self.creditable_amount > 0
+        )
 
     @property
     def reverse_charge(self):
@@ -404,10 +431,16 @@ class CreditNote(models.Model):
         editable=False,
     )
     voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["created", "id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="creditnote_idempotency_key_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(
                     amount__gt=0,

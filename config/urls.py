@@ -9,5 +9,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include("customers.urls")),
     path("customers/", include("ledger.urls")),
+    path("", include("billing.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -38,12 +38,25 @@ class MetadataFilter(django_filters.Filter):
         return filter_metadata(qs, key, item, counting=self.parent.counting)
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CreatedRangeFilterSet(django_filters.FilterSet):
+    """Created from / to, whole days in the site's time zone (the Invoices page too)."""
+
+    created_after = django_filters.DateFilter(label="Created from", method="filter_created_after")
+    created_before = django_filters.DateFilter(label="Created to", method="filter_created_before")
+
+    def filter_created_after(self, queryset, name, value):
+        return queryset.filter(created__gte=start_of_day(value))
+
+    def filter_created_before(self, queryset, name, value):
+        if value == datetime.date.max:
+            return queryset
+        return queryset.filter(created__lt=start_of_day(value + datetime.timedelta(days=1)))
+
+
+class CustomerFilter(CreatedRangeFilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_search")
     email = django_filters.CharFilter(label="Email", method="filter_email")
     name = django_filters.CharFilter(label="Name", method="filter_name")
-    created_after = django_filters.DateFilter(label="Created from", method="filter_created_after")
-    created_before = django_filters.DateFilter(label="Created to", method="filter_created_before")
     currency = django_filters.ChoiceFilter(
         label="Currency", field_name="default_currency", choices=reference.currency_choices
     )
@@ -78,14 +91,6 @@ class CustomerFilter(django_filters.FilterSet):
     def filter_name(self, queryset, name, value):
         return filter_name(queryset, value, counting=self.counting)
 
-    def filter_created_after(self, queryset, name, value):
-        return queryset.filter(created__gte=_start_of_day(value))
-
-    def filter_created_before(self, queryset, name, value):
-        if value == datetime.date.max:
-            return queryset
-        return queryset.filter(created__lt=_start_of_day(value + datetime.timedelta(days=1)))
-
     def filter_balance(self, queryset, name, value):
         # `balances` is the ledger's reverse relation: named here, never imported.
         condition = Q(balances__amount__lt=0) if value == "credit" else Q(balances__amount__gt=0)
@@ -103,5 +108,5 @@ class CustomerFilter(django_filters.FilterSet):
         return any(v for k, v in self.form.cleaned_data.items() if k not in CURSOR_PARAMS)
 
 
-def _start_of_day(day):
+def start_of_day(day):
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())

@@ -307,8 +307,9 @@ SECTIONS = [
                   "shipping_city", "shipping_state", "shipping_postal_code", "shipping_country"]),
     ("Language, currency and tax", ["preferred_locales", "default_currency", "tax_exempt",
                                     "payment_terms_days"]),
-    ("Invoice settings", ["legal_entity", "invoice_prefix", "next_invoice_sequence", "invoice_footer",
-                          "invoice_custom_fields", "invoice_amount_tax_display"]),
+    ("Invoice settings", ["legal_entity", "invoice_prefix", "next_invoice_sequence",
+                          "invoice_footer", "invoice_custom_fields",
+                          "invoice_amount_tax_display"]),
     ("Metadata", ["metadata"]),
 ]  # fmt: skip
 

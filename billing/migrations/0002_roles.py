@@ -5,8 +5,15 @@ from django.db import migrations
 
 from customers.db import grant_role_permissions
 
-VIEW = ["view_invoice", "view_invoiceitem", "view_creditnote", "view_creditnoteline",
-        "view_taxrate", "view_coupon", "view_customercoupon"]
+VIEW = [
+    "view_invoice",
+    "view_invoiceitem",
+    "view_creditnote",
+    "view_creditnoteline",
+    "view_taxrate",
+    "view_coupon",
+    "view_customercoupon",
+]
 ROLES = {
     "Billing staff": [*VIEW, "add_invoice", "change_invoice", "delete_invoice",
                       "add_invoiceitem", "delete_invoiceitem", "add_creditnote",

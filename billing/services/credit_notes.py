@@ -15,7 +15,7 @@ from .invoices import _lock, _settle
 
 def credit_note_issue(
     *, invoice, reason="", memo="", lines=None, amount=None, credit_amount=0, refund_amount=0,
-    out_of_band_amount=0, created_by=None,
+    out_of_band_amount=0, created_by=None, idempotency_key="",
 ):  # fmt: skip
     """Credit `lines` ([{"invoice_line": item, "amount": minor units}]) or a flat
     `amount` of an open or paid invoice.
@@ -23,9 +23,14 @@ def credit_note_issue(
     The credit first reduces what is still owed on the invoice (which is paid when
     nothing is left); the rest, the post-payment part, is split by the caller into
     credit to the customer's balance, refund and out of band, which must add up.
+    With an idempotency key, issuing again returns the first credit note.
     """
     with transaction.atomic():
         invoice = _lock(invoice)
+        if idempotency_key:
+            existing = CreditNote.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
         if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
             raise ValidationError("Credit notes are issued against open or paid invoices.")
         note_lines = _note_lines(invoice, lines, amount)
@@ -60,6 +65,7 @@ def credit_note_issue(
             refund_amount=refund_amount,
             out_of_band_amount=out_of_band_amount,
             created_by=created_by,
+            idempotency_key=idempotency_key,
         )
         note.full_clean(exclude=["invoice", "created_by", "balance_transaction"])
         if credit_amount:

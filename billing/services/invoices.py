@@ -84,6 +84,17 @@ def item_delete(*, item):
             invoice.save()
 
 
+def customer_billing_defaults_set(*, customer, tax_rates, coupon):
+    """The tax rates for a customer's lines without their own, and the coupon its next
+    invoices get."""
+    with transaction.atomic():
+        customer.default_tax_rates.set(tax_rates)
+        if coupon is None:
+            CustomerCoupon.objects.filter(customer=customer).delete()
+        else:
+            CustomerCoupon.objects.update_or_create(customer=customer, defaults={"coupon": coupon})
+
+
 # Invoices
 
 
@@ -308,7 +319,9 @@ def _recompute(invoice):
     defaults = list(invoice.default_tax_rates.all()) if invoice.pk else []
     rates = [list(line.tax_rates.all()) or defaults for line in lines]
     taxable = invoice.customer.tax_exempt == "none"
-    coupon = invoice.coupon if invoice.coupon and invoice.coupon.applies_to(invoice.currency) else None
+    coupon = (
+        invoice.coupon if invoice.coupon and invoice.coupon.applies_to(invoice.currency) else None
+    )
     result = totals.compute(
         [
             totals.Line(
@@ -335,7 +348,9 @@ def _recompute(invoice):
     invoice.tax = result.tax
     invoice.exclusive_tax = result.exclusive_tax
     invoice.total = result.total
-    invoice.tax_amounts = [_tax_amount(by_pk[pk], amount) for pk, amount in result.tax_by_rate.items()]
+    invoice.tax_amounts = [
+        _tax_amount(by_pk[pk], amount) for pk, amount in result.tax_by_rate.items()
+    ]
     invoice.amount_due = invoice.amount_remaining = result.total
 
 

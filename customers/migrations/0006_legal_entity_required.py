@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0005_default_legal_entity'),
+        ("customers", "0005_default_legal_entity"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='customer',
-            name='legal_entity',
-            field=models.ForeignKey(help_text='The legal entity under which this customer is billed.', on_delete=django.db.models.deletion.PROTECT, related_name='customers', to='customers.legalentity'),
+            model_name="customer",
+            name="legal_entity",
+            field=models.ForeignKey(
+                help_text="The legal entity under which this customer is billed.",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="customers",
+                to="customers.legalentity",
+            ),
         ),
     ]

@@ -1,0 +1,39 @@
+import django_filters
+from django.db.models import Q
+
+from customers.filters import CreatedRangeFilterSet
+from customers.reference import currency_choices
+
+from .models import Invoice, InvoiceStatus
+
+
+class InvoiceFilter(CreatedRangeFilterSet):
+    status = django_filters.ChoiceFilter(choices=InvoiceStatus.choices)
+    currency = django_filters.ChoiceFilter(choices=currency_choices)
+    customer = django_filters.CharFilter(label="Customer", method="filter_customer")
+    number = django_filters.CharFilter(label="Number", method="filter_number")
+    # Applied by the keyset paginator.
+    after = django_filters.CharFilter(method="keep")
+    before = django_filters.CharFilter(method="keep")
+
+    class Meta:
+        model = Invoice
+        fields = []
+
+    def filter_customer(self, queryset, name, value):
+        """A customer ID (cus_…) or an account email."""
+        value = value.strip()
+        return queryset.filter(
+            Q(customer__public_id=value) | Q(customer__email_key=value.casefold())
+        )
+
+    def filter_number(self, queryset, name, value):
+        """An invoice number, or its beginning (a customer's prefix lists its invoices)."""
+        return queryset.filter(number__startswith=value.strip().upper())
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    @property
+    def is_filtered(self):
+        return any(v for k, v in self.form.cleaned_data.items() if k not in {"after", "before"})

@@ -1,0 +1,196 @@
+import uuid
+
+from django import forms
+
+from customers.forms import PlainLabelsMixin
+from customers.reference import currency_choices
+from ledger.money import MoneyError, parse_amount
+
+from .models import Coupon, CreditNoteReason, TaxRate
+
+
+class MoneyField(forms.CharField):
+    """An amount typed in major units (`12.50`); the form turns it into minor units of
+    its currency in clean(), because the currency may be another field."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+
+def _to_minor(form, name, currency):
+    """Replace the cleaned text of money field `name` by minor units of `currency`."""
+    text = form.cleaned_data.get(name)
+    if not text:
+        form.cleaned_data[name] = 0
+        return
+    try:
+        form.cleaned_data[name] = parse_amount(text, currency)
+    except MoneyError as error:
+        form.add_error(name, str(error))
+
+
+class TaxRatesField(forms.ModelMultipleChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=TaxRate.objects.filter(active=True),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            **kwargs,
+        )
+
+
+class ItemForm(PlainLabelsMixin, forms.Form):
+    """A pending invoice item, or a line of a draft (whose currency is the invoice's)."""
+
+    description = forms.CharField(max_length=500)
+    quantity = forms.IntegerField(min_value=1, max_value=1_000_000, initial=1)
+    unit_amount = MoneyField(label="Unit price")
+    currency = forms.ChoiceField(choices=currency_choices())
+    tax_rates = TaxRatesField(help_text="None: the customer's default tax rates apply.")
+    discountable = forms.BooleanField(
+        required=False, initial=True, help_text="Coupons apply to this item."
+    )
+
+    def __init__(self, *args, customer, currency=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fixed_currency = currency
+        if currency:
+            del self.fields["currency"]
+        else:
+            self.fields["currency"].initial = customer.default_currency or "USD"
+
+    def clean(self):
+        data = super().clean()
+        currency = self.fixed_currency or data.get("currency")
+        if currency and "unit_amount" in data:
+            _to_minor(self, "unit_amount", currency)
+        data["currency"] = currency
+        return data
+
+
+class InvoiceCreateForm(PlainLabelsMixin, forms.Form):
+    currency = forms.ChoiceField()
+    days_until_due = forms.IntegerField(
+        label="Days until due", min_value=0, max_value=365, help_text="Payment terms."
+    )
+    memo = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, customer=None, currencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # The customer's currency and the currencies of its pending items; any
+        # currency for a customer without either.
+        offered = list(dict.fromkeys(c for c in currencies if c))
+        names = dict(currency_choices())
+        self.fields["currency"].choices = (
+            [(code, names.get(code, code)) for code in offered] if offered else currency_choices()
+        )
+        if offered:
+            self.fields["currency"].initial = offered[0]
+        if customer is not None:
+            self.fields["days_until_due"].initial = customer.payment_terms_days
+
+
+class NewCustomerForm(PlainLabelsMixin, forms.Form):
+    """A customer added in place while creating an invoice (the Invoices page)."""
+
+    name = forms.CharField(max_length=256, required=False)
+    email = forms.EmailField(label="Account email", max_length=512, required=False)
+    default_currency = forms.ChoiceField(
+        label="Currency", choices=[("", "No default currency"), *currency_choices()], required=False
+    )
+
+
+class InvoiceEditForm(PlainLabelsMixin, forms.Form):
+    days_until_due = forms.IntegerField(label="Days until due", min_value=0, max_value=365)
+    coupon = forms.ModelChoiceField(
+        queryset=Coupon.objects.filter(active=True), required=False, empty_label="No coupon"
+    )
+    memo = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    footer = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CustomerBillingDefaultsForm(PlainLabelsMixin, forms.Form):
+    tax_rates = TaxRatesField(label="Default tax rates", help_text="For items without tax rates.")
+    coupon = forms.ModelChoiceField(
+        queryset=Coupon.objects.filter(active=True), required=False, empty_label="No coupon"
+    )
+
+
+class CreditNoteForm(PlainLabelsMixin, forms.Form):
+    LINES, AMOUNT = "lines", "amount"
+
+    reason = forms.ChoiceField(
+        choices=[("", "No reason"), *CreditNoteReason.choices], required=False
+    )
+    credit = forms.ChoiceField(
+        label="Credit",
+        choices=[(LINES, "Invoice lines"), (AMOUNT, "An amount")],
+        widget=forms.RadioSelect,
+        initial=AMOUNT,
+    )
+    amount = MoneyField(required=False)
+    credit_amount = MoneyField(label="Credit to the customer's balance", required=False)
+    refund_amount = MoneyField(label="Refunded", required=False)
+    out_of_band_amount = MoneyField(label="Settled out of band", required=False)
+    memo = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    # One key per opened dialog: a double click issues one credit note.
+    idempotency_key = forms.RegexField(
+        regex=r"^[0-9a-f-]{36}$", widget=forms.HiddenInput, max_length=36
+    )
+
+    MONEY_FIELDS = ["amount", "credit_amount", "refund_amount", "out_of_band_amount"]
+
+    def __init__(self, *args, invoice, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invoice = invoice
+        self.lines = lines
+        self.fields["idempotency_key"].initial = str(uuid.uuid4())
+        for line in lines:
+            self.fields[self.line_field(line)] = MoneyField(label=line.description, required=False)
+
+    @staticmethod
+    def line_field(line):
+        return f"line_{line.public_id}"
+
+    def line_bound_fields(self):
+        return [(line, self[self.line_field(line)]) for line in self.lines]
+
+    def clean(self):
+        data = super().clean()
+        for name in [*self.MONEY_FIELDS, *(self.line_field(line) for line in self.lines)]:
+            _to_minor(self, name, self.invoice.currency)
+        if (
+            data.get("credit") == self.AMOUNT
+            and not data.get("amount")
+            and "amount" not in self.errors
+        ):
+            self.add_error("amount", "Enter the amount to credit.")
+        return data
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        kwargs = {
+            "reason": data["reason"],
+            "memo": data["memo"],
+            "credit_amount": data["credit_amount"],
+            "refund_amount": data["refund_amount"],
+            "out_of_band_amount": data["out_of_band_amount"],
+            "idempotency_key": data["idempotency_key"],
+        }
+        if data["credit"] == self.AMOUNT:
+            kwargs["amount"] = data["amount"]
+        else:
+            kwargs["lines"] = [
+                {"invoice_line": line, "amount": data[self.line_field(line)]} for line in self.lines
+            ]
+        return kwargs

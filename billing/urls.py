@@ -1,0 +1,38 @@
+from django.urls import path
+
+from . import views
+
+app_name = "billing"
+urlpatterns = [
+    path("invoices/", views.invoice_list, name="invoices"),
+    path("invoices/new/", views.invoice_create, name="invoice_new"),
+    path("invoices/export/", views.invoice_export, name="invoice_export"),
+    path("invoices/<str:public_id>/", views.invoice_detail, name="invoice"),
+    path("invoices/<str:public_id>/edit/", views.invoice_edit, name="invoice_edit"),
+    path("invoices/<str:public_id>/lines/new/", views.line_add, name="line_add"),
+    path(
+        "invoices/<str:public_id>/credit-notes/new/",
+        views.credit_note_create,
+        name="credit_note_new",
+    ),
+    path("invoices/<str:public_id>/<str:action>/", views.invoice_action, name="invoice_action"),
+    path("credit-notes/<str:public_id>/", views.credit_note_detail, name="credit_note"),
+    path("credit-notes/<str:public_id>/void/", views.credit_note_void, name="credit_note_void"),
+    path("customers/<str:public_id>/billing/", views.customer_billing, name="customer_billing"),
+    path(
+        "customers/<str:public_id>/billing/defaults/",
+        views.customer_billing_defaults,
+        name="customer_defaults",
+    ),
+    path("customers/<str:public_id>/items/new/", views.item_add, name="item_add"),
+    path(
+        "customers/<str:public_id>/items/<str:item_id>/delete/",
+        views.item_delete,
+        name="item_delete",
+    ),
+    path(
+        "customers/<str:public_id>/invoices/new/",
+        views.customer_invoice_create,
+        name="customer_invoice_new",
+    ),
+]
