@@ -30,6 +30,7 @@ run: system-run install
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo_ledger
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo_billing
 	@echo "Serving on http://$(HOST):$(PORT) (the background worker runs beside it)"
 	@trap 'kill 0' EXIT; \
 	DJANGO_DEBUG=1 $(PY) manage.py db_worker & \

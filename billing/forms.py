@@ -73,7 +73,11 @@ class ItemForm(PlainLabelsMixin, forms.Form):
 class InvoiceCreateForm(PlainLabelsMixin, forms.Form):
     currency = forms.ChoiceField()
     days_until_due = forms.IntegerField(
-        label="Days until due", min_value=0, max_value=365, help_text="Payment terms."
+        label="Days until due",
+        min_value=0,
+        max_value=365,
+        required=False,
+        help_text="Blank: the customer's payment terms.",
     )
     memo = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
@@ -85,11 +89,12 @@ class InvoiceCreateForm(PlainLabelsMixin, forms.Form):
         # currency for a customer without either.
         offered = list(dict.fromkeys(c for c in currencies if c))
         names = dict(currency_choices())
-        self.fields["currency"].choices = (
-            [(code, names.get(code, code)) for code in offered] if offered else currency_choices()
-        )
         if offered:
+            self.fields["currency"].choices = [(code, names.get(code, code)) for code in offered]
             self.fields["currency"].initial = offered[0]
+        else:
+            self.fields["currency"].choices = [("", "The customer's currency"), *currency_choices()]
+            self.fields["currency"].required = False
         if customer is not None:
             self.fields["days_until_due"].initial = customer.payment_terms_days
 

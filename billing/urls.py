@@ -7,6 +7,7 @@ urlpatterns = [
     path("invoices/", views.invoice_list, name="invoices"),
     path("invoices/new/", views.invoice_create, name="invoice_new"),
     path("invoices/export/", views.invoice_export, name="invoice_export"),
+    path("invoices/new/customers/", views.customer_suggestions, name="customer_suggestions"),
     path("invoices/<str:public_id>/", views.invoice_detail, name="invoice"),
     path("invoices/<str:public_id>/edit/", views.invoice_edit, name="invoice_edit"),
     path("invoices/<str:public_id>/lines/new/", views.line_add, name="line_add"),

@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from config.htmx import dialog_done, is_fragment, render_dialog
 from customers.models import Customer
 from customers.pagination import paginate
+from customers.search import search_customers
 from customers.services import customer_create
 from ledger.forms import validation_messages
 
@@ -202,6 +203,16 @@ def invoice_create(request):
             return _to(request, invoice)
     context = {"form": form, "new_customer": new_customer, "customer_ref": customer_ref}
     return render_dialog(request, "billing/_new_invoice_dialog.html", context, _status(request))
+
+
+@permission_required("billing.add_invoice", raise_exception=True)
+def customer_suggestions(request):
+    """Customers matching what was typed in Create invoice, as <datalist> options."""
+    text = request.GET.get("customer", "").strip()
+    matches = []
+    if len(text) >= 2:
+        matches = search_customers(Customer.objects.live(), text).order_by("-created", "-id")[:8]
+    return render(request, "billing/_customer_options.html", {"matches": matches})
 
 
 def _customer_for_invoice(reference, new_fields):

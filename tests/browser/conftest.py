@@ -64,3 +64,5 @@ def roles(flushable_db):
 
     importlib.import_module("customers.migrations.0002_roles").create_roles(apps, None)
     importlib.import_module("ledger.migrations.0002_roles").grant(apps, None)
+    importlib.import_module("customers.migrations.0007_legal_entity_roles").grant(apps, None)
+    importlib.import_module("billing.migrations.0002_roles").grant(apps, None)
