@@ -1,8 +1,14 @@
+import hashlib
+import io
+
+from django import forms
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from import_export.admin import ExportMixin
+from PIL import Image
 
 from . import services
-from .models import Contact, Customer, CustomerAlias, TaxId
+from .models import Contact, Customer, CustomerAlias, EntityLogo, LegalEntity, TaxId
 from .resources import CustomerResource
 
 
@@ -84,3 +90,108 @@ class CustomerAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
 
     def has_restore_permission(self, request):
         return request.user.has_perm("customers.restore_customer")
+
+
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_MAX_SIDE = 4000  # pixels: a small file can still decode to a huge image
+LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+def read_logo(upload):
+    """The (content type, bytes) of an uploaded PNG or JPEG logo, checked by decoding
+    it with Pillow (never by its name or the browser's content type)."""
+    if upload.size > LOGO_MAX_BYTES:
+        raise forms.ValidationError(f"Upload a logo of at most {LOGO_MAX_BYTES // 1024} KB.")
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind, (width, height) = image.format, image.size
+            if kind in LOGO_TYPES and max(width, height) <= LOGO_MAX_SIDE:
+                image.load()  # the whole image decodes: not truncated or corrupt
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise forms.ValidationError("Upload a PNG or JPEG image.") from None
+    if kind not in LOGO_TYPES:
+        raise forms.ValidationError("Upload a PNG or JPEG image.")
+    if max(width, height) > LOGO_MAX_SIDE:
+        raise forms.ValidationError(
+            f"Upload a logo of at most {LOGO_MAX_SIDE} × {LOGO_MAX_SIDE} pixels."
+        )
+    return LOGO_TYPES[kind], data
+
+
+class LegalEntityAdminForm(forms.ModelForm):
+    logo_upload = forms.FileField(
+        label="new logo", required=False, help_text="PNG or JPEG, at most 512 KB."
+    )
+    remove_logo = forms.BooleanField(label="remove the logo", required=False)
+
+    class Meta:
+        model = LegalEntity
+        # Not `logo`: it is set from the upload (a select would load every logo's bytes).
+        fields = ["name", "tax_id", "default_currency", "is_default", "address_line1",
+                  "address_line2", "address_city", "address_state", "address_postal_code",
+                  "address_country"]  # fmt: skip
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data["logo_upload"]
+        return read_logo(upload) if upload else None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("logo_upload") and cleaned.get("remove_logo"):
+            raise forms.ValidationError("Upload a new logo or remove the logo, not both.")
+        if self.instance.is_default and "is_default" in cleaned and not cleaned["is_default"]:
+            self.add_error(
+                "is_default", "New customers need a default entity: make another one the default."
+            )
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # Making this the default entity takes it from the old one (save_model), so
+        # the one-default constraint is not checked against the old default here.
+        return {*super()._get_validation_exclusions(), "is_default"}
+
+
+@admin.register(LegalEntity)
+class LegalEntityAdmin(admin.ModelAdmin):
+    form = LegalEntityAdminForm
+    list_display = ["name", "address_country", "default_currency", "is_default", "created"]
+    list_filter = ["is_default", "default_currency", "address_country"]
+    search_fields = ["name"]
+    readonly_fields = ["logo_preview", "created"]
+    fieldsets = [
+        (None, {"fields": ["name", "tax_id", "default_currency", "is_default", "created"]}),
+        ("Address", {"fields": ["address_line1", "address_line2", "address_city",
+                                "address_state", "address_postal_code", "address_country"]}),
+        ("Logo", {"fields": ["logo_preview", "logo_upload", "remove_logo"]}),
+    ]  # fmt: skip
+
+    # Customers and issued invoices point at their entity: entities are never removed.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="current logo")
+    def logo_preview(self, obj):
+        if obj is None or obj.logo is None:
+            return "No logo"
+        return format_html(
+            '<img src="{}" alt="Logo of {}" style="max-width: 240px; max-height: 96px">',
+            obj.logo.data_uri,
+            obj.name,
+        )
+
+    def save_model(self, request, obj, form, change):
+        # Runs in the admin's transaction. Logos are kept by their SHA-256 and never
+        # changed, so an issued invoice's snapshot still names the logo it showed.
+        upload = form.cleaned_data.get("logo_upload")
+        if upload:
+            content_type, data = upload
+            obj.logo, _ = EntityLogo.objects.get_or_create(
+                sha256=hashlib.sha256(data).hexdigest(),
+                defaults={"content_type": content_type, "data": data},
+            )
+        elif form.cleaned_data.get("remove_logo"):
+            obj.logo = None
+        if obj.is_default:
+            LegalEntity.objects.filter(is_default=True).exclude(pk=obj.pk).update(is_default=False)
+        super().save_model(request, obj, form, change)

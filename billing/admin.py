@@ -1,0 +1,181 @@
+from django.contrib import admin
+from django.db.models import Q
+
+from customers.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from customers.models import Customer
+from ledger.money import format_money
+
+from .models import (
+    Coupon,
+    CreditNote,
+    CreditNoteLine,
+    CustomerCoupon,
+    Invoice,
+    InvoiceItem,
+    TaxRate,
+)
+
+
+def money(field, description=None):
+    """A list column showing `field` (minor units) in the row's currency, like $12.50."""
+
+    @admin.display(description=description or field.replace("_", " "), ordering=field)
+    def column(obj):
+        return format_money(getattr(obj, field), obj.currency)
+
+    return column
+
+
+class ExactSearchMixin:
+    """Search for one exact ID, number or customer email: each an index lookup, where
+    the admin's default (icontains) would scan tables of millions of rows."""
+
+    customer_path = "customer"  # how a row reaches its customer
+    search_help_text = "An exact number or ID, or a customer's ID or account email."
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        match = Q()
+        for field in self.search_fields:
+            if not field.startswith(f"{self.customer_path}__"):
+                match |= Q(**{field: term})
+        customers = Customer.objects.filter(Q(public_id=term) | Q(email_key=term.casefold()))
+        match |= Q(**{f"{self.customer_path}__in": customers.values("pk")})
+        return queryset.filter(match), False
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, ExactSearchMixin, admin.ModelAdmin):
+    """Invoices, their lines and credit notes are written only by billing.services:
+    the admin shows them."""
+
+    show_full_result_count = False
+    list_per_page = 50
+
+
+class InvoiceLineInline(ReadOnlyInline):
+    model = InvoiceItem
+    fields = ["public_id", "description", "quantity", "unit_amount", "amount",
+              "discount_amount", "currency", "discountable"]  # fmt: skip
+    readonly_fields = ["public_id", "discount_amount"]
+    show_change_link = True
+
+
+class InvoiceCreditNoteInline(ReadOnlyInline):
+    model = CreditNote
+    fields = ["number", "status", "reason", "amount", "currency", "created"]
+    readonly_fields = ["created"]
+    show_change_link = True
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["number", "public_id", "customer", "status", "currency", money("total"),
+                    money("amount_due"), "created"]  # fmt: skip
+    list_filter = ["status", "currency"]
+    search_fields = ["number", "public_id", "customer__public_id", "customer__email_key"]
+    list_select_related = ["customer"]
+    autocomplete_fields = ["customer"]
+    readonly_fields = ["public_id", "created", "created_by", "finalized_at", "paid_at",
+                       "paid_out_of_band", "voided_at", "marked_uncollectible_at",
+                       "tax_amounts", "customer_snapshot", "seller_snapshot",
+                       "applied_balance_transaction", "unapplied_balance_transaction",
+                       "too_small_balance_transaction"]  # fmt: skip
+    inlines = [InvoiceLineInline, InvoiceCreditNoteInline]
+
+
+@admin.register(InvoiceItem)
+class InvoiceItemAdmin(ReadOnlyAdmin):
+    list_display = ["public_id", "description", "customer", "invoice", "quantity",
+                    money("amount"), "currency", "created"]  # fmt: skip
+    list_filter = ["currency"]
+    search_fields = ["public_id", "invoice__number", "customer__public_id", "customer__email_key"]
+    list_select_related = ["customer", "invoice"]
+    autocomplete_fields = ["customer"]
+    raw_id_fields = ["invoice"]
+    readonly_fields = ["public_id", "created", "discount_amount", "tax_amounts"]
+
+
+class CreditNoteLineInline(ReadOnlyInline):
+    model = CreditNoteLine
+    fields = ["invoice_line", "description", "amount"]
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(ReadOnlyAdmin):
+    customer_path = "invoice__customer"
+    list_display = ["number", "public_id", "invoice", "customer", "status", "reason",
+                    "currency", money("amount"), "created"]  # fmt: skip
+    list_filter = ["status", "reason", "currency"]
+    search_fields = ["number", "public_id", "invoice__number", "invoice__customer__public_id",
+                     "invoice__customer__email_key"]  # fmt: skip
+    list_select_related = ["invoice__customer"]
+    raw_id_fields = ["invoice"]
+    readonly_fields = ["public_id", "created", "created_by", "voided_at", "balance_transaction",
+                       "void_balance_transaction"]  # fmt: skip
+    inlines = [CreditNoteLineInline]
+
+    @admin.display(ordering="invoice__customer")
+    def customer(self, obj):
+        return obj.invoice.customer
+
+
+class NoDeleteMixin:
+    """Invoices keep what they were taxed at and discounted by: deactivate instead
+    (deleting a tax rate would also drop it from issued invoice lines)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TaxRate)
+class TaxRateAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["display_name", "percentage", "inclusive", "country", "jurisdiction",
+                    "active", "public_id", "created"]  # fmt: skip
+    list_filter = ["active", "inclusive", "country"]
+    search_fields = ["display_name", "=public_id"]
+    autocomplete_fields = ["default_for"]
+
+    # Fixed once created (as in Stripe): invoices refer to the rate they were taxed at.
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["percentage", "inclusive"] if obj is not None else []
+        return ["public_id", *fixed, "created"]
+
+
+@admin.register(Coupon)
+class CouponAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["name", "discount", "duration", "active", "public_id", "created"]
+    list_filter = ["active", "duration", "currency"]
+    search_fields = ["name", "=public_id"]
+
+    # Fixed once created: invoices refer to the coupon they were discounted by.
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["percent_off", "amount_off", "currency", "duration"] if obj is not None else []
+        return ["public_id", *fixed, "created"]
+
+    @admin.display(description="discount")
+    def discount(self, obj):
+        if obj.percent_off is not None:
+            return f"{obj.percent_off.normalize():f}% off"
+        return f"{format_money(obj.amount_off, obj.currency)} off"
+
+
+@admin.register(CustomerCoupon)
+class CustomerCouponAdmin(ExactSearchMixin, admin.ModelAdmin):
+    list_display = ["customer", "coupon", "created"]
+    list_filter = ["coupon"]
+    search_fields = ["customer__public_id", "customer__email_key"]
+    search_help_text = "A customer's exact ID or account email."
+    list_select_related = ["customer", "coupon"]
+    autocomplete_fields = ["customer", "coupon"]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        # The customer is the row's primary key: another customer is another row.
+        return ["customer", "created"] if obj is not None else ["created"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "customer":
+            kwargs["queryset"] = Customer.objects.live()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
