@@ -65,3 +65,18 @@ def test_billing_staff_cannot_edit_in_the_admin(client):
     assert client.post(url, {"name": "Changed"}).status_code == 403
     customer.refresh_from_db()
     assert customer.name == "Kept"
+
+
+def test_admin_search_uses_the_indexed_search_and_external_ids(support_client, billing_client):
+    ada = make_customer(name="Ada Lovelace", aliases=["crm-42"])
+    make_customer(name="Grace Hopper")
+    url = reverse("admin:customers_customer_changelist")
+    for term in ("lovel", "LOVELACE", ada.public_id, "crm-42"):
+        body = support_client.get(url, {"q": term}).content.decode()
+        assert "Ada Lovelace" in body and "Grace Hopper" not in body, term
+    autocomplete = billing_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "hopp", "app_label": "billing", "model_name": "customercoupon",
+         "field_name": "customer"},
+    )  # fmt: skip
+    assert [r["text"] for r in autocomplete.json()["results"]] == ["Grace Hopper"]
