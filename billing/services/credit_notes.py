@@ -108,19 +108,22 @@ def _note_lines(invoice, lines, amount):
         .values_list("invoice_line")
         .annotate(Sum("amount"))
     )
+    # The lines as finalized, not the caller's copies of them.
+    finalized = {item.pk: item for item in invoice.lines.all()}
     note_lines = []
     for line in lines:
-        item, line_amount = line["invoice_line"], line["amount"]
-        if item.invoice_id != invoice.pk:
+        item, line_amount = finalized.get(line["invoice_line"].pk), line["amount"]
+        if item is None:
             raise ValidationError("A credited line must be a line of this invoice.")
         left = item.total - credited.get(item.pk, 0)
         if not 0 < line_amount <= left:
             raise ValidationError(
                 {
                     "amount": f"“{item.description}”: at most "
-                    f"{format_money(left, invoice.currency)} can be credited."
+                    f"{format_money(max(left, 0), invoice.currency)} can be credited."
                 }
             )
+        credited[item.pk] = credited.get(item.pk, 0) + line_amount
         note_lines.append(
             CreditNoteLine(invoice_line=item, description=item.description, amount=line_amount)
         )

@@ -87,6 +87,11 @@ def item_delete(*, item):
 def customer_billing_defaults_set(*, customer, tax_rates, coupon):
     """The tax rates for a customer's lines without their own, and the coupon its next
     invoices get."""
+    tax_rates = list(tax_rates)
+    if len({rate.inclusive for rate in tax_rates}) > 1:
+        raise ValidationError(
+            {"tax_rates": "Default tax rates must be all inclusive or all exclusive."}
+        )
     with transaction.atomic():
         customer.default_tax_rates.set(tax_rates)
         if coupon is None:
@@ -322,19 +327,10 @@ def _recompute(invoice):
     coupon = (
         invoice.coupon if invoice.coupon and invoice.coupon.applies_to(invoice.currency) else None
     )
-    result = totals.compute(
-        [
-            totals.Line(
-                amount=line.amount,
-                discountable=line.discountable,
-                rates=tuple(totals.Rate(r.pk, r.percentage, r.inclusive) for r in line_rates),
-            )
-            for line, line_rates in zip(lines, rates, strict=True)
-        ],
-        discount=coupon
-        and totals.Discount(percent_off=coupon.percent_off, amount_off=coupon.amount_off),
-        taxable=taxable,
-    )
+    try:
+        result = _compute(lines, rates, coupon, taxable)
+    except totals.MixedTaxRatesError as error:
+        raise ValidationError(str(error)) from None
     by_pk = {rate.pk: rate for line_rates in rates for rate in line_rates}
     changed = []
     for line, line_totals in zip(lines, result.lines, strict=True):
@@ -352,6 +348,22 @@ def _recompute(invoice):
         _tax_amount(by_pk[pk], amount) for pk, amount in result.tax_by_rate.items()
     ]
     invoice.amount_due = invoice.amount_remaining = result.total
+
+
+def _compute(lines, rates, coupon, taxable):
+    return totals.compute(
+        [
+            totals.Line(
+                amount=line.amount,
+                discountable=line.discountable,
+                rates=tuple(totals.Rate(r.pk, r.percentage, r.inclusive) for r in line_rates),
+            )
+            for line, line_rates in zip(lines, rates, strict=True)
+        ],
+        discount=coupon
+        and totals.Discount(percent_off=coupon.percent_off, amount_off=coupon.amount_off),
+        taxable=taxable,
+    )
 
 
 def _tax_amount(rate, amount):
