@@ -84,3 +84,11 @@ def make_invoice(customer=None, *amounts, currency="USD", finalize=False, **fiel
         make_item(customer, amount, currency)
     invoice = invoice_create(customer=customer, currency=currency, **fields)
     return invoice_finalize(invoice=invoice) if finalize else invoice
+
+
+def balance_of(customer, currency="USD"):
+    """The customer's balance in `currency`, in minor units (0 before any transaction)."""
+    from ledger.models import CustomerBalance
+
+    row = CustomerBalance.objects.filter(customer=customer, currency=currency).first()
+    return row.amount if row else 0

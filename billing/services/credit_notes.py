@@ -30,6 +30,8 @@ def credit_note_issue(
         if idempotency_key:
             existing = CreditNote.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
+                if existing.invoice_id != invoice.pk:
+                    raise ValidationError("This form was already used for another invoice.")
                 return existing
         if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
             raise ValidationError("Credit notes are issued against open or paid invoices.")

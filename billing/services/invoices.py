@@ -75,8 +75,11 @@ def _check_item(*, unit_amount, quantity, currency, tax_rates):
 def item_delete(*, item):
     """Delete a pending item or a line of a draft invoice."""
     with transaction.atomic():
-        item = InvoiceItem.objects.select_for_update().get(pk=item.pk)
+        # The invoice first, as every other change of a draft locks it.
         invoice = _lock_draft(item.invoice) if item.invoice_id else None
+        item = InvoiceItem.objects.select_for_update().get(pk=item.pk)
+        if item.invoice_id != (invoice.pk if invoice else None):
+            raise ValidationError("This item was moved to an invoice meanwhile. Reload the page.")
         item.tax_rates.clear()
         item.delete()
         if invoice is not None:
@@ -147,7 +150,12 @@ def invoice_create(
 
 def _take_customer_coupon(customer, currency):
     """The customer's coupon for a new invoice; a once-only coupon is used up by it."""
-    held = CustomerCoupon.objects.select_related("coupon").filter(customer=customer).first()
+    held = (
+        CustomerCoupon.objects.select_for_update(of=("self",))
+        .select_related("coupon")
+        .filter(customer=customer)
+        .first()
+    )
     if held is None or not held.coupon.active or not held.coupon.applies_to(currency):
         return None
     if held.coupon.duration == CouponDuration.ONCE:

@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from billing.models import CreditNote, Invoice, InvoiceItem, InvoiceStatus
 from customers.models import Customer
-from ledger.models import CustomerBalance
 from tests.factories import (
     adjust,
+    balance_of,
     make_coupon,
     make_customer,
     make_invoice,
@@ -17,11 +17,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _balance(customer, currency):
-    row = CustomerBalance.objects.filter(customer=customer, currency=currency).first()
-    return row.amount if row else 0
 
 
 # The customer page
@@ -188,7 +183,7 @@ def test_delete_draft_returns_lines_to_pending(billing_client):
     assert InvoiceItem.objects.get().invoice is None
 
 
-def test_issue_credit_note_to_the_balance(billing_client, htmx):
+def test_issue_credit_note_to_thebalance_of(billing_client, htmx):
     customer = make_customer(default_currency="CAD")
     invoice = make_invoice(customer, 5000, currency="CAD", finalize=True)
     from billing.services import invoice_mark_paid
@@ -203,7 +198,7 @@ def test_issue_credit_note_to_the_balance(billing_client, htmx):
     assert billing_client.post(url, data, **htmx).status_code == 204  # a double click
     note = CreditNote.objects.get()
     assert (note.amount, note.credit_amount, note.number) == (1000, 1000, f"{invoice.number}-CN-01")
-    assert _balance(customer, "CAD") == -1000
+    assert balance_of(customer, "CAD") == -1000
 
 
 def test_credit_note_allocation_must_add_up(billing_client, htmx):

@@ -1,0 +1,428 @@
+"""billing.totals: pure arithmetic, table-driven and property tests (no database)."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from billing.models import CustomerCoupon, Invoice
+from billing.services import (
+    customer_billing_defaults_set,
+    invoice_create,
+    invoice_finalize,
+    invoice_update,
+)
+from billing.totals import (
+    Discount,
+    Line,
+    MixedTaxRatesError,
+    Rate,
+    allocate,
+    apply_balance,
+    compute,
+    minimum_charge,
+    round_half_up,
+)
+from customers.services import customer_update
+from tests.factories import make_coupon, make_customer, make_invoice, make_item, make_tax_rate
+
+VAT = Rate("vat", Decimal(20), inclusive=False)
+STATE = Rate("state", Decimal(10), inclusive=False)
+CITY = Rate("city", Decimal(5), inclusive=False)
+VAT_INC = Rate("vat_inc", Decimal(20), inclusive=True)
+GST_INC = Rate("gst_inc", Decimal(10), inclusive=True)
+PST_INC = Rate("pst_inc", Decimal(5), inclusive=True)
+
+
+# Rounding and minimum charges
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("0.5"), 1),
+        (Decimal("1.5"), 2),
+        (Decimal("2.5"), 3),  # half up, not banker's rounding
+        (Decimal("0.4999"), 0),
+        (Decimal("0.5001"), 1),
+        (Decimal("-0.5"), -1),  # half away from zero
+        (Decimal("-1.4"), -1),
+        (Decimal(7), 7),
+        ("12.5", 13),
+        (3, 3),
+    ],
+)
+def test_round_half_up(value, expected):
+    assert round_half_up(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("currency", "expected"),
+    [
+        ("USD", 50),
+        ("EUR", 50),
+        ("GBP", 30),
+        ("JPY", 50),  # zero-decimal: 50 yen
+        ("HKD", 400),
+        ("HUF", 17500),  # 175 forints at two decimals
+        ("KWD", 1000),  # not in the table: one major unit, three decimals
+        ("ISK", 1),  # not in the table: one major unit, no decimals
+        ("CHF", 50),
+        ("MXN", 1000),
+    ],
+)
+def test_minimum_charge(currency, expected):
+    assert minimum_charge(currency) == expected
+
+
+@pytest.mark.parametrize(
+    ("total", "balance", "applied"),
+    [
+        (1000, 0, 0),
+        (1000, -300, -300),  # credit smaller than the total: all of it
+        (1000, -5000, -1000),  # credit larger: only up to the total
+        (0, -5000, 0),
+        (1000, 250, 250),  # owed: added in full
+        (0, 250, 250),
+    ],
+)
+def test_apply_balance(total, balance, applied):
+    assert apply_balance(total, balance) == applied
+
+
+# Table-driven totals
+
+
+def test_exclusive_tax_is_added_and_rounded_half_up():
+    result = compute([Line(1000, rates=(VAT,)), Line(15, rates=(STATE,))])
+    # 15 × 10% = 1.5 → 2
+    assert result.tax_by_rate == {"vat": 200, "state": 2}
+    assert (result.subtotal, result.exclusive_tax, result.inclusive_tax) == (1015, 202, 0)
+    assert result.total == 1217
+    assert result.tax == 202
+
+
+def test_inclusive_tax_is_inside_the_amount():
+    result = compute([Line(1200, rates=(VAT_INC,))])
+    assert result.tax_by_rate == {"vat_inc": 200}
+    assert (result.inclusive_tax, result.exclusive_tax) == (200, 0)
+    assert result.total == 1200
+
+
+def test_several_inclusive_rates_share_one_divisor():
+    result = compute([Line(1150, rates=(GST_INC, PST_INC))])
+    assert result.tax_by_rate == {"gst_inc": 100, "pst_inc": 50}
+    assert result.total == 1150
+
+
+def test_several_exclusive_rates_each_apply_to_the_base():
+    result = compute([Line(1000, rates=(STATE, CITY))])
+    assert result.tax_by_rate == {"state": 100, "city": 50}
+    assert result.total == 1150
+
+
+def test_mixed_inclusive_and_exclusive_on_one_line_is_refused():
+    with pytest.raises(MixedTaxRatesError):
+        compute([Line(1000, rates=(VAT, VAT_INC))])
+
+
+def test_mixed_rates_on_different_lines_are_fine():
+    result = compute([Line(1000, rates=(VAT,)), Line(1200, rates=(VAT_INC,))])
+    assert (result.exclusive_tax, result.inclusive_tax) == (200, 200)
+    assert result.total == 2400
+
+
+def test_not_taxable_means_no_tax_at_all():
+    result = compute([Line(1000, rates=(VAT,)), Line(1200, rates=(VAT_INC,))], taxable=False)
+    assert (result.tax, result.tax_by_rate) == (0, {})
+    assert result.total == 2200
+
+
+def test_percent_off_applies_before_tax_to_discountable_lines_only():
+    lines = [Line(1000, rates=(VAT,)), Line(500, discountable=False, rates=(VAT,))]
+    result = compute(lines, discount=Discount(percent_off=Decimal(10)))
+    assert [t.discount for t in result.lines] == [100, 0]
+    assert [t.taxes for t in result.lines] == [{"vat": 180}, {"vat": 100}]
+    assert result.total == 1000 + 500 - 100 + 280
+
+
+def test_percent_off_rounds_each_line_half_up():
+    result = compute([Line(5), Line(15)], discount=Discount(percent_off=Decimal(10)))
+    assert [t.discount for t in result.lines] == [1, 2]  # 0.5 → 1, 1.5 → 2
+
+
+def test_amount_off_is_shared_in_proportion_and_adds_up_exactly():
+    result = compute([Line(100), Line(100), Line(100)], discount=Discount(amount_off=100))
+    assert [t.discount for t in result.lines] == [34, 33, 33]
+    assert result.discount == 100 and result.total == 200
+
+
+def test_amount_off_never_makes_the_total_negative():
+    lines = [Line(300), Line(200, discountable=False)]
+    result = compute(lines, discount=Discount(amount_off=10_000))
+    assert [t.discount for t in result.lines] == [300, 0]
+    assert result.total == 200
+
+
+def test_full_percent_off_makes_a_zero_total():
+    result = compute([Line(999, rates=(VAT,))], discount=Discount(percent_off=Decimal(100)))
+    assert result.total == 0 and result.tax == 0
+
+
+def test_inclusive_tax_is_on_the_discounted_amount():
+    result = compute([Line(1200, rates=(VAT_INC,))], discount=Discount(amount_off=600))
+    assert result.tax_by_rate == {"vat_inc": 100}
+    assert result.total == 600
+
+
+def test_no_lines_is_all_zero():
+    result = compute([], discount=Discount(amount_off=500))
+    assert (result.subtotal, result.discount, result.tax, result.total) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("amount", "weights", "expected"),
+    [
+        (100, [1, 1, 1], [34, 33, 33]),
+        (10, [1, 0, 1], [5, 0, 5]),
+        (7, [0, 0], [0, 0]),
+        (0, [5, 5], [0, 0]),
+        (5, [1, 2, 2], [1, 2, 2]),
+        (2, [1, 1, 1], [1, 1, 0]),
+        (1, [1, 3], [0, 1]),
+    ],
+)
+def test_allocate_table(amount, weights, expected):
+    assert allocate(amount, weights) == expected
+
+
+# Properties
+
+percentages = st.decimals(min_value=0, max_value=100, places=4, allow_nan=False)
+exclusive_rates = st.lists(
+    st.builds(Rate, st.sampled_from(["a", "b", "c"]), percentages, st.just(False)),
+    min_size=1,
+    max_size=3,
+)
+inclusive_rates = st.lists(
+    st.builds(Rate, st.sampled_from(["x", "y", "z"]), percentages, st.just(True)),
+    min_size=1,
+    max_size=3,
+)
+line_rates = st.one_of(st.just([]), exclusive_rates, inclusive_rates).map(tuple)
+lines_strategy = st.lists(
+    st.builds(Line, st.integers(0, 10**12), st.booleans(), line_rates), max_size=12
+)
+discounts = st.one_of(
+    st.none(),
+    st.builds(Discount, percent_off=st.decimals(min_value="0.01", max_value=100, places=2)),
+    st.builds(Discount, amount_off=st.integers(1, 10**13)),
+)
+
+
+@given(lines=lines_strategy, discount=discounts, taxable=st.booleans())
+def test_compute_properties(lines, discount, taxable):
+    result = compute(lines, discount=discount, taxable=taxable)
+    assert result.subtotal == sum(line.amount for line in lines)
+    assert result.total == result.subtotal - result.discount + result.exclusive_tax
+    assert result.total >= 0
+    discountable = sum(line.amount for line in lines if line.discountable)
+    assert 0 <= result.discount <= discountable
+    for line, line_totals in zip(lines, result.lines, strict=True):
+        assert 0 <= line_totals.discount <= line.amount
+        if not line.discountable:
+            assert line_totals.discount == 0
+    line_taxes = sum(sum(t.taxes.values()) for t in result.lines)
+    assert line_taxes == sum(result.tax_by_rate.values()) == result.tax
+    per_rate = {}
+    for line_totals in result.lines:
+        for key, amount in line_totals.taxes.items():
+            per_rate[key] = per_rate.get(key, 0) + amount
+    assert per_rate == result.tax_by_rate
+    if not taxable:
+        assert result.tax == 0
+
+
+@given(lines=lines_strategy, amount_off=st.integers(1, 10**13))
+def test_amount_off_discount_is_the_coupon_or_everything_discountable(lines, amount_off):
+    result = compute(lines, discount=Discount(amount_off=amount_off))
+    discountable = sum(line.amount for line in lines if line.discountable)
+    assert result.discount == min(amount_off, discountable)
+
+
+@given(
+    amount=st.integers(0, 10**12),
+    weights=st.lists(st.integers(0, 10**9), min_size=1, max_size=20),
+)
+def test_allocate_shares_add_up_and_stay_within_one_of_the_exact_share(amount, weights):
+    shares = allocate(amount, weights)
+    assert len(shares) == len(weights)
+    total_weight = sum(weights)
+    if total_weight == 0:
+        assert shares == [0] * len(weights)
+        return
+    assert sum(shares) == amount
+    for share, weight in zip(shares, weights, strict=True):
+        exact = Decimal(amount) * weight / total_weight
+        assert abs(share - exact) < 1
+        assert share >= 0
+        if weight == 0:
+            assert share == 0
+
+
+# Tax and discounts on invoices (through the services)
+
+
+@pytest.mark.django_db
+def test_customer_default_rates_tax_lines_without_their_own():
+    customer = make_customer()
+    default = make_tax_rate("20")
+    default.default_for.add(customer)
+    make_tax_rate("30", active=False).default_for.add(customer)
+    own = make_tax_rate("10", display_name="Sales tax")
+    make_item(customer, 1000)
+    make_item(customer, 1000, tax_rates=[own])
+    invoice = invoice_create(customer=customer, currency="USD")
+    assert set(invoice.default_tax_rates.all()) == {default}
+    assert (invoice.tax, invoice.exclusive_tax, invoice.total) == (300, 300, 2300)
+    assert [t["amount"] for t in invoice.tax_amounts] == [200, 100]
+    assert [line.tax_amounts[0]["tax_rate"] for line in invoice.lines.all()] == [
+        default.public_id, own.public_id]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_inclusive_rates_are_not_added_to_the_total():
+    customer = make_customer()
+    make_item(customer, 1200, tax_rates=[make_tax_rate("20", inclusive=True)])
+    invoice = invoice_create(customer=customer, currency="USD")
+    assert (invoice.tax, invoice.exclusive_tax, invoice.total) == (200, 0, 1200)
+
+
+@pytest.mark.django_db
+def test_mixed_inclusive_and_exclusive_rates_on_one_item_are_refused():
+    rates = [make_tax_rate("20"), make_tax_rate("10", inclusive=True)]
+    with pytest.raises(ValidationError):
+        make_item(make_customer(), 1000, tax_rates=rates)
+    with pytest.raises(ValidationError):
+        make_item(make_customer(), 1000, tax_rates=[make_tax_rate("5", active=False)])
+
+
+@pytest.mark.django_db
+def test_mixed_default_rates_are_refused_with_a_validation_error():
+    customer = make_customer()
+    rates = [make_tax_rate("20"), make_tax_rate("10", inclusive=True)]
+    with pytest.raises(ValidationError):
+        customer_billing_defaults_set(customer=customer, tax_rates=rates, coupon=None)
+    for rate in rates:  # set some other way (the M2M from the rate's side)
+        rate.default_for.add(customer)
+    make_item(customer, 1000)
+    with pytest.raises(ValidationError):
+        invoice_create(customer=customer, currency="USD")
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("tax_exempt", "reverse"), [("exempt", False), ("reverse", True)])
+def test_exempt_and_reverse_charge_customers_pay_no_tax(tax_exempt, reverse):
+    customer = make_customer(tax_exempt=tax_exempt)
+    make_tax_rate("20").default_for.add(customer)
+    make_item(customer, 1000, tax_rates=[make_tax_rate("10")])
+    make_item(customer, 1000)
+    invoice = invoice_finalize(invoice=invoice_create(customer=customer, currency="USD"))
+    assert (invoice.tax, invoice.tax_amounts, invoice.total) == (0, [], 2000)
+    assert invoice.reverse_charge is reverse
+
+
+@pytest.mark.django_db
+def test_tax_status_is_read_again_at_finalization():
+    customer = make_customer()
+    make_item(customer, 1000, tax_rates=[make_tax_rate("20")])
+    draft = invoice_create(customer=customer, currency="USD")
+    assert draft.total == 1200
+    customer_update(customer=customer, fields={"tax_exempt": "exempt"})
+    assert invoice_finalize(invoice=draft).total == 1000
+
+
+def _hold(customer, coupon, tax_rates=()):
+    customer_billing_defaults_set(customer=customer, tax_rates=tax_rates, coupon=coupon)
+
+
+@pytest.mark.django_db
+def test_customer_billing_defaults_set_the_next_invoices_rates_and_coupon():
+    customer = make_customer()
+    vat = make_tax_rate("20")
+    _hold(customer, make_coupon(percent_off="10"), tax_rates=[vat])
+    assert make_invoice(customer, 1000).total == 1080  # 1000 − 100 + 20% of 900
+    _hold(customer, make_coupon(percent_off="50", duration="forever"))
+    _hold(customer, None)
+    assert not CustomerCoupon.objects.filter(customer=customer).exists()
+    assert make_invoice(customer, 1000).total == 1000
+
+
+@pytest.mark.django_db
+def test_a_once_customer_coupon_is_used_up_by_the_next_invoice_in_its_currency():
+    customer = make_customer()
+    _hold(customer, make_coupon(amount_off=300, currency="USD"))
+    euro = make_invoice(customer, 1000, currency="EUR")  # another currency: ignored, kept
+    assert (euro.coupon, euro.discount) == (None, 0)
+    first = make_invoice(customer, 1000)
+    assert (first.discount, first.total) == (300, 700)
+    assert not CustomerCoupon.objects.filter(customer=customer).exists()
+    assert make_invoice(customer, 1000).discount == 0
+
+
+@pytest.mark.django_db
+def test_a_forever_customer_coupon_applies_to_every_invoice():
+    customer = make_customer()
+    coupon = make_coupon(percent_off="25", duration="forever")
+    _hold(customer, coupon)
+    totals = [make_invoice(customer, 1000, currency=c).total for c in ("USD", "EUR", "USD")]
+    assert totals == [750, 750, 750]
+    assert CustomerCoupon.objects.get(customer=customer).coupon == coupon
+
+
+@pytest.mark.django_db
+def test_an_inactive_coupon_is_not_applied_or_attached():
+    customer = make_customer()
+    _hold(customer, make_coupon(percent_off="50", active=False))
+    invoice = make_invoice(customer, 1000)
+    assert (invoice.coupon, invoice.total) == (None, 1000)
+    with pytest.raises(ValidationError):
+        invoice_update(invoice=invoice, memo="", footer="", days_until_due=30,
+                       coupon=make_coupon(percent_off="10", active=False))  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_discount_applies_before_tax_to_discountable_lines_only():
+    customer = make_customer()
+    vat = make_tax_rate("20")
+    make_item(customer, 1000, tax_rates=[vat])
+    make_item(customer, 500, tax_rates=[vat], discountable=False)
+    invoice = make_invoice(customer)
+    invoice = invoice_update(invoice=invoice, memo="", footer="", days_until_due=30,
+                             coupon=make_coupon(percent_off="10"))  # fmt: skip
+    assert (invoice.subtotal, invoice.discount, invoice.tax) == (1500, 100, 280)
+    assert invoice.total == 1680
+    discounted, full = invoice.lines.all()
+    assert (discounted.discount_amount, full.discount_amount) == (100, 0)
+    assert (discounted.total, full.total) == (1080, 600)
+
+
+@pytest.mark.django_db
+def test_an_invoice_coupon_in_another_currency_is_ignored():
+    invoice = make_invoice(None, 1000)
+    invoice = invoice_update(invoice=invoice, memo="", footer="", days_until_due=30,
+                             coupon=make_coupon(amount_off=300, currency="EUR"))  # fmt: skip
+    assert (invoice.discount, invoice.total) == (0, 1000)
+
+
+@pytest.mark.django_db
+def test_a_discount_larger_than_the_invoice_makes_it_zero_and_paid():
+    customer = make_customer()
+    _hold(customer, make_coupon(amount_off=10_000, currency="USD"))
+    make_item(customer, 400, tax_rates=[make_tax_rate("20")])
+    invoice = invoice_finalize(invoice=invoice_create(customer=customer, currency="USD"))
+    assert (invoice.discount, invoice.tax, invoice.total) == (400, 0, 0)
+    assert invoice.status == "paid"
