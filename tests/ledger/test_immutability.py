@@ -47,7 +47,7 @@ def test_database_triggers_are_installed():
         "UPDATE ledger_balancetransaction SET customer_id = customer_id + 1",
         "DELETE FROM ledger_balancetransaction",
         "INSERT OR REPLACE INTO ledger_balancetransaction SELECT * FROM ledger_balancetransaction",
-        "TRUNCATE ledger_balancetransaction",
+        "TRUNCATE ledger_balancetransaction CASCADE",
     ],
 )
 def test_raw_sql_cannot_change_or_delete_a_transaction(posted, sql):
