@@ -224,6 +224,9 @@ class Invoice(models.Model):
     coupon = models.ForeignKey(
         Coupon, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The customer's once-only coupon, used up by this draft: given back if the draft
+    # is deleted or its coupon changed before it is issued.
+    coupon_from_customer = models.BooleanField(default=False, editable=False)
     default_tax_rates = models.ManyToManyField(TaxRate, blank=True, related_name="+")
 
     # Totals, recomputed on every change of a draft and frozen at finalization.

@@ -2,24 +2,21 @@ from django.db.models import Prefetch
 
 from .models import CreditNote, Invoice, InvoiceItem
 
+PENDING_SHOWN = 250
+
 
 def pending_items(customer):
     """The customer's items not on an invoice yet, oldest first (the order invoices
-    take them in)."""
-    return (
-        InvoiceItem.objects.filter(customer=customer, invoice__isnull=True)
-        .prefetch_related("tax_rates")
-        .order_by("created", "id")
-    )
-
-
-def pending_currencies(customer):
+    take them in), at most PENDING_SHOWN of them."""
     return list(
         InvoiceItem.objects.filter(customer=customer, invoice__isnull=True)
-        .order_by("currency")
-        .values_list("currency", flat=True)
-        .distinct()
+        .prefetch_related("tax_rates")
+        .order_by("created", "id")[:PENDING_SHOWN]
     )
+
+
+def pending_count(customer):
+    return InvoiceItem.objects.filter(customer=customer, invoice__isnull=True).count()
 
 
 def customer_invoices(customer, limit=20):

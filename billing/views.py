@@ -1,15 +1,17 @@
 """Invoice items, invoices and credit notes: pages and dialogs. Thin: a form parses
 the input, billing.services decides, the template shows."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from config.htmx import dialog_done, is_fragment, render_dialog
+from config.htmx import dialog_done, is_fragment, message_only, render_dialog
 from customers.models import Customer
 from customers.pagination import paginate
 from customers.search import search_customers
@@ -67,6 +69,7 @@ def section_context(customer):
     return {
         "customer": customer,
         "pending_items": selectors.pending_items(customer),
+        "pending_count": selectors.pending_count(customer),
         "invoices": selectors.customer_invoices(customer),
         "default_tax_rates": customer.default_tax_rates.all(),
         "customer_coupon": CustomerCoupon.objects.filter(customer=customer)
@@ -99,7 +102,11 @@ def item_delete(request, public_id, item_id):
     try:
         services.item_delete(item=item)
     except ValidationError as error:
-        return render(request, "billing/_error.html", {"errors": validation_messages(error)}, 422)
+        # Shown as a message: the row's form is no place for it.
+        if is_fragment(request):
+            return message_only(" ".join(validation_messages(error)))
+        messages.error(request, " ".join(validation_messages(error)))
+        return redirect(target)
     event = "invoiceChanged" if item.invoice_id else "billingChanged"
     return _changed(request, event, f"Removed “{item.description}”.", target)
 
@@ -107,7 +114,7 @@ def item_delete(request, public_id, item_id):
 @permission_required("billing.add_invoice", raise_exception=True)
 def customer_invoice_create(request, public_id):
     customer = _customer(public_id)
-    currencies = [customer.default_currency, *selectors.pending_currencies(customer)]
+    currencies = services.invoice_currencies(customer)
     form = InvoiceCreateForm(request.POST or None, customer=customer, currencies=currencies)
     if request.method == "POST" and form.is_valid():
         try:
@@ -135,8 +142,12 @@ def customer_billing_defaults(request, public_id):
     initial = {"tax_rates": customer.default_tax_rates.all(), "coupon": held and held.coupon}
     form = CustomerBillingDefaultsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.customer_billing_defaults_set(customer=customer, **form.cleaned_data)
-        return _changed(request, "billingChanged", "Billing defaults updated.", customer)
+        try:
+            services.customer_billing_defaults_set(customer=customer, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, validation_messages(error))
+        else:
+            return _changed(request, "billingChanged", "Billing defaults updated.", customer)
     context = {"form": form, "customer": customer}
     return render_dialog(
         request, "billing/_billing_defaults_dialog.html", context, _status(request)
@@ -193,10 +204,11 @@ def invoice_create(request):
     customer_ref = (request.POST.get("customer") or request.GET.get("customer") or "").strip()
     if request.method == "POST" and form.is_valid() and new_customer.is_valid():
         try:
-            customer = _customer_for_invoice(customer_ref, new_customer.cleaned_data)
-            invoice = services.invoice_create(
-                customer=customer, created_by=request.user, **form.cleaned_data
-            )
+            with transaction.atomic():  # no new customer without its invoice
+                customer = _customer_for_invoice(customer_ref, new_customer.cleaned_data)
+                invoice = services.invoice_create(
+                    customer=customer, created_by=request.user, **form.cleaned_data
+                )
         except ValidationError as error:
             form.add_error(None, validation_messages(error))
         else:

@@ -26,3 +26,10 @@ def dialog_done(changed_event, message):
     trigger_client_event(response, changed_event)
     trigger_client_event(response, "showMessage", {"text": message})
     return response
+
+
+def message_only(message, level="error"):
+    """An htmx answer that changes nothing on the page but shows a message."""
+    response = HttpResponse(status=204)
+    trigger_client_event(response, "showMessage", {"text": message, "level": level})
+    return response

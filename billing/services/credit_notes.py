@@ -140,7 +140,9 @@ def credit_note_void(*, credit_note, created_by=None):
         note = CreditNote.objects.select_for_update().get(pk=credit_note.pk)
         if note.status != CreditNoteStatus.ISSUED:
             raise ValidationError("This credit note is already void.")
-        if note.pre_payment_amount and invoice.status != InvoiceStatus.OPEN:
+        # An uncollectible invoice still tracks what is owed; a paid one is settled for good.
+        still_owed = (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
+        if note.pre_payment_amount and invoice.status not in still_owed:
             raise ValidationError(
                 f"This credit note reduced what was owed on invoice {invoice.number}, which is "
                 f"now {invoice.get_status_display().lower()}: it can no longer be voided."

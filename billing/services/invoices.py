@@ -77,7 +77,9 @@ def item_delete(*, item):
     with transaction.atomic():
         # The invoice first, as every other change of a draft locks it.
         invoice = _lock_draft(item.invoice) if item.invoice_id else None
-        item = InvoiceItem.objects.select_for_update().get(pk=item.pk)
+        item = InvoiceItem.objects.select_for_update().filter(pk=item.pk).first()
+        if item is None:
+            raise ValidationError("This item was already deleted.")
         if item.invoice_id != (invoice.pk if invoice else None):
             raise ValidationError("This item was moved to an invoice meanwhile. Reload the page.")
         item.tax_rates.clear()
@@ -115,6 +117,12 @@ def invoice_create(
     currency = currency or customer.default_currency
     if not currency:
         raise ValidationError({"currency": "Choose the invoice currency: the customer has none."})
+    offered = invoice_currencies(customer)
+    if offered and currency not in offered:
+        raise ValidationError(
+            {"currency": "Bill in the customer's currency or one it has pending items in: "
+                         f"{', '.join(offered)}."}
+        )  # fmt: skip
     try:
         check_currency(currency)
     except MoneyError as error:
@@ -131,8 +139,9 @@ def invoice_create(
             memo=memo,
             footer=customer.invoice_footer if footer is None else footer,
             created_by=created_by,
-            coupon=_take_customer_coupon(customer, currency),
         )
+        invoice.coupon = _take_customer_coupon(customer, currency)
+        invoice.coupon_from_customer = invoice.coupon is not None
         invoice.full_clean(exclude=["customer", "legal_entity", "coupon", "created_by"])
         invoice.save()
         invoice.default_tax_rates.set(customer.default_tax_rates.filter(active=True))
@@ -146,6 +155,18 @@ def invoice_create(
         _recompute(invoice)
         invoice.save()
     return invoice
+
+
+def invoice_currencies(customer):
+    """The currencies a new invoice of this customer may be in: its own and those of its
+    pending items (any currency when it has neither)."""
+    pending = (
+        InvoiceItem.objects.filter(customer=customer, invoice__isnull=True)
+        .order_by("currency")
+        .values_list("currency", flat=True)
+        .distinct()
+    )
+    return list(dict.fromkeys(c for c in [customer.default_currency, *pending] if c))
 
 
 def _take_customer_coupon(customer, currency):
@@ -167,9 +188,12 @@ def invoice_update(*, invoice, memo, footer, days_until_due, coupon):
     """Change a draft's memo, footer, terms or coupon."""
     with transaction.atomic():
         invoice = _lock_draft(invoice)
-        if coupon is not None and not coupon.active:
-            raise ValidationError({"coupon": "This coupon is no longer active."})
-        invoice.memo, invoice.footer, invoice.coupon = memo, footer, coupon
+        if coupon != invoice.coupon:
+            if coupon is not None and not coupon.active:
+                raise ValidationError({"coupon": "This coupon is no longer active."})
+            _give_back_coupon(invoice)
+            invoice.coupon, invoice.coupon_from_customer = coupon, False
+        invoice.memo, invoice.footer = memo, footer
         invoice.days_until_due = days_until_due
         invoice.due_date = timezone.localdate() + timedelta(days=days_until_due)
         invoice.full_clean(exclude=["customer", "legal_entity", "coupon", "created_by"])
@@ -182,9 +206,19 @@ def invoice_delete(*, invoice):
     """Delete a draft; its lines become pending items again."""
     with transaction.atomic():
         invoice = _lock_draft(invoice)
+        _give_back_coupon(invoice)
         invoice.lines.update(invoice=None, discount_amount=0, tax_amounts=[])
         invoice.default_tax_rates.clear()
         invoice.delete()
+
+
+def _give_back_coupon(invoice):
+    """A draft that took the customer's once-only coupon and will not be issued with it
+    returns it (unless the customer has been given another meanwhile)."""
+    if invoice.coupon_from_customer and invoice.coupon.duration == CouponDuration.ONCE:
+        CustomerCoupon.objects.get_or_create(
+            customer=invoice.customer, defaults={"coupon": invoice.coupon}
+        )
 
 
 def invoice_finalize(*, invoice, now=None):
@@ -195,6 +229,8 @@ def invoice_finalize(*, invoice, now=None):
         invoice = _lock_draft(invoice)
         customer = invoice.customer
         _check_live(customer)
+        # Issued under the customer's entity as it is now, like the rest of the snapshot.
+        invoice.legal_entity_id = customer.legal_entity_id
         invoice.number = _next_number(customer)
         invoice.customer_snapshot = snapshots.customer_snapshot(customer)
         invoice.seller_snapshot = snapshots.seller_snapshot(invoice.legal_entity)

@@ -22,10 +22,10 @@
     emptySlot();
   }
 
-  function showMessage(text) {
+  function showMessage(text, level) {
     const box = document.getElementById("messages");
     const p = document.createElement("p");
-    p.className = "message success";
+    p.className = "message " + (level || "success");
     p.textContent = text;
     box.replaceChildren(p);
     setTimeout(() => p.remove(), 6000);
@@ -112,5 +112,5 @@
 
   document.body.addEventListener("closeDialog", closeDialog);
   document.body.addEventListener("customersChanged", refreshTable);
-  document.body.addEventListener("showMessage", (event) => showMessage(event.detail.text));
+  document.body.addEventListener("showMessage", (event) => showMessage(event.detail.text, event.detail.level));
 })();

@@ -289,3 +289,22 @@ def test_an_invoice_with_issued_credit_notes_cannot_be_voided():
     invoice = invoice_void(invoice=invoice)
     assert invoice.status == S.VOID
     assert balance_of(customer) == -300
+
+
+def test_a_credit_note_on_an_invoice_marked_uncollectible_can_still_be_voided():
+    invoice = _open(5000)
+    note = credit_note_issue(invoice=invoice, amount=1000)
+    invoice = invoice_mark_uncollectible(invoice=invoice)
+    credit_note_void(credit_note=note)
+    invoice.refresh_from_db()
+    assert invoice.amount_remaining == 5000
+    invoice_void(invoice=invoice)  # nothing blocks voiding the invoice now
+
+
+def test_a_credit_note_that_settled_its_invoice_is_final():
+    invoice = _open(5000)
+    note = credit_note_issue(invoice=invoice, amount=5000)
+    invoice.refresh_from_db()
+    assert invoice.status == S.PAID
+    with pytest.raises(ValidationError, match="can no longer be voided"):
+        credit_note_void(credit_note=note)

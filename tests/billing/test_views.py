@@ -358,3 +358,35 @@ def test_create_invoice_defaults_to_the_customers_currency_and_terms(billing_cli
     assert billing_client.post(url, data, **htmx).status_code == 200
     invoice = Invoice.objects.get()
     assert (invoice.currency, invoice.days_until_due) == ("SEK", 10)
+
+
+def test_mixed_default_tax_rates_are_an_error_in_the_dialog(billing_client, htmx):
+    customer = make_customer()
+    rates = [make_tax_rate("10", inclusive=True), make_tax_rate("5")]
+    url = reverse("billing:customer_defaults", args=[customer.public_id])
+    response = billing_client.post(url, {"tax_rates": [r.pk for r in rates]}, **htmx)
+    assert response.status_code == 422
+    assert "all inclusive or all exclusive" in response.content.decode()
+
+
+def test_a_new_customer_is_not_kept_when_its_invoice_cannot_be_made(billing_client, htmx):
+    url = reverse("billing:invoice_new")
+    data = {"new-name": "No Currency Ltd", "new-email": "nc@example.com", "currency": "",
+            "days_until_due": ""}  # fmt: skip
+    response = billing_client.post(url, data, **htmx)
+    assert response.status_code == 422
+    assert "Choose the invoice currency" in response.content.decode()
+    assert not Customer.objects.filter(email="nc@example.com").exists()
+
+
+def test_removing_a_line_of_an_issued_invoice_is_refused_with_a_message(billing_client, htmx):
+    invoice = make_invoice(None, 1000, finalize=True)
+    line = invoice.lines.get()
+    url = reverse("billing:item_delete", args=[invoice.customer.public_id, line.public_id])
+    response = billing_client.post(url, **htmx)
+    assert response.status_code == 204
+    assert "Only a draft invoice can be changed" in response["HX-Trigger"]
+    response = billing_client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == invoice.get_absolute_url()
+    assert "Only a draft invoice can be changed" in response.content.decode()
+    assert InvoiceItem.objects.filter(pk=line.pk).exists()
