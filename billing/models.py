@@ -236,6 +236,9 @@ class Invoice(models.Model):
     exclusive_tax = models.BigIntegerField(default=0)
     tax_amounts = models.JSONField(default=list, blank=True, editable=False)
     total = models.BigIntegerField(default=0)
+    # The customer's tax status the totals were computed with: finalization recomputes
+    # only if it has changed since (every other input changes through the services).
+    taxed_as = models.CharField(max_length=8, blank=True, editable=False)
     # From the credit balance at finalization: negative when credit reduced the
     # amount due, positive when an owed balance was added to it.
     applied_balance = models.BigIntegerField(default=0)

@@ -1,6 +1,10 @@
 """What an issued document says about its customer and its seller, frozen at
 finalization as plain JSON: later edits to either never change an issued invoice."""
 
+from customers.models import TaxId
+
+_TAX_ID_TYPES = dict(TaxId._meta.get_field("type").flatchoices)  # as get_type_display()
+
 
 def customer_snapshot(customer):
     return {
@@ -14,8 +18,8 @@ def customer_snapshot(customer):
         "shipping_phone": customer.shipping_phone,
         "shipping_address": customer.shipping_address_lines,
         "tax_ids": [
-            {"type": t.type, "type_display": t.get_type_display(), "value": t.value}
-            for t in customer.tax_ids.all()
+            {"type": kind, "type_display": _TAX_ID_TYPES.get(kind, kind), "value": value}
+            for kind, value in customer.tax_ids.values_list("type", "value")
         ],
         "tax_exempt": customer.tax_exempt,
         "preferred_locales": list(customer.preferred_locales),

@@ -1,5 +1,6 @@
 """Invoice items and invoices."""
 
+from collections import namedtuple
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,14 @@ from ledger.models import TransactionType
 from ledger.money import MAX_MAJOR_UNITS, MoneyError, check_currency, precision
 
 from .. import snapshots, totals
-from ..models import CouponDuration, CustomerCoupon, Invoice, InvoiceItem, InvoiceStatus
+from ..models import (
+    CouponDuration,
+    CustomerCoupon,
+    Invoice,
+    InvoiceItem,
+    InvoiceStatus,
+    TaxRate,
+)
 
 MAX_INVOICE_LINES = 250
 
@@ -114,10 +122,11 @@ def invoice_create(
     """A draft invoice in `currency` (the customer's by default) with the customer's
     oldest pending items in that currency, up to 250; later ones stay pending."""
     _check_live(customer)
-    currency = currency or customer.default_currency
+    offered = invoice_currencies(customer)
+    # Without a choice: the customer's currency, else the only one it has items in.
+    currency = currency or (offered[0] if len(offered) == 1 else None)
     if not currency:
         raise ValidationError({"currency": "Choose the invoice currency: the customer has none."})
-    offered = invoice_currencies(customer)
     if offered and currency not in offered:
         raise ValidationError(
             {"currency": "Bill in the customer's currency or one it has pending items in: "
@@ -228,13 +237,15 @@ def invoice_finalize(*, invoice, now=None):
     with transaction.atomic():
         invoice = _lock_draft(invoice)
         customer = invoice.customer
-        _check_live(customer)
+        if customer.is_deleted:  # read under the lock just taken
+            raise ValidationError("This customer is deleted. Restore it first.")
         # Issued under the customer's entity as it is now, like the rest of the snapshot.
-        invoice.legal_entity_id = customer.legal_entity_id
+        invoice.legal_entity = customer.legal_entity
         invoice.number = _next_number(customer)
         invoice.customer_snapshot = snapshots.customer_snapshot(customer)
         invoice.seller_snapshot = snapshots.seller_snapshot(invoice.legal_entity)
-        _recompute(invoice)
+        if invoice.taxed_as != customer.tax_exempt:
+            _recompute(invoice)
         invoice.status = InvoiceStatus.OPEN
         invoice.finalized_at = now
         invoice.due_date = timezone.localdate(now) + timedelta(days=invoice.days_until_due)
@@ -255,9 +266,10 @@ def _next_number(customer):
                 [customer.pk],
             )
             prefix, sequence = cursor.fetchone()
-        number = f"{prefix}-{sequence:04d}"
-        if not Invoice.objects.filter(number=number).exists():
-            return number
+            number = f"{prefix}-{sequence:04d}"
+            cursor.execute("SELECT 1 FROM billing_invoice WHERE number = %s", [number])
+            if cursor.fetchone() is None:
+                return number
 
 
 def _apply_balance(invoice):
@@ -337,7 +349,13 @@ def invoice_mark_uncollectible(*, invoice):
 
 
 def _lock(invoice):
-    return Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
+    # Locks the invoice and customer rows; the customer's seller comes in the same
+    # read (finalization snapshots it), unlocked.
+    return (
+        Invoice.objects.select_for_update(of=("self", "customer"))
+        .select_related("customer__legal_entity")
+        .get(pk=invoice.pk)
+    )
 
 
 def _lock_draft(invoice):
@@ -364,10 +382,27 @@ def _check_live(customer):
 
 def _recompute(invoice):
     """Work out a draft's totals from its lines (and their share of each)."""
-    lines = list(invoice.lines.prefetch_related("tax_rates").order_by("created", "id"))
-    defaults = list(invoice.default_tax_rates.all()) if invoice.pk else []
-    rates = [list(line.tax_rates.all()) or defaults for line in lines]
-    taxable = invoice.customer.tax_exempt == "none"
+    # The lines and their rates in one query: a row per line and rate (one without a
+    # rate for a line that has none), each line's rates in TaxRate's order as
+    # line.tax_rates.all() gives them; the invoice's default rates only if needed.
+    rows = invoice.lines.order_by(
+        "created", "id", *(f"tax_rates__{name}" for name in TaxRate._meta.ordering)
+    ).values_list(*_LINE_FIELDS, *(f"tax_rates__{name}" for name in _RATE_FIELDS))
+    lines, line_rates, known = {}, {}, {}
+    for row in rows:
+        line, rate = _Line(*row[: len(_LINE_FIELDS)]), row[len(_LINE_FIELDS) :]
+        lines.setdefault(line.pk, line)
+        line_rates.setdefault(line.pk, [])
+        if rate[0] is not None:
+            if rate[0] not in known:
+                known[rate[0]] = TaxRate(*rate)
+            line_rates[line.pk].append(known[rate[0]])
+    lines = list(lines.values())
+    needs_defaults = not all(line_rates.values())
+    defaults = list(invoice.default_tax_rates.all()) if needs_defaults else []
+    rates = [line_rates[line.pk] or defaults for line in lines]
+    invoice.taxed_as = invoice.customer.tax_exempt
+    taxable = invoice.taxed_as == "none"
     coupon = (
         invoice.coupon if invoice.coupon and invoice.coupon.applies_to(invoice.currency) else None
     )
@@ -380,8 +415,11 @@ def _recompute(invoice):
     for line, line_totals in zip(lines, result.lines, strict=True):
         tax_amounts = [_tax_amount(by_pk[pk], amount) for pk, amount in line_totals.taxes.items()]
         if (line.discount_amount, line.tax_amounts) != (line_totals.discount, tax_amounts):
-            line.discount_amount, line.tax_amounts = line_totals.discount, tax_amounts
-            changed.append(line)
+            changed.append(
+                InvoiceItem(
+                    pk=line.pk, discount_amount=line_totals.discount, tax_amounts=tax_amounts
+                )
+            )
     InvoiceItem.objects.bulk_update(changed, ["discount_amount", "tax_amounts"])
     invoice.subtotal = result.subtotal
     invoice.discount = result.discount
@@ -392,6 +430,12 @@ def _recompute(invoice):
         _tax_amount(by_pk[pk], amount) for pk, amount in result.tax_by_rate.items()
     ]
     invoice.amount_due = invoice.amount_remaining = result.total
+
+
+_LINE_FIELDS = ("pk", "amount", "discountable", "discount_amount", "tax_amounts")
+_Line = namedtuple("_Line", _LINE_FIELDS)
+# In TaxRate's constructor order, so TaxRate(*values) makes one.
+_RATE_FIELDS = [field.attname for field in TaxRate._meta.concrete_fields]
 
 
 def _compute(lines, rates, coupon, taxable):

@@ -99,3 +99,33 @@ def test_deleting_an_item_twice_is_a_clear_error():
     item_delete(item=item)
     with pytest.raises(ValidationError, match="already deleted"):
         item_delete(item=item)
+
+
+def test_finalizing_taxes_by_the_customers_tax_status_at_that_moment():
+    customer = make_customer()
+    rate = make_tax_rate("20")
+    make_item(customer, 1000, tax_rates=[rate])
+    draft = invoice_create(customer=customer, currency="USD")
+    assert draft.tax == 200
+    customer_update(customer=customer, fields={"tax_exempt": "exempt"})
+    invoice = invoice_finalize(invoice=draft)
+    assert (invoice.tax, invoice.total, invoice.tax_amounts) == (0, 1000, [])
+    assert invoice.lines.get().tax_amounts == []
+
+
+def test_a_draft_computed_under_the_same_tax_status_is_issued_as_computed():
+    customer = make_customer()
+    make_item(customer, 1000, tax_rates=[make_tax_rate("7.5")])
+    draft = invoice_create(customer=customer, currency="USD")
+    invoice = invoice_finalize(invoice=draft)
+    assert (invoice.taxed_as, invoice.tax, invoice.total) == ("none", 75, 1075)
+
+
+def test_without_a_currency_the_only_pending_currency_is_used():
+    customer = make_customer(default_currency="")
+    make_item(customer, 1000, "DKK")
+    make_item(customer, 1000, "SEK")
+    with pytest.raises(ValidationError, match="Choose the invoice currency"):
+        invoice_create(customer=customer)
+    assert invoice_create(customer=customer, currency="SEK").currency == "SEK"
+    assert invoice_create(customer=customer).currency == "DKK"
