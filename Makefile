@@ -42,7 +42,8 @@ test: system-test install
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# BENCH_DATABASE_URL=postgres://... (an empty scratch database) adds the ledger on PostgreSQL.
+# BENCH_DATABASE_URL=postgres://... (an empty scratch database) adds the ledger and invoice
+# finalization benchmarks on PostgreSQL.
 bench: install
 	$(PY) bench/customers.py $(BENCH_ARGS)
 	$(PY) bench/ledger.py

@@ -129,3 +129,16 @@ def test_without_a_currency_the_only_pending_currency_is_used():
         invoice_create(customer=customer)
     assert invoice_create(customer=customer, currency="SEK").currency == "SEK"
     assert invoice_create(customer=customer).currency == "DKK"
+
+
+@pytest.mark.parametrize("credit", [0, -300, -5000, -980])  # none, part, all, too small left
+def test_everything_finalization_sets_is_saved(credit):
+    from tests.factories import adjust
+
+    customer = make_customer(default_currency="USD")
+    if credit:
+        adjust(customer, credit, "USD")
+    issued = make_invoice(customer, 1000, finalize=True)
+    stored = type(issued).objects.get(pk=issued.pk)
+    for field in issued._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(issued, field.attname), field.name
