@@ -2,6 +2,7 @@
 finalization as plain JSON: later edits to either never change an issued invoice."""
 
 from customers.models import TaxId
+from customers.selectors import tax_id_rows
 
 _TAX_ID_TYPES = dict(TaxId._meta.get_field("type").flatchoices)  # as get_type_display()
 
@@ -19,7 +20,7 @@ def customer_snapshot(customer):
         "shipping_address": customer.shipping_address_lines,
         "tax_ids": [
             {"type": kind, "type_display": _TAX_ID_TYPES.get(kind, kind), "value": value}
-            for kind, value in customer.tax_ids.values_list("type", "value")
+            for kind, value in tax_id_rows(customer)
         ],
         "tax_exempt": customer.tax_exempt,
         "preferred_locales": list(customer.preferred_locales),
