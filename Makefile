@@ -5,9 +5,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages: Pango for WeasyPrint, fonts for PDFs, Chromium for the browser tests.
-RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) chromium
+# Debian packages: Pango for WeasyPrint, Noto fonts for every script the PDFs use (Latin,
+# Cyrillic, Greek, CJK, Thai, Malayalam, Arabic, Hebrew), Chromium for the browser tests,
+# poppler-utils (pdftoppm) for the PDF previews of bench/render_samples.py.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 
 .PHONY: run test bench install system-run system-test worker clean
 

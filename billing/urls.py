@@ -10,6 +10,7 @@ urlpatterns = [
     path("invoices/new/customers/", views.customer_suggestions, name="customer_suggestions"),
     path("invoices/<str:public_id>/", views.invoice_detail, name="invoice"),
     path("invoices/<str:public_id>/edit/", views.invoice_edit, name="invoice_edit"),
+    path("invoices/<str:public_id>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("invoices/<str:public_id>/lines/new/", views.line_add, name="line_add"),
     path(
         "invoices/<str:public_id>/credit-notes/new/",
@@ -19,6 +20,7 @@ urlpatterns = [
     path("invoices/<str:public_id>/<str:action>/", views.invoice_action, name="invoice_action"),
     path("credit-notes/<str:public_id>/", views.credit_note_detail, name="credit_note"),
     path("credit-notes/<str:public_id>/void/", views.credit_note_void, name="credit_note_void"),
+    path("credit-notes/<str:public_id>/pdf/", views.credit_note_pdf, name="credit_note_pdf"),
     path("customers/<str:public_id>/billing/", views.customer_billing, name="customer_billing"),
     path(
         "customers/<str:public_id>/billing/defaults/",

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -13,12 +13,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from config.htmx import dialog_done, is_fragment, message_only, render_dialog
 from customers.models import Customer
+from customers.reference import DOCUMENT_LANGUAGES
 from customers.pagination import paginate
 from customers.search import search_customers
 from customers.services import customer_create
 from ledger.forms import validation_messages
 
-from . import exports, selectors, services
+from . import exports, pdf, selectors, services
 from .filters import InvoiceFilter
 from .forms import (
     CreditNoteForm,
@@ -329,6 +330,36 @@ def invoice_action(request, public_id, action):
     return render_dialog(
         request, "billing/_invoice_action_dialog.html", context, 422 if errors else 200
     )
+
+
+# PDFs
+
+
+@permission_required(VIEW_INVOICE, raise_exception=True)
+def invoice_pdf(request, public_id):
+    invoice = _invoice(public_id)
+    language = _pdf_language(request)
+    name = invoice.number or f"draft-{invoice.public_id}"
+    return _pdf_response(pdf.invoice_pdf(invoice, language), name, request)
+
+
+@permission_required("billing.view_creditnote", raise_exception=True)
+def credit_note_pdf(request, public_id):
+    note = _credit_note(public_id)
+    return _pdf_response(pdf.credit_note_pdf(note, _pdf_language(request)), note.number, request)
+
+
+def _pdf_language(request):
+    """?language=de renders in another supported language than the customer's."""
+    language = request.GET.get("language", "")
+    return language if language in DOCUMENT_LANGUAGES else None
+
+
+def _pdf_response(content, name, request):
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "inline" if request.GET.get("view") else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}.pdf"'
+    return response
 
 
 # Credit notes

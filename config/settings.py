@@ -148,3 +148,6 @@ LOGGING = {
 
 # The seller new customers are billed under until staff add other legal entities.
 BILLING_DEFAULT_ENTITY_NAME = os.environ.get("BILLING_DEFAULT_ENTITY_NAME", "Our company")
+
+# The invoice and credit-note PDFs' words, in every document language (billing/pdf.py).
+LOCALE_PATHS = [BASE_DIR / "locale"]

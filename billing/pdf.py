@@ -1,0 +1,190 @@
+"""Invoice and credit-note PDFs with WeasyPrint, in the customer's language.
+
+Issued documents render from the snapshots taken at finalization, so the same document
+always says the same; drafts render from the customer and seller as they are now, marked
+DRAFT. WeasyPrint may read our static files and data: URLs, nothing else.
+"""
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from customers.models import EntityLogo
+
+from . import snapshots
+from .documents import Formatter, direction, document_language, page_size
+from .models import CreditNoteReason
+
+STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
+
+
+class StaticFilesOnly(URLFetcher):
+    """Serves WeasyPrint data: URLs and files under static/; refuses everything else
+    (other files, http, ftp, …) and never follows a redirect."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, timeout=2)
+
+    def fetch(self, url, headers=None):
+        scheme = url.partition(":")[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if path.is_relative_to(STATIC_DIR) and path.is_file():
+                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(
+                    url, body=path.read_bytes(), headers={"Content-Type": content_type}
+                )
+        raise ValueError(f"Not fetched: only our static files may be used ({url[:80]})")
+
+
+def _render(template, doc):
+    html = render_to_string(template, {"doc": doc})
+    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticFilesOnly())
+
+
+def invoice_pdf(invoice, language=None):
+    """The invoice's PDF as bytes."""
+    customer, seller = _parties(invoice)
+    language = document_language(customer["preferred_locales"], language)
+    with translation.override(language):
+        doc = invoice_document(invoice, customer, seller, language)
+        return _render("billing/pdf/invoice.html", doc).write_pdf()
+
+
+def credit_note_pdf(note, language=None):
+    invoice = note.invoice
+    customer, seller = _parties(invoice)
+    language = document_language(customer["preferred_locales"], language)
+    with translation.override(language):
+        doc = credit_note_document(note, customer, seller, language)
+        return _render("billing/pdf/credit_note.html", doc).write_pdf()
+
+
+def _parties(invoice):
+    if invoice.is_draft:
+        return (
+            snapshots.customer_snapshot(invoice.customer),
+            snapshots.seller_snapshot(invoice.customer.legal_entity),
+        )
+    return invoice.customer_snapshot, invoice.seller_snapshot
+
+
+def _common(customer, seller, language, currency, draft):
+    logo = (
+        EntityLogo.objects.filter(sha256=seller.get("logo")).first() if seller.get("logo") else None
+    )
+    before, _, after = gettext("Page %(page)s of %(pages)s").partition("%(page)s")
+    middle, _, after = after.partition("%(pages)s")
+    counter = " ".join(
+        part
+        for part in (_css_string(before), "counter(page)", _css_string(middle), "counter(pages)",
+                     _css_string(after))
+        if part
+    )  # fmt: skip
+    return {
+        "language": language,
+        "direction": direction(language),
+        "page_size": page_size(customer.get("address_country"), seller.get("address_country")),
+        "page_counter": counter,
+        "draft": draft,
+        "customer": customer,
+        "seller": seller,
+        "logo": logo.data_uri if logo else "",
+    }
+
+
+def _css_string(text):
+    if not text:
+        return ""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def invoice_document(invoice, customer, seller, language):
+    fmt = Formatter(language, invoice.currency)
+    include_inclusive = customer.get("amount_tax_display") != "exclude_tax"
+    lines = []
+    for line in invoice.lines.all():
+        inclusive_tax = sum(t["amount"] for t in line.tax_amounts if t["inclusive"])
+        shown = line.amount if include_inclusive else line.amount - inclusive_tax
+        lines.append({
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": fmt.money(round(shown / line.quantity) if line.quantity else 0),
+            "tax": ", ".join(fmt.percent(t["percentage"]) for t in line.tax_amounts),
+            "amount": fmt.money(shown),
+            "discount": fmt.negative(line.discount_amount) if line.discount_amount else "",
+        })  # fmt: skip
+    issued = invoice.finalized_at or timezone.now()
+    inclusive_total = invoice.tax - invoice.exclusive_tax
+    doc = _common(customer, seller, language, invoice.currency, invoice.is_draft)
+    doc.update({
+        "number": invoice.number or gettext("DRAFT"),
+        "issued": fmt.date(issued),
+        "due": fmt.date(invoice.due_date),
+        "custom_fields": customer.get("invoice_custom_fields", []),
+        "memo": invoice.memo,
+        "footer": invoice.footer,
+        "lines": lines,
+        "has_tax": any(line["tax"] for line in lines),
+        "subtotal": fmt.money(invoice.subtotal if include_inclusive
+                              else invoice.subtotal - inclusive_total),
+        "discount": fmt.negative(invoice.discount) if invoice.discount else "",
+        "coupon": invoice.coupon.name if invoice.coupon else "",
+        "total_excluding_tax": fmt.money(invoice.total - invoice.tax) if invoice.tax else "",
+        "taxes": [
+            {"name": t["display_name"], "percent": fmt.percent(t["percentage"]),
+             "inclusive": t["inclusive"], "amount": fmt.money(t["amount"])}
+            for t in invoice.tax_amounts
+        ],
+        "total": fmt.money(invoice.total),
+        "applied_balance": fmt.money(invoice.applied_balance) if invoice.applied_balance else "",
+        "amount_due": fmt.money(invoice.amount_due),
+        "amount_paid": fmt.money(invoice.amount_paid) if invoice.amount_paid else "",
+        "credit_notes": fmt.negative(invoice.credit_notes_total)
+        if invoice.credit_notes_total else "",
+        "amount_remaining": fmt.money(invoice.amount_remaining),
+        "reverse_charge": customer.get("tax_exempt") == "reverse",
+    })  # fmt: skip
+    return doc
+
+
+def credit_note_document(note, customer, seller, language):
+    fmt = Formatter(language, note.currency)
+    invoice = note.invoice
+    doc = _common(customer, seller, language, note.currency, draft=False)
+    reasons = {
+        CreditNoteReason.DUPLICATE: gettext("Duplicate"),
+        CreditNoteReason.FRAUDULENT: gettext("Fraudulent"),
+        CreditNoteReason.ORDER_CHANGE: gettext("Order change"),
+        CreditNoteReason.PRODUCT_UNSATISFACTORY: gettext("Product unsatisfactory"),
+    }
+    doc.update({
+        "number": note.number,
+        "issued": fmt.date(note.created),
+        "invoice_number": invoice.number,
+        "invoice_issued": fmt.date(invoice.finalized_at),
+        "reason": reasons.get(note.reason, ""),
+        "void": note.status == "void",
+        "lines": [
+            {"description": line.description if line.invoice_line_id else gettext("Credit"),
+             "amount": fmt.money(line.amount)}
+            for line in note.lines.all()
+        ],
+        "amount": fmt.money(note.amount),
+        "pre_payment": fmt.money(note.pre_payment_amount) if note.pre_payment_amount else "",
+        "credit": fmt.money(note.credit_amount) if note.credit_amount else "",
+        "refund": fmt.money(note.refund_amount) if note.refund_amount else "",
+        "out_of_band": fmt.money(note.out_of_band_amount) if note.out_of_band_amount else "",
+        "memo": note.memo,
+    })  # fmt: skip
+    return doc
