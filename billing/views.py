@@ -13,8 +13,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from config.htmx import dialog_done, is_fragment, message_only, render_dialog
 from customers.models import Customer
-from customers.reference import DOCUMENT_LANGUAGES
 from customers.pagination import paginate
+from customers.reference import DOCUMENT_LANGUAGES
 from customers.search import search_customers
 from customers.services import customer_create
 from ledger.forms import validation_messages
