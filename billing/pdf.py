@@ -6,6 +6,7 @@ DRAFT. WeasyPrint may read our static files and data: URLs, nothing else.
 """
 
 import mimetypes
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -83,14 +84,10 @@ def _common(customer, seller, language, currency, draft):
     logo = (
         EntityLogo.objects.filter(sha256=seller.get("logo")).first() if seller.get("logo") else None
     )
-    before, _, after = gettext("Page %(page)s of %(pages)s").partition("%(page)s")
-    middle, _, after = after.partition("%(pages)s")
-    counter = " ".join(
-        part
-        for part in (_css_string(before), "counter(page)", _css_string(middle), "counter(pages)",
-                     _css_string(after))
-        if part
-    )  # fmt: skip
+    # "Page 2 of 3" in the language's word order, as CSS content with page counters.
+    counters = {"%(page)s": "counter(page)", "%(pages)s": "counter(pages)"}
+    parts = re.split(r"(%\(pages?\)s)", gettext("Page %(page)s of %(pages)s"))
+    counter = " ".join(counters.get(part) or _css_string(part) for part in parts if part)
     return {
         "language": language,
         "direction": direction(language),
