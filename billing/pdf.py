@@ -7,6 +7,7 @@ DRAFT. WeasyPrint may read our static files and data: URLs, nothing else.
 
 import mimetypes
 import re
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -23,6 +24,7 @@ from customers.models import EntityLogo
 from . import snapshots
 from .documents import Formatter, direction, document_language, page_size
 from .models import CreditNoteReason
+from .totals import round_half_up
 
 STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
 
@@ -108,21 +110,23 @@ def _css_string(text):
 
 def invoice_document(invoice, customer, seller, language):
     fmt = Formatter(language, invoice.currency)
-    include_inclusive = customer.get("amount_tax_display") != "exclude_tax"
-    lines = []
+    # "Exclude tax": lines and discounts shown without the tax included in them.
+    exclude_tax = customer.get("amount_tax_display") == "exclude_tax"
+    lines, subtotal, discount = [], 0, 0
     for line in invoice.lines.all():
-        inclusive_tax = sum(t["amount"] for t in line.tax_amounts if t["inclusive"])
-        shown = line.amount if include_inclusive else line.amount - inclusive_tax
+        shown = _net if exclude_tax else (lambda amount, _line: amount)
+        amount, line_discount = shown(line.amount, line), shown(line.discount_amount, line)
+        subtotal += amount
+        discount += line_discount
         lines.append({
             "description": line.description,
             "quantity": line.quantity,
-            "unit_price": fmt.money(round(shown / line.quantity) if line.quantity else 0),
+            "unit_price": fmt.money(round_half_up(Decimal(amount) / line.quantity)),
             "tax": ", ".join(fmt.percent(t["percentage"]) for t in line.tax_amounts),
-            "amount": fmt.money(shown),
-            "discount": fmt.negative(line.discount_amount) if line.discount_amount else "",
+            "amount": fmt.money(amount),
+            "discount": fmt.negative(line_discount) if line_discount else "",
         })  # fmt: skip
     issued = invoice.finalized_at or timezone.now()
-    inclusive_total = invoice.tax - invoice.exclusive_tax
     doc = _common(customer, seller, language, invoice.currency, invoice.is_draft)
     doc.update({
         "number": invoice.number or gettext("DRAFT"),
@@ -133,9 +137,8 @@ def invoice_document(invoice, customer, seller, language):
         "footer": invoice.footer,
         "lines": lines,
         "has_tax": any(line["tax"] for line in lines),
-        "subtotal": fmt.money(invoice.subtotal if include_inclusive
-                              else invoice.subtotal - inclusive_total),
-        "discount": fmt.negative(invoice.discount) if invoice.discount else "",
+        "subtotal": fmt.money(subtotal),
+        "discount": fmt.negative(discount) if discount else "",
         "coupon": invoice.coupon.name if invoice.coupon else "",
         "total_excluding_tax": fmt.money(invoice.total - invoice.tax) if invoice.tax else "",
         "taxes": [
@@ -153,6 +156,12 @@ def invoice_document(invoice, customer, seller, language):
         "reverse_charge": customer.get("tax_exempt") == "reverse",
     })  # fmt: skip
     return doc
+
+
+def _net(amount, line):
+    """`amount` of this line without the inclusive tax in it."""
+    rates = sum(Decimal(t["percentage"]) for t in line.tax_amounts if t["inclusive"])
+    return amount - round_half_up(Decimal(amount) * rates / (100 + rates)) if rates else amount
 
 
 def credit_note_document(note, customer, seller, language):

@@ -153,3 +153,52 @@ def test_download_pdf_views(billing_client, support_client):
     note = credit_note_issue(invoice=invoice, amount=100)
     response = support_client.get(reverse("billing:credit_note_pdf", args=[note.public_id]))
     assert response["Content-Disposition"] == 'attachment; filename="DLX-0001-CN-01.pdf"'
+
+
+def test_a_250_line_invoice_paginates_with_headers_and_one_totals_block():
+    customer = make_customer(default_currency="USD")
+    from billing.models import InvoiceItem
+    from billing.services import invoice_create, invoice_finalize
+
+    InvoiceItem.objects.bulk_create(
+        InvoiceItem(customer=customer, description=f"Line {n:03d}", quantity=1,
+                    unit_amount=100 + n, amount=100 + n, currency="USD")
+        for n in range(250)
+    )  # fmt: skip
+    invoice = invoice_finalize(invoice=invoice_create(customer=customer))
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf.invoice_pdf(invoice))).pages]
+    assert len(pages) > 3
+    assert all("Description" in page and "Unit price" in page for page in pages)
+    assert sum(page.count("Subtotal") for page in pages) == 1
+    assert "Subtotal" in pages[-1]
+    assert f"Page 2 of {len(pages)}" in pages[1]
+    text = "\n".join(pages)
+    assert all(f"Line {n:03d}" in text for n in range(250))
+
+
+def test_tax_exempt_coupon_and_tax_display_variants():
+    from billing.models import CustomerCoupon
+    from tests.factories import make_coupon, make_item, make_tax_rate
+
+    vat = make_tax_rate("20", inclusive=True, display_name="VAT")
+    taxed = make_customer(default_currency="EUR", invoice_amount_tax_display="exclude_tax")
+    CustomerCoupon.objects.create(customer=taxed, coupon=make_coupon(percent_off="10", name="TEN"))
+    make_item(taxed, 12000, "EUR", tax_rates=[vat])
+    text = pdf_text(pdf.invoice_pdf(make_invoice(taxed, currency="EUR", finalize=True)))
+    # Shown without the tax they include: €120.00 → €100.00, the discount €12.00 → €10.00.
+    assert "Subtotal €100.00" in text and "Discount (TEN) -€10.00" in text
+    assert "Total excluding tax €90.00" in text
+    assert "VAT (20%, included) €18.00" in text and "Total €108.00" in text
+
+    exempt = make_customer(default_currency="EUR", tax_exempt="exempt")
+    make_item(exempt, 12000, "EUR", tax_rates=[vat])
+    text = pdf_text(pdf.invoice_pdf(make_invoice(exempt, currency="EUR", finalize=True)))
+    assert "VAT" not in text and "Reverse charge" not in text and "€120.00" in text
+
+
+def test_download_in_another_language(billing_client):
+    invoice = make_invoice(make_customer(preferred_locales=["fr"]), 1000, finalize=True)
+    url = reverse("billing:invoice_pdf", args=[invoice.public_id])
+    assert "Facture" in pdf_text(billing_client.get(url).content)
+    assert "Rechnung" in pdf_text(billing_client.get(url, {"language": "de"}).content)
+    assert "Facture" in pdf_text(billing_client.get(url, {"language": "xx"}).content)
