@@ -50,6 +50,7 @@ bench: install
 	$(PY) bench/customers.py $(BENCH_ARGS)
 	$(PY) bench/ledger.py
 	if [ -n "$(BENCH_DATABASE_URL)" ]; then $(PY) bench/ledger.py --database-url "$(BENCH_DATABASE_URL)"; fi
+	$(PY) bench/pdf.py
 	$(PY) bench/billing.py && if [ -n "$(BENCH_DATABASE_URL)" ]; then $(PY) bench/billing.py --database-url "$(BENCH_DATABASE_URL)"; fi
 
 clean:

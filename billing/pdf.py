@@ -7,6 +7,7 @@ DRAFT. WeasyPrint may read our static files and data: URLs, nothing else.
 
 import mimetypes
 import re
+import threading
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,7 +17,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from customers.models import EntityLogo
@@ -50,9 +52,29 @@ class StaticFilesOnly(URLFetcher):
         raise ValueError(f"Not fetched: only our static files may be used ({url[:80]})")
 
 
+_local = threading.local()
+
+
+def _styles():
+    """The stylesheet, parsed once per thread with the thread's font configuration
+    (WeasyPrint's are not shared between threads): parsing it and loading fonts again
+    for every document cost more than laying out a one-page invoice."""
+    if not hasattr(_local, "css"):
+        _local.fonts = FontConfiguration()
+        _local.css = CSS(
+            string=(STATIC_DIR / "css" / "pdf.css").read_text(),
+            font_config=_local.fonts,
+            url_fetcher=StaticFilesOnly(),
+            base_url=STATIC_DIR.as_uri() + "/",
+        )
+    return _local.css, _local.fonts
+
+
 def _render(template, doc):
     html = render_to_string(template, {"doc": doc})
-    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticFilesOnly())
+    css, fonts = _styles()
+    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticFilesOnly())
+    return document.write_pdf(stylesheets=[css], font_config=fonts)
 
 
 def invoice_pdf(invoice, language=None):
@@ -61,7 +83,7 @@ def invoice_pdf(invoice, language=None):
     language = document_language(customer["preferred_locales"], language)
     with translation.override(language):
         doc = invoice_document(invoice, customer, seller, language)
-        return _render("billing/pdf/invoice.html", doc).write_pdf()
+        return _render("billing/pdf/invoice.html", doc)
 
 
 def credit_note_pdf(note, language=None):
@@ -70,7 +92,7 @@ def credit_note_pdf(note, language=None):
     language = document_language(customer["preferred_locales"], language)
     with translation.override(language):
         doc = credit_note_document(note, customer, seller, language)
-        return _render("billing/pdf/credit_note.html", doc).write_pdf()
+        return _render("billing/pdf/credit_note.html", doc)
 
 
 def _parties(invoice):
