@@ -42,8 +42,10 @@ def main():
     balance_adjust(customer=customer, amount=-2500, currency="EUR")
     invoice = make_invoice(customer, 6, "EUR")
     invoice_mark_paid(invoice=invoice)
-    note = credit_note_issue(invoice=invoice, amount=5000, credit_amount=3000,
-                             refund_amount=2000, reason="order_change", memo="Two seats fewer")  # fmt: skip
+    note = credit_note_issue(
+        invoice=invoice, amount=5000, credit_amount=3000, refund_amount=2000,
+        reason="order_change", memo="Two seats fewer",
+    )  # fmt: skip
     files = []
     for language in LANGUAGES:
         files.append((f"invoice-{language}.pdf", invoice_pdf(invoice, language)))
@@ -58,8 +60,8 @@ def main():
         path = out / name
         path.write_bytes(content)
         if shutil.which("pdftoppm"):
-            subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1",
-                            "-singlefile", str(path), str(path.with_suffix(""))], check=True)  # fmt: skip
+            preview = ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile"]
+            subprocess.run([*preview, str(path), str(path.with_suffix(""))], check=True)
     print(f"{len(files)} PDFs (and PNG previews of page 1) in {out}")
 
 
