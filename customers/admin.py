@@ -107,6 +107,7 @@ class CustomerAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
 LOGO_MAX_BYTES = 512 * 1024
 LOGO_MAX_SIDE = 4000  # pixels: a small file can still decode to a huge image
 LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
+_END_MARKERS = {"PNG": b"IEND\xaeB`\x82", "JPEG": b"\xff\xd9"}
 
 
 def read_logo(upload):
@@ -122,7 +123,9 @@ def read_logo(upload):
                 image.load()  # the whole image decodes: not truncated or corrupt
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         raise forms.ValidationError("Upload a PNG or JPEG image.") from None
-    if kind not in LOGO_TYPES:
+    # Pillow pads a truncated image silently once anything (WeasyPrint does, on import)
+    # sets ImageFile.LOAD_TRUNCATED_IMAGES, so the file's end marker is checked too.
+    if kind not in LOGO_TYPES or not data.rstrip(b"\0").endswith(_END_MARKERS[kind]):
         raise forms.ValidationError("Upload a PNG or JPEG image.")
     if max(width, height) > LOGO_MAX_SIDE:
         raise forms.ValidationError(

@@ -128,9 +128,15 @@ def test_an_image_in_another_format_is_refused(billing_client):
     assert _logo_errors(billing_client, upload) == ["Upload a PNG or JPEG image."]
 
 
-def test_a_truncated_image_is_refused(billing_client):
-    data = _image("JPEG", size=(200, 200))
-    assert _logo_errors(billing_client, _upload(data[: len(data) // 2], "logo.jpg")) == [
+@pytest.mark.parametrize("kind", ["JPEG", "PNG"])
+@pytest.mark.parametrize("lenient_pillow", [False, True])
+def test_a_truncated_image_is_refused(billing_client, monkeypatch, kind, lenient_pillow):
+    # WeasyPrint sets LOAD_TRUNCATED_IMAGES when it is imported: the check must hold either way.
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", lenient_pillow)
+    data = _image(kind, size=(200, 200))
+    assert _logo_errors(billing_client, _upload(data[: len(data) // 2], "logo.img")) == [
         "Upload a PNG or JPEG image."
     ]
 
