@@ -22,7 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-OUT = ROOT / "bench" / "out"
+
+from bench.common import OUT, setup_django  # noqa: E402
 
 LINES = 10
 SAMPLE = 20  # drafts finalized before and after the timed run, with their queries counted
@@ -34,28 +35,6 @@ MARKETS = [
     ("JPY", "JP", "", "", (100, 60_000)),
     ("KWD", "KW", "", "", (300, 150_000)),
 ]
-
-
-def setup_django(database_url, invoices):
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        OUT.mkdir(parents=True, exist_ok=True)
-        db_path = OUT / f"billing-{invoices}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-        os.environ["SQLITE_PATH"] = str(db_path)
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def make_catalogue():
@@ -391,7 +370,7 @@ def main():
     )
     args = parser.parse_args()
     customers_count = min(args.customers, args.invoices)
-    setup_django(args.database_url, args.invoices)
+    setup_django(args.database_url, f"billing-{args.invoices}")
 
     from django.db import connection
 

@@ -7,35 +7,14 @@ verify_ledger over them.
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-OUT = ROOT / "bench" / "out"
 
-
-def setup_django(database_url, history):
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        OUT.mkdir(parents=True, exist_ok=True)
-        db_path = OUT / f"ledger-{history}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-        os.environ["SQLITE_PATH"] = str(db_path)
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from bench.common import setup_django  # noqa: E402
 
 
 def adjustments_per_second(customers, count):
@@ -82,7 +61,7 @@ def main():
     parser.add_argument("--adjustments", type=int, default=3000)
     parser.add_argument("--history", type=int, default=1_000_000)
     args = parser.parse_args()
-    setup_django(args.database_url, args.history)
+    setup_django(args.database_url, f"ledger-{args.history}")
 
     from django.db import connection
 

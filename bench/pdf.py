@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ledger import setup_django  # noqa: E402
+from bench.common import setup_django  # noqa: E402
 
 
 def make_invoice(customer, lines, currency):

@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ledger import setup_django  # noqa: E402
+from bench.common import setup_django  # noqa: E402
 
 LANGUAGES = ["en", "fr-CA", "de", "ja", "zh-TW", "ko", "th", "ml", "ru", "el", "ar", "he"]
 

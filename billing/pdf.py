@@ -104,7 +104,7 @@ def _parties(invoice):
     return invoice.customer_snapshot, invoice.seller_snapshot
 
 
-def _common(customer, seller, language, currency, draft):
+def _common(customer, seller, language, draft):
     logo = (
         EntityLogo.objects.filter(sha256=seller.get("logo")).first() if seller.get("logo") else None
     )
@@ -149,7 +149,7 @@ def invoice_document(invoice, customer, seller, language):
             "discount": fmt.negative(line_discount) if line_discount else "",
         })  # fmt: skip
     issued = invoice.finalized_at or timezone.now()
-    doc = _common(customer, seller, language, invoice.currency, invoice.is_draft)
+    doc = _common(customer, seller, language, invoice.is_draft)
     doc.update({
         "number": invoice.number or gettext("DRAFT"),
         "issued": fmt.date(issued),
@@ -189,7 +189,7 @@ def _net(amount, line):
 def credit_note_document(note, customer, seller, language):
     fmt = Formatter(language, note.currency)
     invoice = note.invoice
-    doc = _common(customer, seller, language, note.currency, draft=False)
+    doc = _common(customer, seller, language, draft=False)
     reasons = {
         CreditNoteReason.DUPLICATE: gettext("Duplicate"),
         CreditNoteReason.FRAUDULENT: gettext("Fraudulent"),
