@@ -11,7 +11,7 @@ PORT ?= 8000
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 
-.PHONY: run test bench install system-run system-test worker clean
+.PHONY: run test bench install fonts system-run system-test worker clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -22,13 +22,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The smaller CJK fonts the PDFs use, cut once from fonts-noto-cjk (billing/fonts.py).
+fonts: install
+	DJANGO_DEBUG=1 $(PY) manage.py build_pdf_fonts
+
 system-run:
 	@bash .ci/system-packages $(RUN_PACKAGES)
 
 system-test:
 	@bash .ci/system-packages $(TEST_PACKAGES)
 
-run: system-run install
+run: system-run install fonts
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo_ledger
@@ -38,7 +42,7 @@ run: system-run install
 	DJANGO_DEBUG=1 $(PY) manage.py db_worker & \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: system-test install
+test: system-test install fonts
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
@@ -46,7 +50,7 @@ test: system-test install
 
 # BENCH_DATABASE_URL=postgres://... (an empty scratch database) adds the ledger and invoice
 # finalization benchmarks on PostgreSQL.
-bench: install
+bench: install fonts
 	$(PY) bench/customers.py $(BENCH_ARGS)
 	$(PY) bench/ledger.py
 	if [ -n "$(BENCH_DATABASE_URL)" ]; then $(PY) bench/ledger.py --database-url "$(BENCH_DATABASE_URL)"; fi
@@ -54,4 +58,4 @@ bench: install
 	$(PY) bench/billing.py && if [ -n "$(BENCH_DATABASE_URL)" ]; then $(PY) bench/billing.py --database-url "$(BENCH_DATABASE_URL)"; fi
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles static/fonts
