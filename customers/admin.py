@@ -8,7 +8,15 @@ from import_export.admin import ExportMixin
 from PIL import Image
 
 from . import services
-from .models import Contact, Customer, CustomerAlias, EntityLogo, LegalEntity, TaxId
+from .models import (
+    Contact,
+    Customer,
+    CustomerAlias,
+    CustomerImport,
+    EntityLogo,
+    LegalEntity,
+    TaxId,
+)
 from .resources import CustomerResource
 from .search import search_customers
 
@@ -210,3 +218,21 @@ class LegalEntityAdmin(admin.ModelAdmin):
         if obj.is_default:
             LegalEntity.objects.filter(is_default=True).exclude(pk=obj.pk).update(is_default=False)
         super().save_model(request, obj, form, change)
+
+
+@admin.register(CustomerImport)
+class CustomerImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who imported which file when, and what it did: for support, read-only."""
+
+    list_display = ["created", "created_by", "file_name", "status", "created_count",
+                    "updated_count", "unchanged", "invalid"]  # fmt: skip
+    list_filter = ["status", "created"]
+    search_fields = ["file_name", "public_id", "created_by__username"]
+    list_select_related = ["created_by"]
+    date_hierarchy = "created"
+    exclude = ["data"]
+    readonly_fields = ["public_id", "created", "created_by", "file_name", "file_size",
+                       "match_by_email", "valid_rows_only", "status", "rows_total",
+                       "to_create", "to_update", "unchanged", "invalid", "created_count",
+                       "updated_count", "ignored_columns", "errors", "failure",
+                       "finished_at"]  # fmt: skip

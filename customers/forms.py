@@ -319,3 +319,32 @@ def form_sections(form):
     for title, names in SECTIONS:
         fields = [form[name] for name in names]
         yield title, fields, any(field.errors for field in fields)
+
+
+class ImportUploadForm(PlainLabelsMixin, forms.Form):
+    file = forms.FileField(
+        label="CSV or XLSX file",
+        help_text="Our customer export's columns, or a Stripe customer export. "
+        "Rows with an ID update that customer; the others add new customers.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+    match_by_email = forms.BooleanField(
+        label="Match customers by email",
+        required=False,
+        help_text="A row without an ID updates the customer with its account email.",
+    )
+
+    def clean_file(self):
+        from .imports.reader import MAX_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise ValidationError(
+                "The file is %(size)d MB; files up to %(max)d MB can be imported.",
+                params={"size": upload.size // 2**20, "max": MAX_BYTES // 2**20},
+            )
+        return upload
+
+
+class ImportConfirmForm(PlainLabelsMixin, forms.Form):
+    valid_rows_only = forms.BooleanField(label="Import the valid rows only", required=False)

@@ -28,6 +28,10 @@ def new_customer_id():
     return new_public_id("cus_")
 
 
+def new_import_id():
+    return new_public_id("imp_")
+
+
 single_line = validators.validate_single_line
 # TextField's max_length only sizes the form widget; the validator enforces it.
 multi_line_5000 = [validators.validate_multi_line, MaxLengthValidator(5000)]
@@ -302,12 +306,16 @@ class Customer(models.Model):
         return self.name or self.public_id
 
     def save(self, *args, **kwargs):
-        self.name_key = self.name.casefold()
-        self.email_key = self.email.casefold()
+        self.set_search_keys()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("customers:detail", args=[self.public_id])
+
+    def set_search_keys(self):
+        """Also called by imports, whose bulk writes skip save()."""
+        self.name_key = self.name.casefold()
+        self.email_key = self.email.casefold()
 
     @property
     def is_deleted(self):
@@ -430,3 +438,70 @@ class MetadataKey(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class CustomerImport(models.Model):
+    """An upload of customers from a CSV or XLSX file: checked first (nothing written),
+    then imported all at once on confirmation. The record stays as the audit trail;
+    the file itself is dropped once the import is over."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking"
+        CHECKED = "checked", "Ready to import"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    public_id = models.CharField(
+        "ID", max_length=40, unique=True, default=new_import_id, editable=False
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveIntegerField(default=0)
+    data = models.BinaryField(editable=False, default=b"")
+    match_by_email = models.BooleanField(
+        "match customers by email", default=False,
+        help_text="Rows without an ID update the customer with the same account email.",
+    )  # fmt: skip
+    valid_rows_only = models.BooleanField("import the valid rows only", default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)  # progress of the current step
+    to_create = models.PositiveIntegerField(default=0)
+    to_update = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField("created", default=0)
+    updated_count = models.PositiveIntegerField("updated", default=0)
+    errors = models.JSONField(default=list, blank=True)  # the first ERRORS_KEPT row errors
+    ignored_columns = models.JSONField(default=list, blank=True)
+    failure = models.TextField(blank=True)  # why the file could not be read or imported
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    ERRORS_KEPT = 1000
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("customers:import", args=[self.public_id])
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
+    @property
+    def progress_percent(self):
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+    @property
+    def can_import(self):
+        if self.status != self.Status.CHECKED:
+            return False
+        return (self.to_create or self.to_update) and (not self.invalid or self.valid_rows_only)

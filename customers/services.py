@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from .models import PROFILE_FIELDS, Contact, Customer, CustomerAlias, LegalEntity, TaxId
 
-_PREFIX_ALPHABET = string.ascii_uppercase + string.digits
+PREFIX_ALPHABET = string.ascii_uppercase + string.digits
 
 
 def _new_invoice_prefix():
     while True:
-        prefix = "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(8))
+        prefix = "".join(secrets.choice(PREFIX_ALPHABET) for _ in range(8))
         if not Customer.objects.filter(invoice_prefix=prefix).exists():
             return prefix
 

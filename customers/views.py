@@ -17,9 +17,10 @@ from config.htmx import dialog_done, is_fragment, render_dialog
 from ledger.forms import StartingBalanceForm
 from ledger.services import balance_open
 
-from . import exports, selectors, services
-from .forms import BulkDeleteForm, CustomerProfileForms
-from .models import Customer
+from . import exports, selectors, services, tasks
+from .forms import BulkDeleteForm, CustomerProfileForms, ImportConfirmForm, ImportUploadForm
+from .imports import services as import_services
+from .models import Customer, CustomerImport
 
 
 def _live_customer(public_id):
@@ -165,3 +166,61 @@ def customer_export(request):
     if request.GET.get("format") == "xlsx":
         return exports.xlsx_response(customers, every_customer=every_customer)
     return exports.csv_response(customers, every_customer=every_customer)
+
+
+# Files this small are checked and imported within the request; larger ones by the worker.
+INLINE_IMPORT_BYTES = 256 * 1024
+
+
+@permission_required("customers.import_customer", raise_exception=True)
+def import_new(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        record = import_services.import_create(
+            data=upload.read(),
+            file_name=upload.name,
+            user=request.user,
+            match_by_email=form.cleaned_data["match_by_email"],
+        )
+        if record.file_size <= INLINE_IMPORT_BYTES:
+            import_services.import_check(record)
+        else:
+            tasks.check_customer_import.enqueue(record.pk)
+        return redirect(record)
+    status = 422 if request.method == "POST" else 200
+    return render_dialog(request, "customers/_import_dialog.html", {"form": form}, status)
+
+
+@permission_required("customers.import_customer", raise_exception=True)
+@vary_on_headers("HX-Request")
+def import_detail(request, public_id):
+    """The check's findings and the Import button; while the worker runs, the status
+    part polls itself (htmx) until it is done."""
+    record = get_object_or_404(CustomerImport, public_id=public_id)
+    template = "customers/import.html#status" if request.htmx else "customers/import.html"
+    context = {"record": record, "errors": record.errors[:200], "form": ImportConfirmForm()}
+    return render(request, template, context)
+
+
+@require_POST
+@permission_required("customers.import_customer", raise_exception=True)
+def import_confirm(request, public_id):
+    record = get_object_or_404(CustomerImport, public_id=public_id)
+    form = ImportConfirmForm(request.POST)
+    form.is_valid()
+    valid_rows_only = form.cleaned_data.get("valid_rows_only", False)
+    if record.status != CustomerImport.Status.CHECKED or (record.invalid and not valid_rows_only):
+        messages.error(request, "This file cannot be imported as it is.")
+        return redirect(record)
+    if record.file_size <= INLINE_IMPORT_BYTES:
+        try:
+            import_services.import_apply(record, valid_rows_only=valid_rows_only)
+        except import_services.ImportRefused as refused:
+            messages.error(request, str(refused))
+    else:
+        record.status = CustomerImport.Status.IMPORTING
+        record.rows_done = 0
+        record.save(update_fields=["status", "rows_done"])
+        tasks.apply_customer_import.enqueue(record.pk, valid_rows_only)
+    return redirect(record)

@@ -1,0 +1,133 @@
+"""Reads an uploaded CSV or XLSX file into a header and numbered rows of text cells.
+
+Real files come from spreadsheets and other billing systems: UTF-8 with or without a
+byte order mark (else Latin-1), commas or semicolons, quoted cells with line breaks,
+blank lines at the end. Anything we cannot read raises ImportFileError with a message
+for the person who uploaded the file.
+"""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 200_000
+MAX_CELL = 10_000  # characters; metadata values and descriptions are far shorter
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+class ImportFileError(ValueError):
+    pass
+
+
+@dataclass
+class Table:
+    header: list  # column names as written, stripped
+    rows: object  # iterator of (line number, list of cells)
+    row_count: int  # data rows, blank lines left out
+
+
+def read_table(data, file_name=""):
+    if not data.strip():
+        raise ImportFileError("The file is empty.")
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(
+            f"The file is {len(data) / 1024 / 1024:.0f} MB; files up to "
+            f"{MAX_BYTES // 1024 // 1024} MB can be imported. Split it into smaller files."
+        )
+    if data.startswith(XLSX_MAGIC) or file_name.lower().endswith(".xlsx"):
+        table = _read_xlsx(data)
+    else:
+        table = _read_csv(data)
+    if table.row_count > MAX_ROWS:
+        raise ImportFileError(
+            f"The file has {table.row_count:,} rows; up to {MAX_ROWS:,} can be imported at "
+            "once. Split it into smaller files."
+        )
+    names = [name.casefold() for name in table.header]
+    if not any(table.header):
+        raise ImportFileError("The first row must name the columns, like id,name,email.")
+    repeated = sorted({n for n in table.header if n and names.count(n.casefold()) > 1})
+    if repeated:
+        raise ImportFileError(f"The column {repeated[0]} appears more than once in the header.")
+    return table
+
+
+def decode(data):
+    """UTF-8 (a byte order mark is dropped), else Latin-1 (Windows-1252), which every
+    byte sequence decodes as."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv(data):
+    text = decode(data)
+    first_line = text.split("\n", 1)[0]
+    # Spreadsheets in locales with a decimal comma write semicolons.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+        row_count = sum(1 for _ in _csv_rows(text, delimiter))
+    except csv.Error as error:
+        raise ImportFileError(f"This is not a CSV file we can read ({error}).") from None
+    return Table([cell.strip() for cell in header], _csv_rows(text, delimiter, skip=1), row_count)
+
+
+def _csv_rows(text, delimiter, skip=1):
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 1
+    try:
+        for index, cells in enumerate(reader):
+            if index >= skip and any(cell.strip() for cell in cells):
+                for cell in cells:
+                    if len(cell) > MAX_CELL:
+                        raise ImportFileError(
+                            f"Line {line}: a cell has {len(cell):,} characters; "
+                            f"cells can have up to {MAX_CELL:,}."
+                        )
+                yield line, cells
+            line = reader.line_num + 1  # the next row starts after this one's last line
+    except csv.Error as error:
+        raise ImportFileError(f"Line {line}: {error}.") from None
+
+
+def _read_xlsx(data):
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise ImportFileError("This is not an XLSX workbook we can read.") from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [_xlsx_text(cell).strip() for cell in next(rows, ())]
+    while header and not header[-1]:
+        header.pop()
+    row_count = max(0, (sheet.max_row or 1) - 1)
+
+    def numbered():
+        for line, cells in enumerate(rows, start=2):
+            texts = [_xlsx_text(cell) for cell in cells]
+            if any(text.strip() for text in texts):
+                yield line, texts
+
+    return Table(header, numbered(), row_count)
+
+
+def _xlsx_text(value):
+    """A cell as the text a CSV export of it would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(Decimal(str(value)), "f")
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,392 @@
+"""Customer imports: check a file (nothing is written), then import it all at once.
+
+A check reads and cleans every row, then matches rows to customers: by our ID, by the
+external ID a Stripe export's `id` became, then (if asked) by account email. The import
+repeats the check inside one transaction and writes every row or none: a failure or a
+killed worker leaves no partial rows.
+"""
+
+import secrets
+import time
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Customer, CustomerAlias, CustomerImport, LegalEntity
+from ..services import PREFIX_ALPHABET
+from ..validators import validate_metadata
+from .columns import layout_for
+from .reader import ImportFileError, read_table
+from .rows import REQUIRED_FOR_NEW, RowCleaner
+
+Status = CustomerImport.Status
+LOOKUP_CHUNK = 2000
+WRITE_BATCH = 1000
+PROGRESS_EVERY = 2000
+SHIPPING_PARTS = ("shipping_line1", "shipping_line2", "shipping_city", "shipping_state",
+                  "shipping_postal_code", "shipping_country", "shipping_phone")  # fmt: skip
+REQUIRED_MESSAGES = {"name": "Enter the customer's name.", "email": "Enter the account email."}
+
+
+class ImportRefused(Exception):
+    """The import cannot run (file unreadable, invalid rows); the record says why."""
+
+
+def import_create(*, data, file_name, user=None, match_by_email=False):
+    return CustomerImport.objects.create(
+        data=data,
+        file_name=file_name[:255],
+        file_size=len(data),
+        created_by=user,
+        match_by_email=match_by_email,
+    )
+
+
+def import_check(customer_import, progress=None):
+    """Counts what importing the file would create, update and leave unchanged, and
+    which rows are invalid. Writes nothing but the record."""
+    try:
+        rows, layout = _clean_rows(customer_import, progress)
+        plan = _plan(rows, layout, match_by_email=customer_import.match_by_email)
+    except ImportFileError as error:
+        return _fail(customer_import, str(error))
+    _record_plan(customer_import, plan, layout)
+    customer_import.status = Status.CHECKED
+    customer_import.save()
+    return plan
+
+
+def import_apply(customer_import, *, valid_rows_only=False, progress=None):
+    """Imports the file: every valid row or, unless `valid_rows_only`, nothing if a row
+    is invalid. Returns (created, updated)."""
+    customer_import.valid_rows_only = valid_rows_only
+    customer_import.status = Status.IMPORTING
+    customer_import.save(update_fields=["valid_rows_only", "status"])
+    try:
+        rows, layout = _clean_rows(customer_import, progress)
+    except ImportFileError as error:
+        _fail(customer_import, str(error))
+        raise ImportRefused(str(error)) from None
+    if progress:
+        progress("saving", 0, customer_import.rows_total)
+    with transaction.atomic():
+        plan = _plan(rows, layout, match_by_email=customer_import.match_by_email)
+        if plan.invalid and not valid_rows_only:
+            transaction.set_rollback(True)
+        else:
+            created = _create(plan.creates, layout)
+            updated = _update(plan.updates)
+    _record_plan(customer_import, plan, layout)
+    if plan.invalid and not valid_rows_only:
+        customer_import.status = Status.CHECKED  # the data changed since the check
+        customer_import.save()
+        raise ImportRefused(f"{plan.invalid:,} rows are invalid; nothing was imported.")
+    customer_import.status = Status.DONE
+    customer_import.created_count, customer_import.updated_count = created, updated
+    customer_import.finished_at = timezone.now()
+    customer_import.data = b""  # the customers are the record now
+    customer_import.save()
+    return created, updated
+
+
+def _fail(customer_import, message):
+    customer_import.status = Status.FAILED
+    customer_import.failure = message
+    customer_import.finished_at = timezone.now()
+    customer_import.data = b""
+    customer_import.save()
+
+
+def _clean_rows(customer_import, progress):
+    table = read_table(bytes(customer_import.data), customer_import.file_name)
+    layout = layout_for(table.header)
+    if not layout.fields and layout.id_column is None and not layout.metadata:
+        raise ImportFileError(
+            "No column of this file is a customer field. The first row must name the "
+            "columns, like id,name,email (our export) or a Stripe customer export's."
+        )
+    _save_progress(customer_import, 0, table.row_count)
+    cleaner = RowCleaner(table.header, layout)
+    rows = []
+    last_report = time.monotonic()
+    for line, cells in table.rows:
+        rows.append(cleaner.clean(line, cells))
+        if len(rows) % PROGRESS_EVERY == 0 and time.monotonic() - last_report > 0.5:
+            last_report = time.monotonic()
+            _save_progress(customer_import, len(rows), table.row_count)
+            if progress:
+                progress("checking", len(rows), table.row_count)
+    if not rows:
+        raise ImportFileError("The file has a header but no customers.")
+    _save_progress(customer_import, len(rows), len(rows))
+    if progress:
+        progress("checking", len(rows), len(rows))
+    return rows, layout
+
+
+def _save_progress(customer_import, done, total):
+    customer_import.rows_done, customer_import.rows_total = done, total
+    CustomerImport.objects.filter(pk=customer_import.pk).update(rows_done=done, rows_total=total)
+
+
+def _record_plan(customer_import, plan, layout):
+    customer_import.to_create = len(plan.creates)
+    customer_import.to_update = len(plan.updates)
+    customer_import.unchanged = plan.unchanged
+    customer_import.invalid = plan.invalid
+    customer_import.errors = plan.errors[: CustomerImport.ERRORS_KEPT]
+    customer_import.ignored_columns = layout.ignored
+
+
+class Plan:
+    def __init__(self):
+        self.creates = []  # rows
+        self.updates = []  # (customer, {field: value}) with only what changes
+        self.unchanged = 0
+        self.invalid = 0
+        self.errors = []  # {"line", "column", "message"}
+
+    def refuse(self, row, column, message):
+        row.errors.append((column, message))
+
+    def settle(self, row):
+        if row.errors:
+            self.invalid += 1
+            self.errors.extend(
+                {"line": row.line, "column": column, "message": message}
+                for column, message in row.errors
+            )
+            return False
+        return True
+
+
+def _plan(rows, layout, *, match_by_email):
+    plan = Plan()
+    lookups = _Lookups(rows, stripe=layout.stripe)
+    seen_targets, seen_emails, seen_prefixes = {}, {}, {}
+    for row in rows:
+        target = _target(row, layout, lookups, match_by_email, plan)
+        if target is not None:
+            if target.pk in seen_targets:
+                plan.refuse(row, "id", f"This customer is also on line {seen_targets[target.pk]}.")
+            seen_targets.setdefault(target.pk, row.line)
+        _check_email(row, target, lookups, seen_emails, match_by_email, plan)
+        _check_prefix(row, target, lookups, seen_prefixes, plan)
+        if target is None:
+            for name in REQUIRED_FOR_NEW:
+                if not row.values.get(name) and name not in row.failed:
+                    plan.refuse(row, name, REQUIRED_MESSAGES[name])
+        metadata = _merged_metadata(target.metadata if target else {}, row.metadata)
+        try:
+            validate_metadata(metadata)
+        except ValidationError as error:
+            plan.refuse(row, "metadata", " ".join(error.messages))
+        _check_shipping(row, target, plan)
+        if not plan.settle(row):
+            continue
+        if target is None:
+            row.metadata = metadata
+            plan.creates.append(row)
+            continue
+        changes = {
+            name: value
+            for name, value in row.values.items()
+            if name != "created" and getattr(target, name) != value
+        }
+        if metadata != target.metadata:
+            changes["metadata"] = metadata
+        if changes:
+            plan.updates.append((target, changes))
+        else:
+            plan.unchanged += 1
+    plan.errors.sort(key=lambda error: error["line"])
+    return plan
+
+
+class _Lookups:
+    """The customers a file's rows may name, read in a few queries for all rows."""
+
+    def __init__(self, rows, *, stripe):
+        references = {row.reference for row in rows if row.reference}
+        emails = {row.values["email"].casefold() for row in rows if row.values.get("email")}
+        prefixes = {
+            row.values["invoice_prefix"] for row in rows if row.values.get("invoice_prefix")
+        }
+        self.by_reference = {}
+        if stripe:
+            aliases = dict(
+                _chunked(CustomerAlias.objects, "alias", references, "alias", "customer_id")
+            )
+            customers = _customers_by("pk", set(aliases.values()))
+            self.by_reference = {
+                ref: customers[pk] for ref, pk in aliases.items() if pk in customers
+            }
+        else:
+            self.by_reference = _customers_by("public_id", references, live=False)
+        self.by_email = {}
+        for key, pk, public_id in _chunked(
+            Customer.objects.live(), "email_key", emails, "email_key", "pk", "public_id"
+        ):
+            self.by_email.setdefault(key, []).append((pk, public_id))
+        self.by_prefix = dict(
+            _chunked(Customer.objects, "invoice_prefix", prefixes, "invoice_prefix", "pk")
+        )
+
+    def customers(self, pks):
+        return _customers_by("pk", pks)
+
+
+def _chunked(queryset, field, keys, *columns):
+    keys = sorted(keys)
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[start : start + LOOKUP_CHUNK]
+        yield from queryset.filter(**{f"{field}__in": chunk}).values_list(*columns)
+
+
+def _customers_by(field, keys, live=True):
+    queryset = Customer.objects.live() if live else Customer.objects.all()
+    found = {}
+    keys = sorted(keys)
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        for customer in queryset.filter(**{f"{field}__in": keys[start : start + LOOKUP_CHUNK]}):
+            found[getattr(customer, field)] = customer
+    return found
+
+
+def _target(row, layout, lookups, match_by_email, plan):
+    if row.reference:
+        customer = lookups.by_reference.get(row.reference)
+        if customer is not None and customer.is_deleted:
+            plan.refuse(row, "id", f"Customer {row.reference} is deleted; restore it first.")
+            return None
+        if customer is None and not layout.stripe:
+            plan.refuse(row, "id", f"No customer has the ID {row.reference}.")
+        if customer is not None or not layout.stripe:
+            return customer
+    email = row.values.get("email")
+    if match_by_email and email:
+        matches = lookups.by_email.get(email.casefold(), [])
+        if len(matches) > 1:
+            plan.refuse(
+                row,
+                "email",
+                f"{len(matches)} customers have the account email {email}; add an id column "
+                "to say which one this row updates.",
+            )
+        elif matches:
+            return lookups.customers([matches[0][0]])[matches[0][0]]
+    return None
+
+
+def _check_email(row, target, lookups, seen, match_by_email, plan):
+    email = row.values.get("email")
+    if not email:
+        return
+    key = email.casefold()
+    if key in seen:
+        plan.refuse(row, "email", f"The account email {email} is also on line {seen[key]}.")
+        return
+    seen[key] = row.line
+    others = [
+        public_id
+        for pk, public_id in lookups.by_email.get(key, [])
+        if target is None or pk != target.pk
+    ]
+    if others and not (match_by_email and target is None and len(others) > 1):
+        hint = (
+            ""
+            if match_by_email
+            else " Add its ID in an id column to update it, or match customers by email."
+        )
+        plan.refuse(
+            row, "email", f"Customer {others[0]} already has the account email {email}.{hint}"
+        )
+
+
+def _check_prefix(row, target, lookups, seen, plan):
+    prefix = row.values.get("invoice_prefix")
+    if not prefix:
+        return
+    owner = lookups.by_prefix.get(prefix)
+    if prefix in seen:
+        plan.refuse(
+            row, "invoice_prefix", f"The invoice prefix {prefix} is also on line {seen[prefix]}."
+        )
+    elif owner is not None and (target is None or owner != target.pk):
+        plan.refuse(row, "invoice_prefix", f"Another customer uses the invoice prefix {prefix}.")
+    seen.setdefault(prefix, row.line)
+
+
+def _merged_metadata(current, given):
+    merged = dict(current)
+    for key, value in given.items():
+        if value:
+            merged[key] = value
+        else:
+            merged.pop(key, None)  # as in Stripe, an empty value unsets the key
+    return merged
+
+
+def _check_shipping(row, target, plan):
+    def value(name):
+        return row.values[name] if name in row.values else getattr(target, name, "")
+
+    if any(value(name) for name in SHIPPING_PARTS) and not value("shipping_name"):
+        plan.refuse(row, "shipping_name", "A shipping address needs the recipient's name.")
+
+
+def _create(rows, layout):
+    entity = LegalEntity.objects.default()
+    now = timezone.now()
+    created = 0
+    for start in range(0, len(rows), WRITE_BATCH):
+        batch = rows[start : start + WRITE_BATCH]
+        prefixes = _new_prefixes(sum(1 for row in batch if not row.values.get("invoice_prefix")))
+        customers = []
+        for row in batch:
+            fields = dict(row.values)
+            fields.setdefault("created", now)
+            fields["invoice_prefix"] = fields.get("invoice_prefix") or prefixes.pop()
+            customer = Customer(legal_entity=entity, metadata=row.metadata, **fields)
+            customer.set_search_keys()
+            customers.append(customer)
+        Customer.objects.bulk_create(customers)
+        if layout.stripe:
+            CustomerAlias.objects.bulk_create(
+                CustomerAlias(customer=customer, alias=row.reference)
+                for customer, row in zip(customers, batch, strict=True)
+                if row.reference
+            )
+        created += len(customers)
+    return created
+
+
+def _new_prefixes(count):
+    """`count` unused invoice prefixes, checked against the database in one query."""
+    prefixes = set()
+    while len(prefixes) < count:
+        wanted = {
+            "".join(secrets.choice(PREFIX_ALPHABET) for _ in range(8))
+            for _ in range(count - len(prefixes))
+        }
+        wanted -= set(
+            Customer.objects.filter(invoice_prefix__in=wanted).values_list(
+                "invoice_prefix", flat=True
+            )
+        )
+        prefixes |= wanted
+    return list(prefixes)
+
+
+def _update(updates):
+    for start in range(0, len(updates), WRITE_BATCH):
+        batch = updates[start : start + WRITE_BATCH]
+        names = set()
+        for customer, changes in batch:
+            for name, value in changes.items():
+                setattr(customer, name, value)
+            customer.set_search_keys()
+            names |= changes.keys()
+        Customer.objects.bulk_update([c for c, _ in batch], [*names, "name_key", "email_key"])
+    return len(updates)
