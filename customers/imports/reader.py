@@ -127,6 +127,8 @@ def _xlsx_text(value):
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else format(Decimal(str(value)), "f")
     if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):  # openpyxl reads date cells as midnight
+            return value.date().isoformat()
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, datetime.date):
         return value.isoformat()

@@ -55,8 +55,8 @@ class RowCleaner:
             raw = cell(index)
             if name in UPPERCASE:
                 raw = raw.upper()
-            if not raw and name in DEFAULTED:
-                continue
+            if not raw and (name in DEFAULTED or name == "email"):
+                continue  # a new customer without an email is refused when matching
             try:
                 value = form_field.clean(raw)
                 if value not in model_field.empty_values:

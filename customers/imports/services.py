@@ -70,13 +70,17 @@ def import_apply(customer_import, *, valid_rows_only=False, progress=None):
         raise ImportRefused(str(error)) from None
     if progress:
         progress("saving", 0, customer_import.rows_total)
-    with transaction.atomic():
-        plan = _plan(rows, layout, match_by_email=customer_import.match_by_email)
-        if plan.invalid and not valid_rows_only:
-            transaction.set_rollback(True)
-        else:
-            created = _create(plan.creates, layout)
-            updated = _update(plan.updates)
+    try:
+        with transaction.atomic():
+            plan = _plan(rows, layout, match_by_email=customer_import.match_by_email)
+            if plan.invalid and not valid_rows_only:
+                transaction.set_rollback(True)
+            else:
+                created = _create(plan.creates, layout)
+                updated = _update(plan.updates)
+    except Exception as error:
+        _fail(customer_import, f"The import stopped and nothing was saved: {error}")
+        raise
     _record_plan(customer_import, plan, layout)
     if plan.invalid and not valid_rows_only:
         customer_import.status = Status.CHECKED  # the data changed since the check
@@ -173,15 +177,16 @@ def _plan(rows, layout, *, match_by_email):
             seen_targets.setdefault(target.pk, row.line)
         _check_email(row, target, lookups, seen_emails, match_by_email, plan)
         _check_prefix(row, target, lookups, seen_prefixes, plan)
-        if target is None:
+        if target is None and not any(column == "id" for column, _ in row.errors):
             for name in REQUIRED_FOR_NEW:
                 if not row.values.get(name) and name not in row.failed:
                     plan.refuse(row, name, REQUIRED_MESSAGES[name])
         metadata = _merged_metadata(target.metadata if target else {}, row.metadata)
-        try:
-            validate_metadata(metadata)
-        except ValidationError as error:
-            plan.refuse(row, "metadata", " ".join(error.messages))
+        if not any(column == "metadata" for column, _ in row.errors):
+            try:
+                validate_metadata(metadata)  # the key count, now merged with the customer's
+            except ValidationError as error:
+                plan.refuse(row, "metadata", " ".join(error.messages))
         _check_shipping(row, target, plan)
         if not plan.settle(row):
             continue
