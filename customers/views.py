@@ -174,7 +174,8 @@ INLINE_IMPORT_BYTES = 256 * 1024
 
 @permission_required("customers.import_customer", raise_exception=True)
 def import_new(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = ImportUploadForm(request.POST if bound else None, request.FILES if bound else None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         record = import_services.import_create(

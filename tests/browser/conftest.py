@@ -66,3 +66,4 @@ def roles(flushable_db):
     importlib.import_module("ledger.migrations.0002_roles").grant(apps, None)
     importlib.import_module("customers.migrations.0007_legal_entity_roles").grant(apps, None)
     importlib.import_module("billing.migrations.0002_roles").grant(apps, None)
+    importlib.import_module("customers.migrations.0009_import_roles").grant(apps, None)
