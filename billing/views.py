@@ -191,7 +191,10 @@ def invoice_list(request):
 def invoice_export(request):
     filterset = InvoiceFilter(request.GET, queryset=Invoice.objects.all())
     if not filterset.is_valid():
-        return render(request, "billing/_error.html", {"errors": ["Fix the filters first."]}, 400)
+        context = {"errors": ["Fix the filters first."]}
+        return render(request, "billing/_error.html", context, status=400)
+    if request.GET.get("format") == "xlsx":
+        return exports.invoices_xlsx_response(filterset.qs)
     return exports.invoices_csv_response(filterset.qs)
 
 

@@ -4,15 +4,17 @@ import json
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import dialog_done, is_fragment, render_dialog
+from customers.exports import xlsx_download
 from customers.models import Customer
 from customers.resources import neutralise
 
 from . import selectors, services
+from .filters import TransactionFilter
 from .forms import AdjustBalanceForm, TransactionDescriptionForm, validation_messages
 from .models import BalanceTransaction
 from .money import to_major
@@ -119,50 +121,61 @@ def transaction_edit(request, public_id, transaction_id):
 EXPORT_COLUMNS = ["id", "created", "type", "amount", "currency", "amount_major",
                   "ending_balance", "description", "internal_note", "created_by", "reverses",
                   "metadata"]  # fmt: skip
+# XLSX is built whole before it is sent, at ~3,500 transactions/s as measured: 100,000
+# take ~30 s.
+XLSX_MAX_ROWS = 100_000
 
 
 @permission_required(
     ["ledger.view_balancetransaction", "ledger.export_balancetransaction"], raise_exception=True
 )
 def transactions_export(request, public_id):
-    """The customer's balance transactions as CSV, oldest first: amounts in minor units
-    (as stored) and in major units."""
+    """The customer's balance transactions as CSV (streamed) or, with ?format=xlsx,
+    XLSX, oldest first, filtered by TransactionFilter: amounts in minor units (as
+    stored) and in major units."""
     customer = _customer(public_id)
-    rows = (
-        BalanceTransaction.objects.filter(customer=customer)
-        .order_by("id")
-        .values_list(
-            "public_id",
-            "created",
-            "type",
-            "amount",
-            "currency",
-            "ending_balance",
-            "description",
-            "internal_note",
-            "created_by__username",
-            "reverses__public_id",
-        )  # fmt: skip
+    filterset = TransactionFilter(
+        request.GET, queryset=BalanceTransaction.objects.filter(customer=customer)
     )
+    if not filterset.is_valid():
+        return HttpResponse("Fix the filters before exporting.", status=400)
+    transactions = filterset.qs
+    filename = f"{customer.public_id}-balance-transactions"
+    if request.GET.get("format") == "xlsx":
+        return xlsx_download(
+            _transaction_rows(transactions),
+            f"{filename}.xlsx",
+            count=transactions.count(),
+            limit=XLSX_MAX_ROWS,
+            noun="balance transactions",
+        )
 
-    def lines():
+    def chunks():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
-        for row in rows.iterator(chunk_size=2000):
-            (public_id, created, type_, amount, currency, ending, *texts, metadata) = row
-            writer.writerow(
-                [public_id, created.isoformat(timespec="seconds"), type_, amount, currency,
-                 to_major(amount, currency), ending,
-                 *(neutralise(cell or "") for cell in texts),
-                 neutralise(json.dumps(metadata, ensure_ascii=False)) if metadata else ""]
-            )  # fmt: skip
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        for number, row in enumerate(_transaction_rows(transactions)):
+            writer.writerow(row)
+            if number % 1000 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{customer.public_id}-balance-transactions.csv"'
-    )
+    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
+
+
+def _transaction_rows(transactions):
+    """The header, then one list of cells per transaction, text neutralised."""
+    yield EXPORT_COLUMNS
+    rows = transactions.order_by("id").values_list(
+        "public_id", "created", "type", "amount", "currency", "ending_balance", "description",
+        "internal_note", "created_by__username", "reverses__public_id", "metadata",
+    )  # fmt: skip
+    for row in rows.iterator(chunk_size=2000):
+        (public_id, created, type_, amount, currency, ending, *texts, metadata) = row
+        metadata = json.dumps(metadata, ensure_ascii=False) if metadata else ""
+        yield [public_id, created.isoformat(timespec="seconds"), type_, amount, currency,
+               to_major(amount, currency), ending,
+               *(neutralise(cell or "") for cell in texts), neutralise(metadata)]  # fmt: skip
