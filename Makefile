@@ -52,6 +52,7 @@ test: system-test install fonts
 # finalization benchmarks on PostgreSQL.
 bench: install fonts
 	$(PY) bench/customers.py $(BENCH_ARGS)
+	$(PY) bench/imports.py
 	$(PY) bench/ledger.py
 	if [ -n "$(BENCH_DATABASE_URL)" ]; then $(PY) bench/ledger.py --database-url "$(BENCH_DATABASE_URL)"; fi
 	$(PY) bench/pdf.py

@@ -6,6 +6,7 @@ milliseconds a bound ModelForm with its unique-field queries would."""
 import datetime
 from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 
@@ -41,6 +42,13 @@ class RowCleaner:
             for index, name in layout.fields.items()
             if name != "created"
         ]
+        # A choice field checks a value by scanning its choices (250 countries); the
+        # same choices as a set answer at once for the valid cells of every row.
+        self.choices = {
+            name: {str(key) for key, _ in field.choices if key != ""}
+            for _, name, field, _ in self.columns
+            if isinstance(field, forms.ChoiceField)
+        }
         self.created_column = next((i for i, n in layout.fields.items() if n == "created"), None)
 
     def clean(self, line, cells):
@@ -57,6 +65,9 @@ class RowCleaner:
                 raw = raw.upper()
             if not raw and (name in DEFAULTED or name == "email"):
                 continue  # a new customer without an email is refused when matching
+            if name in self.choices and raw in self.choices[name]:
+                values[name] = raw
+                continue
             try:
                 value = form_field.clean(raw)
                 if value not in model_field.empty_values:

@@ -10,10 +10,10 @@ import secrets
 import time
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
-from ..models import Customer, CustomerAlias, CustomerImport, LegalEntity
+from ..models import Customer, CustomerAlias, CustomerImport, LegalEntity, new_customer_id
 from ..services import PREFIX_ALPHABET
 from ..validators import validate_metadata
 from .columns import layout_for
@@ -342,29 +342,44 @@ def _check_shipping(row, target, plan):
 
 
 def _create(rows, layout):
-    entity = LegalEntity.objects.default()
+    """Inserts the new customers with one prepared INSERT per batch. bulk_create would
+    send 27 rows per statement (SQLite's 999 parameters) and prepare each value through
+    a model instance; the rows are clean already, so this writes what save() would."""
+    connection = connections[Customer.objects.db]
+    fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Customer._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    fixed = {
+        f.attname: f.get_default() for f in fields if not (f.has_default() and callable(f.default))
+    }
+    fixed["legal_entity_id"] = LegalEntity.objects.default().pk
     now = timezone.now()
-    created = 0
     for start in range(0, len(rows), WRITE_BATCH):
         batch = rows[start : start + WRITE_BATCH]
         prefixes = _new_prefixes(sum(1 for row in batch if not row.values.get("invoice_prefix")))
-        customers = []
+        params, references = [], {}
         for row in batch:
-            fields = dict(row.values)
-            fields.setdefault("created", now)
-            fields["invoice_prefix"] = fields.get("invoice_prefix") or prefixes.pop()
-            customer = Customer(legal_entity=entity, metadata=row.metadata, **fields)
-            customer.set_search_keys()
-            customers.append(customer)
-        Customer.objects.bulk_create(customers)
-        if layout.stripe:
+            values = {**fixed, "preferred_locales": [], "invoice_custom_fields": [],
+                      "created": now, **row.values}  # fmt: skip
+            values["public_id"] = new_customer_id()
+            values["metadata"] = row.metadata
+            values["invoice_prefix"] = values["invoice_prefix"] or prefixes.pop()
+            values["name_key"] = values["name"].casefold()
+            values["email_key"] = values["email"].casefold()
+            params.append([f.get_db_prep_save(values[f.attname], connection) for f in fields])
+            if layout.stripe and row.reference:
+                references[values["public_id"]] = row.reference
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+        if references:
+            pks = Customer.objects.filter(public_id__in=references).values_list("public_id", "pk")
             CustomerAlias.objects.bulk_create(
-                CustomerAlias(customer=customer, alias=row.reference)
-                for customer, row in zip(customers, batch, strict=True)
-                if row.reference
+                CustomerAlias(customer_id=pk, alias=references[public_id]) for public_id, pk in pks
             )
-        created += len(customers)
-    return created
+    return len(rows)
 
 
 def _new_prefixes(count):

@@ -3,7 +3,6 @@ import datetime
 import io
 
 import pytest
-from django.db.models.query import QuerySet
 
 from customers.exports import csv_chunks
 from customers.imports import services
@@ -434,16 +433,18 @@ def test_a_crash_while_writing_leaves_no_customers(monkeypatch):
 
     monkeypatch.setattr(services, "WRITE_BATCH", 2)
     calls = []
-    real_bulk_create = QuerySet.bulk_create
+    real_new_prefixes = services._new_prefixes
 
-    def crashing_bulk_create(self, objs, *args, **kwargs):
-        if self.model is Customer:
-            calls.append(len(objs))
-            if len(calls) == 2:
-                raise RuntimeError("worker killed")
-        return real_bulk_create(self, objs, *args, **kwargs)
+    def crashing_new_prefixes(count):
+        # Called once a batch, before its INSERT: the second call comes after the
+        # first batch of customers is written within the import's transaction.
+        calls.append(count)
+        if len(calls) == 2:
+            assert Customer.objects.filter(email__startswith="crash").count() == 2
+            raise RuntimeError("worker killed")
+        return real_new_prefixes(count)
 
-    monkeypatch.setattr(QuerySet, "bulk_create", crashing_bulk_create)
+    monkeypatch.setattr(services, "_new_prefixes", crashing_new_prefixes)
     with pytest.raises(RuntimeError, match="worker killed"):
         import_apply(customer_import)
     assert calls == [2, 2]
