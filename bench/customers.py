@@ -60,11 +60,15 @@ def seed(count):
         "default_currency", "tax_exempt", "payment_terms_days", "invoice_prefix",
         "next_invoice_sequence", "invoice_footer", "invoice_custom_fields",
         "invoice_amount_tax_display", "metadata", "name_key", "email_key", "created",
+        "legal_entity_id",
     ]  # fmt: skip
     sql = (
         f"INSERT INTO customers_customer ({', '.join(columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
+    from customers.models import LegalEntity
+
+    entity_id = LegalEntity.objects.default().pk
     started = time.perf_counter()
     batch = []
     with transaction.atomic(), connection.cursor() as cursor:
@@ -82,6 +86,7 @@ def seed(count):
                 json.dumps({"internal_id": str(n), "plan": rng.choice(["pro", "team"])}),
                 name.casefold(), email.casefold(),
                 connection.ops.adapt_datetimefield_value(now - timedelta(seconds=count - n)),
+                entity_id,
             ))  # fmt: skip
             if len(batch) == 20_000:
                 cursor.executemany(sql, batch)
