@@ -2,13 +2,9 @@
 XLSX_MAX_ROWS invoices; amounts in major units of each invoice's currency, text cells
 neutralised against spreadsheet formulas."""
 
-import csv
-import io
-
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from customers.exports import xlsx_download
+from customers.exports import csv_download, xlsx_download
 from customers.resources import neutralise
 from ledger.money import to_major
 
@@ -43,20 +39,7 @@ def invoice_rows(queryset):
 
 
 def invoices_csv_response(queryset):
-    def chunks():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for number, row in enumerate(invoice_rows(queryset)):
-            writer.writerow(row)
-            if number % 1000 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
+    return csv_download(invoice_rows(queryset), _filename("csv"))
 
 
 def invoices_xlsx_response(queryset):

@@ -1,15 +1,13 @@
-import csv
-import io
 import json
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import dialog_done, is_fragment, render_dialog
-from customers.exports import xlsx_download
+from customers.exports import csv_download, xlsx_download
 from customers.models import Customer
 from customers.resources import neutralise
 
@@ -150,20 +148,7 @@ def transactions_export(request, public_id):
             noun="balance transactions",
         )
 
-    def chunks():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for number, row in enumerate(_transaction_rows(transactions)):
-            writer.writerow(row)
-            if number % 1000 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    return csv_download(_transaction_rows(transactions), f"{filename}.csv")
 
 
 def _transaction_rows(transactions):
