@@ -500,8 +500,6 @@ class CustomerImport(models.Model):
     def progress_percent(self):
         return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
 
-    @property
-    def can_import(self):
-        if self.status != self.Status.CHECKED:
-            return False
-        return (self.to_create or self.to_update) and (not self.invalid or self.valid_rows_only)
+    def can_import(self, valid_rows_only):
+        """Checked, and either every row is valid or staff chose the valid ones only."""
+        return self.status == self.Status.CHECKED and (not self.invalid or valid_rows_only)

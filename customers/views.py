@@ -211,7 +211,7 @@ def import_confirm(request, public_id):
     form = ImportConfirmForm(request.POST)
     form.is_valid()
     valid_rows_only = form.cleaned_data.get("valid_rows_only", False)
-    if record.status != CustomerImport.Status.CHECKED or (record.invalid and not valid_rows_only):
+    if not record.can_import(valid_rows_only):
         messages.error(request, "This file cannot be imported as it is.")
         return redirect(record)
     if record.file_size <= INLINE_IMPORT_BYTES:

@@ -49,6 +49,13 @@ class RowCleaner:
             for _, name, field, _ in self.columns
             if isinstance(field, forms.ChoiceField)
         }
+        # The metadata keys come from the header: checked once, reported on every row.
+        self.metadata_key_error = None
+        try:
+            for key in layout.metadata.values():
+                validate_single_line(key)
+        except ValidationError as error:
+            self.metadata_key_error = error
         self.created_column = next((i for i, n in layout.fields.items() if n == "created"), None)
 
     def clean(self, line, cells):
@@ -84,8 +91,8 @@ class RowCleaner:
                 errors.append((self.header[self.created_column], error.messages[0]))
         metadata = {key: cell(index) for index, key in self.layout.metadata.items()}
         try:
-            for key in metadata:
-                validate_single_line(key)
+            if self.metadata_key_error:
+                raise self.metadata_key_error
             validate_metadata({k: v for k, v in metadata.items() if v})
         except ValidationError as error:
             errors.append(("metadata", " ".join(error.messages)))

@@ -167,7 +167,7 @@ class Plan:
 
 def _plan(rows, layout, *, match_by_email):
     plan = Plan()
-    lookups = _Lookups(rows, stripe=layout.stripe)
+    lookups = _Lookups(rows, stripe=layout.stripe, match_by_email=match_by_email)
     seen_targets, seen_emails, seen_prefixes = {}, {}, {}
     for row in rows:
         target = _target(row, layout, lookups, match_by_email, plan)
@@ -212,17 +212,15 @@ def _plan(rows, layout, *, match_by_email):
 class _Lookups:
     """The customers a file's rows may name, read in a few queries for all rows."""
 
-    def __init__(self, rows, *, stripe):
+    def __init__(self, rows, *, stripe, match_by_email):
         references = {row.reference for row in rows if row.reference}
         emails = {row.values["email"].casefold() for row in rows if row.values.get("email")}
         prefixes = {
             row.values["invoice_prefix"] for row in rows if row.values.get("invoice_prefix")
         }
-        self.by_reference = {}
         if stripe:
-            aliases = dict(
-                _chunked(CustomerAlias.objects, "alias", references, "alias", "customer_id")
-            )
+            aliases = CustomerAlias.objects.values_list("alias", "customer_id")
+            aliases = dict(_chunked(aliases, "alias", references))
             customers = _customers_by("pk", set(aliases.values()))
             self.by_reference = {
                 ref: customers[pk] for ref, pk in aliases.items() if pk in customers
@@ -230,33 +228,26 @@ class _Lookups:
         else:
             self.by_reference = _customers_by("public_id", references, live=False)
         self.by_email = {}
-        for key, pk, public_id in _chunked(
-            Customer.objects.live(), "email_key", emails, "email_key", "pk", "public_id"
-        ):
+        by_email = Customer.objects.live().values_list("email_key", "pk", "public_id")
+        for key, pk, public_id in _chunked(by_email, "email_key", emails):
             self.by_email.setdefault(key, []).append((pk, public_id))
-        self.by_prefix = dict(
-            _chunked(Customer.objects, "invoice_prefix", prefixes, "invoice_prefix", "pk")
-        )
+        # The customers rows will update by email, read now rather than a query a row.
+        matched = {found[0][0] for found in self.by_email.values() if len(found) == 1}
+        self.email_matches = _customers_by("pk", matched) if match_by_email else {}
+        by_prefix = Customer.objects.values_list("invoice_prefix", "pk")
+        self.by_prefix = dict(_chunked(by_prefix, "invoice_prefix", prefixes))
 
-    def customers(self, pks):
-        return _customers_by("pk", pks)
 
-
-def _chunked(queryset, field, keys, *columns):
+def _chunked(queryset, field, keys):
+    """The queryset's rows whose `field` is one of `keys`, LOOKUP_CHUNK keys a query."""
     keys = sorted(keys)
     for start in range(0, len(keys), LOOKUP_CHUNK):
-        chunk = keys[start : start + LOOKUP_CHUNK]
-        yield from queryset.filter(**{f"{field}__in": chunk}).values_list(*columns)
+        yield from queryset.filter(**{f"{field}__in": keys[start : start + LOOKUP_CHUNK]})
 
 
 def _customers_by(field, keys, live=True):
     queryset = Customer.objects.live() if live else Customer.objects.all()
-    found = {}
-    keys = sorted(keys)
-    for start in range(0, len(keys), LOOKUP_CHUNK):
-        for customer in queryset.filter(**{f"{field}__in": keys[start : start + LOOKUP_CHUNK]}):
-            found[getattr(customer, field)] = customer
-    return found
+    return {getattr(customer, field): customer for customer in _chunked(queryset, field, keys)}
 
 
 def _target(row, layout, lookups, match_by_email, plan):
@@ -280,7 +271,7 @@ def _target(row, layout, lookups, match_by_email, plan):
                 "to say which one this row updates.",
             )
         elif matches:
-            return lookups.customers([matches[0][0]])[matches[0][0]]
+            return lookups.email_matches[matches[0][0]]
     return None
 
 
