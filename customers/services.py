@@ -1,20 +1,27 @@
 """Every write to customers goes through these functions."""
 
-import secrets
 import string
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import PROFILE_FIELDS, Contact, Customer, CustomerAlias, LegalEntity, TaxId
+from .models import (
+    PROFILE_FIELDS,
+    Contact,
+    Customer,
+    CustomerAlias,
+    LegalEntity,
+    TaxId,
+    random_string,
+)
 
 PREFIX_ALPHABET = string.ascii_uppercase + string.digits
 
 
 def _new_invoice_prefix():
     while True:
-        prefix = "".join(secrets.choice(PREFIX_ALPHABET) for _ in range(8))
+        prefix = random_string(PREFIX_ALPHABET, 8)
         if not Customer.objects.filter(invoice_prefix=prefix).exists():
             return prefix
 

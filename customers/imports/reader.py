@@ -55,40 +55,55 @@ def read_table(data, file_name=""):
     return table
 
 
-def decode(data):
+def encoding_of(data):
     """UTF-8 (a byte order mark is dropped), else Latin-1 (Windows-1252), which every
     byte sequence decodes as."""
     try:
-        return data.decode("utf-8-sig")
+        data.decode("utf-8")  # thrown away: the rows are decoded as they are read
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return "cp1252"
+    return "utf-8-sig"
 
 
 def _read_csv(data):
-    text = decode(data)
-    first_line = text.split("\n", 1)[0]
+    encoding = encoding_of(data)
+    first_line = data[:65536].split(b"\n", 1)[0].decode(encoding, errors="replace")
     # Spreadsheets in locales with a decimal comma write semicolons.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
-        header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
-        row_count = sum(1 for _ in _csv_rows(text, delimiter))
+        header = next(_csv_reader(data, encoding, delimiter), [])
+        row_count = sum(1 for cells in _csv_reader(data, encoding, delimiter) if _filled(cells))
     except csv.Error as error:
         raise ImportFileError(f"This is not a CSV file we can read ({error}).") from None
-    return Table([cell.strip() for cell in header], _csv_rows(text, delimiter, skip=1), row_count)
+    rows = _csv_rows(data, encoding, delimiter)
+    return Table([cell.strip() for cell in header], rows, max(0, row_count - _filled(header)))
 
 
-def _csv_rows(text, delimiter, skip=1):
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _csv_reader(data, encoding, delimiter):
+    """Decodes the rows as they are read rather than the file as one string (4 bytes a
+    character once a file has an accented letter)."""
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
+    return csv.reader(text, delimiter=delimiter)
+
+
+def _filled(cells):
+    return bool("".join(cells).strip())
+
+
+def _csv_rows(data, encoding, delimiter):
+    """(line number, cells) of each non-blank row after the header."""
+    reader = _csv_reader(data, encoding, delimiter)
     line = 1
     try:
-        for index, cells in enumerate(reader):
-            if index >= skip and any(cell.strip() for cell in cells):
-                for cell in cells:
-                    if len(cell) > MAX_CELL:
-                        raise ImportFileError(
-                            f"Line {line}: a cell has {len(cell):,} characters; "
-                            f"cells can have up to {MAX_CELL:,}."
-                        )
+        next(reader, None)
+        line = reader.line_num + 1
+        for cells in reader:
+            if _filled(cells):
+                if (longest := max(map(len, cells))) > MAX_CELL:
+                    raise ImportFileError(
+                        f"Line {line}: a cell has {longest:,} characters; "
+                        f"cells can have up to {MAX_CELL:,}."
+                    )
                 yield line, cells
             line = reader.line_num + 1  # the next row starts after this one's last line
     except csv.Error as error:

@@ -1,12 +1,15 @@
 """Cleans each row of an import with the Add customer form's own fields and the model's
 validators (one source of truth), without building a form per row: the form is made
-once and each column's field cleans its cell, so a row costs microseconds, not the
-milliseconds a bound ModelForm with its unique-field queries would."""
+once and each column's field cleans its cells.
+
+A column repeats its values (countries, currencies, languages, terms), and cleaning is a
+pure function of the cell's text, so each column remembers the outcome for the texts it
+has seen: a 100,000-row file cleans each distinct country once, not 100,000 times.
+"""
 
 import datetime
 from dataclasses import dataclass
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 
@@ -20,6 +23,10 @@ from ..validators import validate_metadata, validate_single_line
 DEFAULTED = {"tax_exempt", "payment_terms_days", "next_invoice_sequence", "invoice_prefix"}
 REQUIRED_FOR_NEW = ("name", "email")
 UPPERCASE = {"address_country", "shipping_country", "default_currency", "invoice_prefix"}
+# Outcomes remembered per column; past this a column's cells are mostly distinct (names,
+# emails), and remembering them would only cost memory.
+REMEMBERED_PER_COLUMN = 4096
+NOT_GIVEN = object()
 
 
 @dataclass(slots=True)
@@ -36,68 +43,82 @@ class RowCleaner:
     def __init__(self, header, layout):
         form = CustomerForm()
         self.header = header
-        self.layout = layout
-        self.columns = [
-            (index, name, form.fields[name], Customer._meta.get_field(name))
+        self.width = len(header)
+        self.reference_column = layout.id_column
+        self.fields = [
+            (index, name, _field_cleaner(name, form.fields.get(name)), {})
             for index, name in layout.fields.items()
-            if name != "created"
         ]
-        # A choice field checks a value by scanning its choices (250 countries); the
-        # same choices as a set answer at once for the valid cells of every row.
-        self.choices = {
-            name: {str(key) for key, _ in field.choices if key != ""}
-            for _, name, field, _ in self.columns
-            if isinstance(field, forms.ChoiceField)
-        }
-        # The metadata keys come from the header: checked once, reported on every row.
-        self.metadata_key_error = None
-        try:
-            for key in layout.metadata.values():
-                validate_single_line(key)
-        except ValidationError as error:
-            self.metadata_key_error = error
-        self.created_column = next((i for i, n in layout.fields.items() if n == "created"), None)
+        self.metadata = [
+            (index, key, _metadata_cleaner(key), {}) for index, key in layout.metadata.items()
+        ]
 
     def clean(self, line, cells):
-        errors = []
-        values = {}
-        failed = set()
-        width = len(self.header)
-        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-            errors.append(("", f"This row has {len(cells)} cells; the header names {width}."))
-        cell = lambda index: _unneutralised(cells[index].strip()) if index < len(cells) else ""  # noqa: E731
-        for index, name, form_field, model_field in self.columns:
-            raw = cell(index)
-            if name in UPPERCASE:
-                raw = raw.upper()
-            if not raw and (name in DEFAULTED or name == "email"):
-                continue  # a new customer without an email is refused when matching
-            if name in self.choices and raw in self.choices[name]:
-                values[name] = raw
-                continue
-            try:
-                value = form_field.clean(raw)
-                if value not in model_field.empty_values:
-                    model_field.run_validators(value)
-            except ValidationError as error:
-                errors.append((self.header[index], " ".join(error.messages)))
+        errors, values, metadata, failed = [], {}, {}, set()
+        if len(cells) < self.width:
+            cells += [""] * (self.width - len(cells))
+        elif len(cells) > self.width and "".join(cells[self.width :]).strip():
+            errors.append(("", f"This row has {len(cells)} cells; the header names {self.width}."))
+        for index, name, clean_cell, outcomes in self.fields:
+            cell = cells[index]
+            value, error = outcomes.get(cell) or _outcome(cell, clean_cell, outcomes)
+            if error:
+                errors.append((self.header[index], error))
                 failed.add(name)
-                continue
-            values[name] = value
-        if self.created_column is not None and (raw := cell(self.created_column)):
-            try:
-                values["created"] = parse_created(raw)
-            except ValidationError as error:
-                errors.append((self.header[self.created_column], error.messages[0]))
-        metadata = {key: cell(index) for index, key in self.layout.metadata.items()}
-        try:
-            if self.metadata_key_error:
-                raise self.metadata_key_error
-            validate_metadata({k: v for k, v in metadata.items() if v})
-        except ValidationError as error:
-            errors.append(("metadata", " ".join(error.messages)))
-        reference = cell(self.layout.id_column) if self.layout.id_column is not None else ""
+            elif value is not NOT_GIVEN:
+                values[name] = value
+        for index, key, clean_cell, outcomes in self.metadata:
+            cell = cells[index]
+            value, error = outcomes.get(cell) or _outcome(cell, clean_cell, outcomes)
+            if error:
+                errors.append(("metadata", error))
+            metadata[key] = value
+        reference = "" if self.reference_column is None else _text(cells[self.reference_column])
         return Row(line, reference, values, metadata, errors, failed)
+
+
+def _outcome(cell, clean_cell, outcomes):
+    """(clean value, None) or (None, error message), remembered for the column."""
+    try:
+        outcome = (clean_cell(_text(cell)), None)
+    except ValidationError as error:
+        outcome = (None, " ".join(error.messages))
+    if len(outcomes) < REMEMBERED_PER_COLUMN:
+        outcomes[cell] = outcome
+    return outcome
+
+
+def _field_cleaner(name, form_field):
+    """The function that turns a cell of the `name` column into its clean value."""
+    if name == "created":
+        return lambda text: parse_created(text) if text else NOT_GIVEN
+    model_field = Customer._meta.get_field(name)
+    blank_not_given = name in DEFAULTED or name == "email"  # a missing email is refused later
+    # The model's validators the form field has not run already (both check an email).
+    model_validators = [v for v in model_field.validators if v not in form_field.validators]
+
+    def clean(text):
+        if name in UPPERCASE:
+            text = text.upper()
+        if not text and blank_not_given:
+            return NOT_GIVEN
+        value = form_field.clean(text)
+        if value not in model_field.empty_values:
+            for validator in model_validators:
+                validator(value)
+        return value
+
+    return clean
+
+
+def _metadata_cleaner(key):
+    def clean(text):
+        validate_single_line(key)  # the header's key, so every row of the column is refused
+        if text:
+            validate_metadata({key: text})  # the key count is checked once merged
+        return text
+
+    return clean
 
 
 def parse_created(text):
@@ -113,9 +134,11 @@ def parse_created(text):
     return value
 
 
-def _unneutralised(text):
-    """Our exports write a formula-looking cell with a leading ' (see resources.neutralise);
-    the value itself has none, so an unedited export imports unchanged."""
+def _text(cell):
+    """The cell stripped and, since our exports write a formula-looking cell with a
+    leading ' (see resources.neutralise), without that quote: an unedited export imports
+    unchanged."""
+    text = cell.strip()
     if text[:1] == "'" and text[1:2] in FORMULA_PREFIXES:
         return text[1:]
     return text

@@ -6,16 +6,27 @@ repeats the check inside one transaction and writes every row or none: a failure
 killed worker leaves no partial rows.
 """
 
-import secrets
+import gc
+import operator
+import threading
 import time
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.utils import timezone
 
-from ..models import Customer, CustomerAlias, CustomerImport, LegalEntity, new_customer_id
+from ..models import (
+    Customer,
+    CustomerAlias,
+    CustomerImport,
+    LegalEntity,
+    new_customer_ids,
+    random_strings,
+)
 from ..services import PREFIX_ALPHABET
-from ..validators import validate_metadata
+from ..triggers import insert_triggers_deferred
+from ..validators import METADATA_MAX_KEYS, validate_metadata
 from .columns import layout_for
 from .reader import ImportFileError, read_table
 from .rows import REQUIRED_FOR_NEW, RowCleaner
@@ -26,6 +37,8 @@ WRITE_BATCH = 1000
 PROGRESS_EVERY = 2000
 SHIPPING_PARTS = ("shipping_line1", "shipping_line2", "shipping_city", "shipping_state",
                   "shipping_postal_code", "shipping_country", "shipping_phone")  # fmt: skip
+PASSED_AS_THEY_ARE = {"CharField", "TextField", "PositiveSmallIntegerField",
+                      "PositiveIntegerField", "ForeignKey"}  # fmt: skip
 REQUIRED_MESSAGES = {"name": "Enter the customer's name.", "email": "Enter the account email."}
 
 
@@ -43,6 +56,23 @@ def import_create(*, data, file_name, user=None, match_by_email=False):
     )
 
 
+@contextmanager
+def _collector_paused():
+    """Checking makes a few objects a row, freed by reference counting; the cyclic
+    garbage collector would scan the growing list of rows again and again (a fifth of
+    a 100,000-row check). Paused only in the main thread, where the worker and the
+    command run: threads of a web server would race to turn it back on."""
+    if threading.current_thread() is not threading.main_thread() or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@_collector_paused()
 def import_check(customer_import, progress=None):
     """Counts what importing the file would create, update and leave unchanged, and
     which rows are invalid. Writes nothing but the record."""
@@ -57,6 +87,7 @@ def import_check(customer_import, progress=None):
     return plan
 
 
+@_collector_paused()
 def import_apply(customer_import, *, valid_rows_only=False, progress=None):
     """Imports the file: every valid row or, unless `valid_rows_only`, nothing if a row
     is invalid. Returns (created, updated)."""
@@ -76,7 +107,8 @@ def import_apply(customer_import, *, valid_rows_only=False, progress=None):
             if plan.invalid and not valid_rows_only:
                 transaction.set_rollback(True)
             else:
-                created = _create(plan.creates, layout)
+                with insert_triggers_deferred():
+                    created = _create(plan.creates, layout)
                 updated = _update(plan.updates)
     except Exception as error:
         _fail(customer_import, f"The import stopped and nothing was saved: {error}")
@@ -182,9 +214,11 @@ def _plan(rows, layout, *, match_by_email):
                 if not row.values.get(name) and name not in row.failed:
                     plan.refuse(row, name, REQUIRED_MESSAGES[name])
         metadata = _merged_metadata(target.metadata if target else {}, row.metadata)
-        if not any(column == "metadata" for column, _ in row.errors):
+        # Each value was checked in its cell; merged with the customer's, only the number
+        # of keys can be wrong.
+        if len(metadata) > METADATA_MAX_KEYS:
             try:
-                validate_metadata(metadata)  # the key count, now merged with the customer's
+                validate_metadata(metadata)
             except ValidationError as error:
                 plan.refuse(row, "metadata", " ".join(error.messages))
         _check_shipping(row, target, plan)
@@ -347,22 +381,31 @@ def _create(rows, layout):
         f.attname: f.get_default() for f in fields if not (f.has_default() and callable(f.default))
     }
     fixed["legal_entity_id"] = LegalEntity.objects.default().pk
-    now = timezone.now()
+    fixed |= {"preferred_locales": [], "invoice_custom_fields": [], "created": timezone.now()}
+    fixed = {f.attname: f.get_db_prep_save(fixed[f.attname], connection) for f in fields
+             if f.attname in fixed}  # fmt: skip
+    # Text, numbers and keys go to the database driver as they are; JSON and dates are
+    # prepared as save() prepares them.
+    prepared = {f.attname: f for f in fields if f.get_internal_type() not in PASSED_AS_THEY_ARE}
+    metadata_field = prepared.pop("metadata")
+    row_params = operator.itemgetter(*(f.attname for f in fields))
     for start in range(0, len(rows), WRITE_BATCH):
         batch = rows[start : start + WRITE_BATCH]
+        public_ids = new_customer_ids(len(batch))
         prefixes = _new_prefixes(sum(1 for row in batch if not row.values.get("invoice_prefix")))
         params, references = [], {}
-        for row in batch:
-            values = {**fixed, "preferred_locales": [], "invoice_custom_fields": [],
-                      "created": now, **row.values}  # fmt: skip
-            values["public_id"] = new_customer_id()
-            values["metadata"] = row.metadata
+        for row, public_id in zip(batch, public_ids, strict=True):
+            values = fixed | row.values
+            values["public_id"] = public_id
+            values["metadata"] = metadata_field.get_db_prep_save(row.metadata, connection)
             values["invoice_prefix"] = values["invoice_prefix"] or prefixes.pop()
             values["name_key"] = values["name"].casefold()
             values["email_key"] = values["email"].casefold()
-            params.append([f.get_db_prep_save(values[f.attname], connection) for f in fields])
+            for name in row.values.keys() & prepared.keys():
+                values[name] = prepared[name].get_db_prep_save(values[name], connection)
+            params.append(row_params(values))
             if layout.stripe and row.reference:
-                references[values["public_id"]] = row.reference
+                references[public_id] = row.reference
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)
         if references:
@@ -377,10 +420,7 @@ def _new_prefixes(count):
     """`count` unused invoice prefixes, checked against the database in one query."""
     prefixes = set()
     while len(prefixes) < count:
-        wanted = {
-            "".join(secrets.choice(PREFIX_ALPHABET) for _ in range(8))
-            for _ in range(count - len(prefixes))
-        }
+        wanted = set(random_strings(PREFIX_ALPHABET, 8, count - len(prefixes)))
         wanted -= set(
             Customer.objects.filter(invoice_prefix__in=wanted).values_list(
                 "invoice_prefix", flat=True

@@ -7,8 +7,10 @@ import pytest
 from customers.exports import csv_chunks
 from customers.imports import services
 from customers.imports.services import ImportRefused, import_apply, import_check, import_create
-from customers.models import Customer, CustomerAlias, CustomerImport, TaxExempt
+from customers.models import Customer, CustomerAlias, CustomerImport, MetadataKey, TaxExempt
+from customers.selectors import customer_list, customer_page
 from customers.services import customer_delete
+from customers.triggers import expected_triggers, installed_triggers
 from tests.factories import make_customer, make_user
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +157,23 @@ def test_created_customers_get_defaults_search_keys_and_unique_prefixes():
     assert len(prefixes) == 2 and all(len(p) == 8 for p in prefixes)
     for customer in Customer.objects.all():
         customer.full_clean()
+
+
+def test_created_customers_are_searchable_and_their_metadata_keys_listed():
+    text = "name,email,metadata[warehouse]\nZanzibar Traders,z@example.com,Dock 7\n"
+    import_apply(_checked(text))
+    assert _search("zanzibar") == ["Zanzibar Traders"]
+    assert _search("dock 7") == ["Zanzibar Traders"]  # metadata values are searched too
+    assert MetadataKey.objects.filter(key="warehouse").exists()
+    # The insert triggers are back for customers added afterwards.
+    assert expected_triggers() <= installed_triggers()
+    make_customer(name="Added later", metadata={"shelf": "B"})
+    assert _search("added later") == ["Added later"]
+    assert MetadataKey.objects.filter(key="shelf").exists()
+
+
+def _search(text):
+    return [c.name for c in customer_page(customer_list(params={"q": text}))]
 
 
 def test_import_records_who_ran_it():
@@ -404,6 +423,14 @@ def test_a_metadata_key_over_40_characters_is_one_error():
     ]
 
 
+def test_metadata_over_50_keys_once_merged_with_the_customers_is_refused():
+    customer = make_customer(metadata={f"k{n}": "v" for n in range(49)})
+    text = f"id,metadata[k0],metadata[new1]\n{customer.public_id},,v\n"  # unset one, add one
+    assert _counts(_checked(text)) == (0, 1, 0, 0)
+    text = f"id,metadata[new1],metadata[new2]\n{customer.public_id},v,v\n"
+    assert _errors(_checked(text)) == [(2, "metadata", "Metadata can have at most 50 keys.")]
+
+
 def test_a_blank_cell_for_a_long_metadata_key_is_fine():
     long_key = "k" * 41
     customer_import = _checked(f"name,email,metadata[{long_key}]\nAcme,a@example.com,\n")
@@ -452,3 +479,4 @@ def test_a_crash_while_writing_leaves_no_customers(monkeypatch):
     assert Customer.objects.count() == 1
     existing.refresh_from_db()
     assert existing.name == "Untouched"
+    assert expected_triggers() <= installed_triggers()  # dropped for the import, if SQLite

@@ -1,8 +1,10 @@
+from collections import Counter
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from customers import reference
-from customers.models import Customer, LegalEntity
+from customers.models import Customer, LegalEntity, random_strings
 from customers.tax_ids import TAX_ID_TYPES, clean_tax_id_value
 from tests.factories import make_customer
 
@@ -18,6 +20,16 @@ def test_public_id_looks_like_stripe_and_is_unique():
     first, second = make_customer(), make_customer()
     assert first.public_id.startswith("cus_") and len(first.public_id) == 18
     assert first.public_id != second.public_id
+
+
+def test_random_strings_use_every_character_of_the_alphabet_evenly():
+    strings = random_strings("ABC", 5, 200_000)
+    assert len(strings) == 200_000 and {len(s) for s in strings} == {5}
+    counts = Counter("".join(strings))
+    # 333,333 draws of each expected, give or take 471 (one standard deviation). Taking
+    # every byte modulo 3 would favour "A" (86 of the 256 byte values) by about 2,600.
+    assert set(counts) == {"A", "B", "C"}
+    assert all(abs(count - 1_000_000 / 3) < 2_000 for count in counts.values()), counts
 
 
 def test_invoice_prefix_is_generated_when_blank():
