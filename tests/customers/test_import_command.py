@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from customers.imports.rows import RowCleaner
 from customers.models import Customer, CustomerImport
 from tests.factories import make_customer, make_user
 
@@ -32,7 +33,7 @@ def test_a_valid_file_is_imported_with_a_summary(tmp_path):
     )
     out, err = _run(tmp_path, text)
     assert "To create: 2\nTo update: 1\nUnchanged: 0\nInvalid:   0\n" in out
-    assert "Saving…\nImported: 2 created, 1 updated.\n" in out
+    assert out.endswith("Invalid:   0\nImported: 2 created, 1 updated.\n")
     assert "\rChecking  [" in err and "3/3 rows" in err and err.endswith("\n")
     assert set(Customer.objects.values_list("name", flat=True)) == {"Acme", "Globex", "New"}
     record = CustomerImport.objects.get()
@@ -69,7 +70,7 @@ def test_valid_only_imports_the_other_rows(tmp_path):
 def test_check_only_writes_nothing(tmp_path):
     out, _err = _run(tmp_path, WITH_INVALID, "--check-only")
     assert "To create: 2\n" in out and "Invalid:   1\n" in out
-    assert "Saving" not in out and "Imported" not in out
+    assert "Imported" not in out
     assert not Customer.objects.exists()
     assert CustomerImport.objects.get().status == "checked"
 
@@ -104,3 +105,16 @@ def test_an_unreadable_file_reports_why(tmp_path):
 def test_a_missing_file_is_an_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_customers", str(tmp_path / "nope.csv"), stdout=io.StringIO())
+
+
+def test_an_import_checks_each_row_once(tmp_path, monkeypatch):
+    cleaned = []
+    real_clean = RowCleaner.clean
+    monkeypatch.setattr(
+        RowCleaner,
+        "clean",
+        lambda self, line, cells: cleaned.append(line) or real_clean(self, line, cells),
+    )
+    _run(tmp_path, VALID)
+    assert cleaned == [2, 3]  # not once for a check and again for the import
+    assert Customer.objects.count() == 2

@@ -1,5 +1,6 @@
-"""Imports customers from a CSV or XLSX file, as the Import page does: check, then write
-every row or none (or, with --valid-only, every valid row)."""
+"""Imports customers from a CSV or XLSX file as the Import page does, in one pass: every
+row is checked, then every row or none is written (or, with --valid-only, every valid
+row). --check-only stops after the check."""
 
 from pathlib import Path
 
@@ -71,13 +72,30 @@ class Command(BaseCommand):
             data=data, file_name=path.name, user=user or None, match_by_email=match_email
         )
         bar = ProgressBar(self.stderr)
+        refused = None
         try:
-            import_check(customer_import, progress=bar)
+            if check_only:
+                import_check(customer_import, progress=bar)
+            else:
+                # One pass: the import checks every row itself, then writes all or none.
+                created, updated = import_apply(
+                    customer_import, valid_rows_only=valid_only, progress=bar
+                )
+        except ImportRefused as error:
+            refused = error
         finally:
             bar.end()
         if customer_import.status == CustomerImport.Status.FAILED:
             raise CommandError(f"{path.name}: {customer_import.failure}")
+        self.write_summary(customer_import)
+        if refused:
+            raise CommandError(f"{refused} Fix them or pass --valid-only.")
+        if not check_only:
+            self.stdout.write(
+                self.style.SUCCESS(f"Imported: {created:,} created, {updated:,} updated.")
+            )
 
+    def write_summary(self, customer_import):
         self.stdout.write(f"To create: {customer_import.to_create:,}")
         self.stdout.write(f"To update: {customer_import.to_update:,}")
         self.stdout.write(f"Unchanged: {customer_import.unchanged:,}")
@@ -91,24 +109,3 @@ class Command(BaseCommand):
             self.stdout.write(f"{where}: {error['message']}")
         if len(errors) > ERRORS_SHOWN:
             self.stdout.write(f"… and {len(errors) - ERRORS_SHOWN:,} more errors.")
-        if check_only:
-            return
-        if customer_import.invalid and not valid_only:
-            raise CommandError(
-                f"{customer_import.invalid:,} rows are invalid; nothing was imported. "
-                "Fix them or pass --valid-only."
-            )
-
-        self.stdout.write("Saving…")
-        try:
-            # The import checks every row again, within its transaction.
-            created, updated = import_apply(
-                customer_import, valid_rows_only=valid_only, progress=bar
-            )
-        except ImportRefused as error:
-            raise CommandError(str(error)) from None
-        finally:
-            bar.end()
-        self.stdout.write(
-            self.style.SUCCESS(f"Imported: {created:,} created, {updated:,} updated.")
-        )
