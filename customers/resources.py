@@ -5,9 +5,8 @@ import datetime
 import io
 
 from django.db import connections
-from django.db.models import TextField, Value
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import F, Func, TextField, Value
+from django.db.models.functions import Cast, Concat, Replace, Substr
 from import_export import fields, resources
 
 from .models import Customer
@@ -74,45 +73,28 @@ class CustomerResource(resources.ModelResource):
         csv.writer(header).writerow(self.get_export_headers())
         yield header.getvalue()
 
-        fields_ = self.get_export_fields()
-        attributes = [field.attribute for field in fields_[: len(COLUMNS)]]
-        locales_at = COLUMNS.index("preferred_locales")
-        created_at = COLUMNS.index("created")
-        commas = len(fields_) - 1
-        # The database pulls out metadata values (json_extract / ->>) and gives
-        # `created` as UTC text, so no JSON or datetime is parsed here.
-        extra = {
-            "created_text": Cast("created", TextField()),
-            "terms_text": Cast("payment_terms_days", TextField()),
-            "sequence_text": Cast("next_invoice_sequence", TextField()),
+        commas = len(self.get_export_fields()) - 1
+        # The database formats every cell as text, so each row arrives ready to join:
+        # no JSON or datetime is parsed here, and no cell is touched unless it must.
+        text = {
+            "preferred_locales": _locales_text("preferred_locales"),
+            "payment_terms_days": Cast("payment_terms_days", TextField()),
+            "next_invoice_sequence": Cast("next_invoice_sequence", TextField()),
+            "created": _iso_datetime_text("created"),
         }
-        extra |= {
-            f"metadata_{i}": Coalesce(KeyTextTransform(key, "metadata"), Value(""),
-                                      output_field=TextField())
-            for i, key in enumerate(self.metadata_keys)
-        }  # fmt: skip
-        attributes[created_at] = "created_text"
-        attributes[COLUMNS.index("payment_terms_days")] = "terms_text"
-        attributes[COLUMNS.index("next_invoice_sequence")] = "sequence_text"
-        values = queryset.annotate(**extra).values_list(*attributes, *list(extra)[3:])
-        sql, params = values.query.sql_with_params()
+        cells = {
+            f"cell_{name}": text.get(name, F("public_id" if name == "id" else name))
+            for name in COLUMNS
+        }
+        cells |= {f"metadata_{i}": MetadataText(key) for i, key in enumerate(self.metadata_keys)}
+        sql, params = queryset.annotate(**cells).values_list(*cells).query.sql_with_params()
         # A server-side cursor on PostgreSQL, so memory stays flat at any size.
         with connections[queryset.db].chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while records := cursor.fetchmany(chunk_size):
                 lines = []
                 for record in records:
-                    row = list(record)
-                    tags = row[locales_at]
-                    # JSON text on SQLite, a list from psycopg; tags hold no quotes
-                    # or spaces.
-                    if tags.__class__ is str:
-                        row[locales_at] = tags[1:-1].replace('"', "").replace(" ", "")
-                    else:
-                        row[locales_at] = ",".join(tags)
-                    text = row[created_at]
-                    row[created_at] = text[:10] + "T" + text[11:19] + "+00:00"
-                    line = ",".join(row)
+                    line = ",".join(record)
                     if (
                         line.count(",") != commas
                         or '"' in line
@@ -121,7 +103,7 @@ class CustomerResource(resources.ModelResource):
                         or "\t" in line
                     ):
                         # Some cell needs quoting: let the csv module write it.
-                        line = _csv_line([neutralise(cell) for cell in row])
+                        line = _csv_line([neutralise(cell) for cell in record])
                     else:
                         # No cell holds a comma, so each comma starts a cell (the
                         # first cell is the ID, never a formula).
@@ -131,6 +113,40 @@ class CustomerResource(resources.ModelResource):
                     lines.append(line)
                 lines.append("")
                 yield "\r\n".join(lines)
+
+
+class MetadataText(Func):
+    """The customer's metadata value for `key` as text, "" if it has none. Values are
+    always strings, so the JSON ->> operator will do: Django's KeyTextTransform reads the
+    JSON twice on SQLite to tell true and null from "true" and "null"."""
+
+    output_field = TextField()
+
+    def __init__(self, key):
+        super().__init__(F("metadata"))
+        self.key = key
+
+    def as_sql(self, compiler, connection, **extra_context):
+        metadata, params = compiler.compile(self.source_expressions[0])
+        # SQLite takes a JSON path (keys cannot hold quotes); PostgreSQL the key itself.
+        key = f'$."{self.key}"' if connection.vendor == "sqlite" else self.key
+        return f"COALESCE({metadata} ->> %s, '')", (*params, key)
+
+
+def _locales_text(name):
+    """["fr-CA", "en"] (JSON text) as fr-CA,en: tags hold no quotes, brackets or spaces."""
+    expression = Cast(name, TextField())
+    for char in '[]" ':
+        expression = Replace(expression, Value(char), output_field=TextField())
+    return expression
+
+
+def _iso_datetime_text(name):
+    """The database's UTC text `2024-05-01 13:45:00[.123456][+00]` as _iso_datetime() writes
+    it: `2024-05-01T13:45:00+00:00`."""
+    text = Cast(name, TextField())
+    return Concat(Substr(text, 1, 10), Value("T"), Substr(text, 12, 8), Value("+00:00"),
+                  output_field=TextField())  # fmt: skip
 
 
 _AFTER_COMMA = [("," + char, ",'" + char) for char in "=+-@"]
