@@ -1,3 +1,4 @@
+import datetime
 import functools
 import secrets
 import string
@@ -519,9 +520,13 @@ class CustomerImport(models.Model):
     errors = models.JSONField(default=list, blank=True)  # the first ERRORS_KEPT row errors
     ignored_columns = models.JSONField(default=list, blank=True)
     failure = models.TextField(blank=True)  # why the file could not be read or imported
+    progress_at = models.DateTimeField(default=timezone.now)  # the running step's last report
     finished_at = models.DateTimeField(null=True, blank=True)
 
     ERRORS_KEPT = 1000
+    # A step reports progress at least every second while it checks rows; saving
+    # 200,000 rows in one transaction takes about a minute.
+    STALLED_AFTER = datetime.timedelta(minutes=10)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -534,7 +539,16 @@ class CustomerImport(models.Model):
 
     @property
     def is_running(self):
-        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING) and not self.stalled
+
+    @property
+    def stalled(self):
+        """The worker or command running it was stopped: a killed import saves nothing,
+        and nothing is left to mark the record."""
+        return (
+            self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+            and timezone.now() - self.progress_at > self.STALLED_AFTER
+        )
 
     @property
     def progress_percent(self):

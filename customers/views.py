@@ -220,8 +220,6 @@ def import_confirm(request, public_id):
         except import_services.ImportRefused as refused:
             messages.error(request, str(refused))
     else:
-        record.status = CustomerImport.Status.IMPORTING
-        record.rows_done = 0
-        record.save(update_fields=["status", "rows_done"])
+        import_services.import_start(record, valid_rows_only=valid_rows_only)
         tasks.apply_customer_import.enqueue(record.pk, valid_rows_only)
     return redirect(record)

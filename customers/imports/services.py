@@ -91,9 +91,7 @@ def import_check(customer_import, progress=None):
 def import_apply(customer_import, *, valid_rows_only=False, progress=None):
     """Imports the file: every valid row or, unless `valid_rows_only`, nothing if a row
     is invalid. Returns (created, updated)."""
-    customer_import.valid_rows_only = valid_rows_only
-    customer_import.status = Status.IMPORTING
-    customer_import.save(update_fields=["valid_rows_only", "status"])
+    import_start(customer_import, valid_rows_only=valid_rows_only)
     try:
         rows, layout = _clean_rows(customer_import, progress)
     except ImportFileError as error:
@@ -124,6 +122,15 @@ def import_apply(customer_import, *, valid_rows_only=False, progress=None):
     customer_import.data = b""  # the customers are the record now
     customer_import.save()
     return created, updated
+
+
+def import_start(customer_import, *, valid_rows_only=False):
+    """Shows the import as running, from when it is queued for the worker."""
+    customer_import.valid_rows_only = valid_rows_only
+    customer_import.status = Status.IMPORTING
+    customer_import.rows_done = 0
+    customer_import.progress_at = timezone.now()
+    customer_import.save(update_fields=["valid_rows_only", "status", "rows_done", "progress_at"])
 
 
 def _fail(customer_import, message):
@@ -163,7 +170,10 @@ def _clean_rows(customer_import, progress):
 
 def _save_progress(customer_import, done, total):
     customer_import.rows_done, customer_import.rows_total = done, total
-    CustomerImport.objects.filter(pk=customer_import.pk).update(rows_done=done, rows_total=total)
+    customer_import.progress_at = timezone.now()
+    CustomerImport.objects.filter(pk=customer_import.pk).update(
+        rows_done=done, rows_total=total, progress_at=customer_import.progress_at
+    )
 
 
 def _record_plan(customer_import, plan, layout):

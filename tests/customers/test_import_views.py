@@ -1,9 +1,12 @@
 """The import pages: upload → check (inline or by the worker) → confirm → result."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from customers import views
@@ -276,6 +279,24 @@ def test_the_full_page_polls_while_importing(billing_client):
     assert "Importing…" in page
 
 
+@pytest.mark.parametrize("status", [Status.CHECKING, Status.IMPORTING])
+def test_an_import_whose_worker_was_killed_says_it_stopped(billing_client, status):
+    record = _checked_record(VALID)
+    record.status = status
+    record.progress_at = timezone.now() - CustomerImport.STALLED_AFTER + timedelta(seconds=5)
+    record.save()
+    page = billing_client.get(record.get_absolute_url()).content.decode()
+    assert 'hx-trigger="every 1s"' in page and "This import stopped" not in page
+
+    record.progress_at -= timedelta(seconds=10)  # no report for longer than STALLED_AFTER
+    record.save()
+    page = billing_client.get(record.get_absolute_url()).content.decode()
+    assert "This import stopped" in page and "nothing was saved" in page
+    assert "hx-trigger" not in page  # no polling for ever
+    response = billing_client.post(reverse("customers:import_confirm", args=[record.public_id]))
+    assert not Customer.objects.exists() and response.status_code in (302, 400, 409)
+
+
 # Large files go through the worker
 
 
@@ -299,6 +320,10 @@ def test_large_files_are_checked_and_imported_by_the_worker(
     assert "hx-trigger" not in page
     assert Customer.objects.count() == 0
 
+    # Confirmed long after the check, it waits for the worker without looking stalled.
+    CustomerImport.objects.filter(pk=record.pk).update(
+        progress_at=timezone.now() - timedelta(days=1)
+    )
     response = billing_client.post(_confirm_url(record), {"valid_rows_only": "on"})
     assert response.status_code == 302
     record.refresh_from_db()
