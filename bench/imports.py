@@ -1,13 +1,16 @@
 """Customer import speed: writes a valid CSV of N new customers in our export's format
-(bench/out/import-<N>.csv), imports it into a fresh scratch SQLite database with
-import_create + import_check + import_apply, and prints rows/s (check and apply timed
-apart) and peak RSS. Then imports the first K rows of the same file with
+(bench/out/import-<N>.csv), imports it into a fresh scratch SQLite database in one pass
+(import_create + import_apply, as `manage.py import_customers`: every row validated,
+then all written), and prints rows/s and peak RSS; then again as the Import page does it,
+a preview (import_check) and then the import, timed apart. Then imports the first K
+rows of the same file with
 django-import-export's default `Resource.import_data` in a fresh database, for the
 ratio. Each measured run is a child process of its own, so its peak RSS is its own.
 
     python bench/imports.py                       # N=100,000, K=5,000
     BENCH_IMPORT_ROWS=20000 BENCH_IMPORT_BASELINE_ROWS=2000 python bench/imports.py
     python bench/imports.py --run ours --rows 20000 --profile bench/out/imports.prof
+    python bench/imports.py --run preview --rows 20000   # check, then import
 
 Target (the import issue): >= 5,000 rows/s including validation, peak RSS <= 500 MB.
 
@@ -170,7 +173,10 @@ def _first_rows(data, count):
 # The measured runs, each in a child process: one JSON line on stdout.
 
 
-def run_ours(path, rows, profile_to=None):
+def run_ours(path, rows, preview, profile_to=None):
+    """One pass (import_create + import_apply, as `manage.py import_customers` and as
+    import-export's import_data: every row validated, then written) or, with `preview`,
+    the Import page's two steps: import_check (the preview), then import_apply."""
     from bench.common import setup_django
 
     setup_django("", "imports")
@@ -191,11 +197,11 @@ def run_ours(path, rows, profile_to=None):
     record = import_create(data=data, file_name=Path(path).name)
     del data
     created_at, cpu_created = time.perf_counter(), time.process_time()
-    plan = import_check(record)
+    if preview:
+        import_check(record)
+        assert record.status == "checked", (record.status, record.failure)
+        assert record.invalid == 0 and record.to_create == rows, (record.invalid, record.errors[:5])
     checked_at, cpu_checked = time.perf_counter(), time.process_time()
-    assert record.status == "checked", (record.status, record.failure)
-    assert record.invalid == 0 and record.to_create == rows, (record.invalid, record.errors[:5])
-    del plan
     created, updated = import_apply(record)
     applied_at, cpu_applied = time.perf_counter(), time.process_time()
     if profiler:
@@ -306,7 +312,7 @@ def main():
         "--baseline-rows", type=int, default=_env_int("BENCH_IMPORT_BASELINE_ROWS", 5_000)
     )
     parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--run", choices=["ours", "theirs"], help=argparse.SUPPRESS)
+    parser.add_argument("--run", choices=["ours", "preview", "theirs"], help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--profile", help="with --run ours: write a cProfile dump here")
     args = parser.parse_args()
@@ -314,8 +320,8 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     path = Path(args.file) if args.file else OUT / f"import-{args.rows}.csv"
     if args.run:
-        if args.run == "ours":
-            figures = run_ours(path, args.rows, args.profile)
+        if args.run in ("ours", "preview"):
+            figures = run_ours(path, args.rows, args.run == "preview", args.profile)
         else:
             figures = run_theirs(path, args.rows)
         print(json.dumps(figures))
@@ -333,6 +339,7 @@ def main():
     load_before = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     ours = _child("ours", path, args.rows)
     ours_rate = ours["rows"] / ours["total_s"]
+    preview = _child("preview", path, args.rows)
     theirs = None
     baseline_rows = min(args.baseline_rows, args.rows)
     if not args.no_baseline and baseline_rows > 0:
@@ -350,10 +357,12 @@ def main():
         rows, seconds, cpu = figures["rows"], figures[f"{step}_s"], figures[f"{step}_cpu_s"]
         print(f"{label:<46}{rows:>9,}{seconds:>9.2f}{rows / seconds:>9,.0f}{cpu:>8.2f}{rss:>13}")
 
-    line("ours: store the file (import_create)", ours, "create")
-    line("ours: check (import_check)", ours, "check")
-    line("ours: import (import_apply, checks again)", ours, "apply")
-    line("ours: total (create + check + apply)", ours, "total", f"{ours['peak_rss_mb']:,.0f}")
+    line("ours, one pass (import_create + import_apply)", ours, "total",
+         f"{ours['peak_rss_mb']:,.0f}")  # fmt: skip
+    line("  of which import_apply (validate, write)", ours, "apply")
+    line("ours, Import page: preview (import_check)", preview, "check")
+    line("ours, Import page: then import (import_apply)", preview, "apply")
+    line("ours, Import page: total", preview, "total", f"{preview['peak_rss_mb']:,.0f}")
     if theirs:
         line(f"import-export import_data, first {theirs['rows']:,} rows", theirs, "total",
              f"{theirs['peak_rss_mb']:,.0f}")  # fmt: skip
@@ -366,11 +375,14 @@ def main():
         f"{args.rows:,}); peak RSS {ours['peak_rss_mb']:,.0f} MB (VmHWM; ru_maxrss "
         f"{ours['ru_maxrss_mb']:,.0f} MB; {ours['rss_before_mb']:,.0f} MB before the import)"
     )
+    preview_rate = preview["rows"] / preview["total_s"]
+    peak = max(ours["peak_rss_mb"], preview["peak_rss_mb"])
     print(
-        f"target: >= {TARGET_ROWS_PER_S:,} rows/s -> "
+        f"target: >= {TARGET_ROWS_PER_S:,} rows/s -> one pass "
         f"{'met' if ours_rate >= TARGET_ROWS_PER_S else 'MISSED'} ({ours_rate:,.0f}); "
-        f"peak RSS <= {TARGET_RSS_MB} MB -> "
-        f"{'met' if ours['peak_rss_mb'] <= TARGET_RSS_MB else 'MISSED'}"
+        f"preview then import {'met' if preview_rate >= TARGET_ROWS_PER_S else 'MISSED'} "
+        f"({preview_rate:,.0f}); peak RSS <= {TARGET_RSS_MB} MB -> "
+        f"{'met' if peak <= TARGET_RSS_MB else 'MISSED'} ({peak:,.0f})"
     )
     if theirs:
         print(
@@ -380,7 +392,10 @@ def main():
             f"process and fresh database: {theirs_rate:,.0f} rows/s, peak RSS "
             f"{theirs['peak_rss_mb']:,.0f} MB"
         )
-        print(f"ratio ours/theirs: {ours_rate / theirs_rate:,.1f}x (rows/s against rows/s)")
+        print(
+            f"ratio ours (one pass, like import_data) / theirs: {ours_rate / theirs_rate:,.1f}x "
+            "(rows/s against rows/s)"
+        )
     print(
         "The 1,000,000-customer CSV export (target >= 100,000 rows/s, <= 300 MB) is "
         "measured by bench/customers.py."

@@ -81,9 +81,7 @@ def import_check(customer_import, progress=None):
         plan = _plan(rows, layout, match_by_email=customer_import.match_by_email)
     except ImportFileError as error:
         return _fail(customer_import, str(error))
-    _record_plan(customer_import, plan, layout)
-    customer_import.status = Status.CHECKED
-    customer_import.save()
+    _record_plan(customer_import, plan, layout, Status.CHECKED)
     return plan
 
 
@@ -111,16 +109,14 @@ def import_apply(customer_import, *, valid_rows_only=False, progress=None):
     except Exception as error:
         _fail(customer_import, f"The import stopped and nothing was saved: {error}")
         raise
-    _record_plan(customer_import, plan, layout)
     if plan.invalid and not valid_rows_only:
-        customer_import.status = Status.CHECKED  # the data changed since the check
-        customer_import.save()
+        _record_plan(customer_import, plan, layout, Status.CHECKED)  # the data changed
         raise ImportRefused(f"{plan.invalid:,} rows are invalid; nothing was imported.")
-    customer_import.status = Status.DONE
-    customer_import.created_count, customer_import.updated_count = created, updated
-    customer_import.finished_at = timezone.now()
-    customer_import.data = b""  # the customers are the record now
-    customer_import.save()
+    _record_plan(
+        customer_import, plan, layout, Status.DONE,
+        created_count=created, updated_count=updated, finished_at=timezone.now(),
+        data=b"",  # the customers are the record now
+    )  # fmt: skip
     return created, updated
 
 
@@ -176,13 +172,21 @@ def _save_progress(customer_import, done, total):
     )
 
 
-def _record_plan(customer_import, plan, layout):
-    customer_import.to_create = len(plan.creates)
-    customer_import.to_update = len(plan.updates)
-    customer_import.unchanged = plan.unchanged
-    customer_import.invalid = plan.invalid
-    customer_import.errors = plan.errors[: CustomerImport.ERRORS_KEPT]
-    customer_import.ignored_columns = layout.ignored
+def _record_plan(customer_import, plan, layout, status, **fields):
+    """Saves the plan's counts and errors with the new status, and not the file (the
+    record's other big field) unless `fields` say so."""
+    fields |= {
+        "status": status,
+        "to_create": len(plan.creates),
+        "to_update": len(plan.updates),
+        "unchanged": plan.unchanged,
+        "invalid": plan.invalid,
+        "errors": plan.errors[: CustomerImport.ERRORS_KEPT],
+        "ignored_columns": layout.ignored,
+    }
+    for name, value in fields.items():
+        setattr(customer_import, name, value)
+    customer_import.save(update_fields=list(fields))
 
 
 class Plan:
