@@ -6,7 +6,8 @@ import io
 
 from django.db import connections
 from django.db.models import F, Func, TextField, Value
-from django.db.models.functions import Cast, Concat, Replace, Substr
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Concat, Replace, Substr
 from import_export import fields, resources
 
 from .models import Customer
@@ -17,10 +18,11 @@ COLUMNS = [
     "address_postal_code", "address_country",
     "shipping_name", "shipping_phone", "shipping_line1", "shipping_line2", "shipping_city",
     "shipping_state", "shipping_postal_code", "shipping_country",
-    "preferred_locales", "default_currency", "tax_exempt", "payment_terms_days",
+    "preferred_locales", "default_currency", "tax_exempt", "tax_ids", "payment_terms_days",
     "invoice_prefix", "next_invoice_sequence", "invoice_footer", "created",
 ]  # fmt: skip
 METADATA_COLUMN = "metadata[{}]"
+TAX_ID_SEPARATOR = ";"  # between `type:number` pairs in the tax_ids cell
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -35,6 +37,7 @@ class CustomerResource(resources.ModelResource):
     id = fields.Field(attribute="public_id", column_name="id")
     preferred_locales = fields.Field(attribute="preferred_locales", column_name="preferred_locales")
     created = fields.Field(attribute="created", column_name="created")
+    tax_ids = fields.Field(column_name="tax_ids")
 
     class Meta:
         model = Customer
@@ -54,6 +57,10 @@ class CustomerResource(resources.ModelResource):
 
     def dehydrate_preferred_locales(self, customer):
         return ",".join(customer.preferred_locales)
+
+    def dehydrate_tax_ids(self, customer):
+        """`eu_vat:FR40303265045; gb_vat:GB980780684`, oldest first (prefetch them)."""
+        return f"{TAX_ID_SEPARATOR} ".join(f"{t.type}:{t.value}" for t in customer.tax_ids.all())
 
     def dehydrate_created(self, customer):
         return _iso_datetime(customer.created)
@@ -81,6 +88,7 @@ class CustomerResource(resources.ModelResource):
             "payment_terms_days": Cast("payment_terms_days", TextField()),
             "next_invoice_sequence": Cast("next_invoice_sequence", TextField()),
             "created": _iso_datetime_text("created"),
+            "tax_ids": _tax_ids_text(connections[queryset.db].vendor),
         }
         cells = {
             f"cell_{name}": text.get(name, F("public_id" if name == "id" else name))
@@ -131,6 +139,21 @@ class MetadataText(Func):
         # SQLite takes a JSON path (keys cannot hold quotes); PostgreSQL the key itself.
         key = f'$."{self.key}"' if connection.vendor == "sqlite" else self.key
         return f"COALESCE({metadata} ->> %s, '')", (*params, key)
+
+
+def _tax_ids_text(vendor):
+    """The tax IDs as dehydrate_tax_ids() writes them, by a subquery a customer (an index
+    lookup, ~1 µs, for the many customers without any)."""
+    pairs = "type || ':' || value"
+    joiner = f"'{TAX_ID_SEPARATOR} '"
+    if vendor == "postgresql":
+        sql = (f"SELECT string_agg({pairs}, {joiner} ORDER BY created, id) FROM customers_taxid "
+               "WHERE customer_id = customers_customer.id")  # fmt: skip
+    else:  # SQLite concatenates in the order the inner query gives
+        sql = (f"SELECT group_concat(pair, {joiner}) FROM (SELECT {pairs} AS pair "
+               "FROM customers_taxid WHERE customer_id = customers_customer.id "
+               "ORDER BY created, id)")  # fmt: skip
+    return Coalesce(RawSQL(f"({sql})", ()), Value(""), output_field=TextField())
 
 
 def _locales_text(name):

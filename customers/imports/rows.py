@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 
-from ..forms import CustomerForm
+from ..forms import CustomerForm, TaxIdForm
 from ..models import Customer
-from ..resources import FORMULA_PREFIXES
+from ..resources import FORMULA_PREFIXES, TAX_ID_SEPARATOR
 from ..validators import validate_metadata, validate_single_line
 
 # Blank cells in these columns mean "not given": a new customer gets the default, an
@@ -92,6 +92,8 @@ def _field_cleaner(name, form_field):
     """The function that turns a cell of the `name` column into its clean value."""
     if name == "created":
         return lambda text: parse_created(text) if text else NOT_GIVEN
+    if name == "tax_ids":
+        return parse_tax_ids
     model_field = Customer._meta.get_field(name)
     blank_not_given = name in DEFAULTED or name == "email"  # a missing email is refused later
     # The model's validators the form field has not run already (both check an email).
@@ -119,6 +121,24 @@ def _metadata_cleaner(key):
         return text
 
     return clean
+
+
+def parse_tax_ids(text):
+    """`eu_vat:FR40303265045; gb_vat:GB980780684` (as exported) into ((type, value), …),
+    each pair checked by the customer page's tax ID form. An empty cell is no tax IDs."""
+    tax_ids = []
+    for entry in filter(None, (part.strip() for part in text.split(TAX_ID_SEPARATOR))):
+        tax_type, _, value = entry.partition(":")
+        form = TaxIdForm({"type": tax_type.strip(), "value": value.strip()})
+        if not form.is_valid():
+            problems = " ".join(m for messages in form.errors.values() for m in messages)
+            raise ValidationError(f"{entry}: {problems} Write each as type:number, like "
+                                  "eu_vat:FR40303265045, separated by semicolons.")  # fmt: skip
+        pair = (form.cleaned_data["type"], form.cleaned_data["value"])
+        if pair in tax_ids:
+            raise ValidationError(f"{entry} is listed twice.")
+        tax_ids.append(pair)
+    return tuple(tax_ids)
 
 
 def parse_created(text):

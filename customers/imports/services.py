@@ -7,38 +7,27 @@ killed worker leaves no partial rows.
 """
 
 import gc
-import operator
 import threading
 import time
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from ..models import (
-    Customer,
-    CustomerAlias,
-    CustomerImport,
-    LegalEntity,
-    new_customer_ids,
-    random_strings,
-)
-from ..services import PREFIX_ALPHABET
+from ..models import Customer, CustomerAlias, CustomerImport, TaxId
 from ..triggers import insert_triggers_deferred
 from ..validators import METADATA_MAX_KEYS, validate_metadata
 from .columns import layout_for
 from .reader import ImportFileError, read_table
 from .rows import REQUIRED_FOR_NEW, RowCleaner
+from .writes import create_customers, update_customers
 
 Status = CustomerImport.Status
 LOOKUP_CHUNK = 2000
-WRITE_BATCH = 1000
 PROGRESS_EVERY = 2000
 SHIPPING_PARTS = ("shipping_line1", "shipping_line2", "shipping_city", "shipping_state",
                   "shipping_postal_code", "shipping_country", "shipping_phone")  # fmt: skip
-PASSED_AS_THEY_ARE = {"CharField", "TextField", "PositiveSmallIntegerField",
-                      "PositiveIntegerField", "ForeignKey"}  # fmt: skip
 REQUIRED_MESSAGES = {"name": "Enter the customer's name.", "email": "Enter the account email."}
 
 
@@ -104,8 +93,8 @@ def import_apply(customer_import, *, valid_rows_only=False, progress=None):
                 transaction.set_rollback(True)
             else:
                 with insert_triggers_deferred():
-                    created = _create(plan.creates, layout)
-                updated = _update(plan.updates)
+                    created = create_customers(plan.creates, layout)
+                updated = update_customers(plan.updates)
     except Exception as error:
         _fail(customer_import, f"The import stopped and nothing was saved: {error}")
         raise
@@ -245,8 +234,11 @@ def _plan(rows, layout, *, match_by_email):
         changes = {
             name: value
             for name, value in row.values.items()
-            if name != "created" and getattr(target, name) != value
+            if name not in ("created", "tax_ids") and getattr(target, name) != value
         }
+        tax_ids = row.values.get("tax_ids")
+        if tax_ids is not None and set(tax_ids) != lookups.tax_ids.get(target.pk, set()):
+            changes["tax_ids"] = tax_ids
         if metadata != target.metadata:
             changes["metadata"] = metadata
         if changes:
@@ -284,6 +276,13 @@ class _Lookups:
         self.email_matches = _customers_by("pk", matched) if match_by_email else {}
         by_prefix = Customer.objects.values_list("invoice_prefix", "pk")
         self.by_prefix = dict(_chunked(by_prefix, "invoice_prefix", prefixes))
+        # The tax IDs of the customers rows may update, if the file has the column.
+        self.tax_ids = {}
+        if any("tax_ids" in row.values for row in rows):
+            pks = {c.pk for c in (*self.by_reference.values(), *self.email_matches.values())}
+            pairs = TaxId.objects.values_list("customer_id", "type", "value")
+            for pk, tax_type, value in _chunked(pairs, "customer_id", pks):
+                self.tax_ids.setdefault(pk, set()).add((tax_type, value))
 
 
 def _chunked(queryset, field, keys):
@@ -378,80 +377,3 @@ def _check_shipping(row, target, plan):
 
     if any(value(name) for name in SHIPPING_PARTS) and not value("shipping_name"):
         plan.refuse(row, "shipping_name", "A shipping address needs the recipient's name.")
-
-
-def _create(rows, layout):
-    """Inserts the new customers with one prepared INSERT per batch. bulk_create would
-    send 27 rows per statement (SQLite's 999 parameters) and prepare each value through
-    a model instance; the rows are clean already, so this writes what save() would."""
-    connection = connections[Customer.objects.db]
-    fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(Customer._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    fixed = {
-        f.attname: f.get_default() for f in fields if not (f.has_default() and callable(f.default))
-    }
-    fixed["legal_entity_id"] = LegalEntity.objects.default().pk
-    fixed |= {"preferred_locales": [], "invoice_custom_fields": [], "created": timezone.now()}
-    fixed = {f.attname: f.get_db_prep_save(fixed[f.attname], connection) for f in fields
-             if f.attname in fixed}  # fmt: skip
-    # Text, numbers and keys go to the database driver as they are; JSON and dates are
-    # prepared as save() prepares them.
-    prepared = {f.attname: f for f in fields if f.get_internal_type() not in PASSED_AS_THEY_ARE}
-    metadata_field = prepared.pop("metadata")
-    row_params = operator.itemgetter(*(f.attname for f in fields))
-    for start in range(0, len(rows), WRITE_BATCH):
-        batch = rows[start : start + WRITE_BATCH]
-        public_ids = new_customer_ids(len(batch))
-        prefixes = _new_prefixes(sum(1 for row in batch if not row.values.get("invoice_prefix")))
-        params, references = [], {}
-        for row, public_id in zip(batch, public_ids, strict=True):
-            values = fixed | row.values
-            values["public_id"] = public_id
-            values["metadata"] = metadata_field.get_db_prep_save(row.metadata, connection)
-            values["invoice_prefix"] = values["invoice_prefix"] or prefixes.pop()
-            values["name_key"] = values["name"].casefold()
-            values["email_key"] = values["email"].casefold()
-            for name in row.values.keys() & prepared.keys():
-                values[name] = prepared[name].get_db_prep_save(values[name], connection)
-            params.append(row_params(values))
-            if layout.stripe and row.reference:
-                references[public_id] = row.reference
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
-        if references:
-            pks = Customer.objects.filter(public_id__in=references).values_list("public_id", "pk")
-            CustomerAlias.objects.bulk_create(
-                CustomerAlias(customer_id=pk, alias=references[public_id]) for public_id, pk in pks
-            )
-    return len(rows)
-
-
-def _new_prefixes(count):
-    """`count` unused invoice prefixes, checked against the database in one query."""
-    prefixes = set()
-    while len(prefixes) < count:
-        wanted = set(random_strings(PREFIX_ALPHABET, 8, count - len(prefixes)))
-        wanted -= set(
-            Customer.objects.filter(invoice_prefix__in=wanted).values_list(
-                "invoice_prefix", flat=True
-            )
-        )
-        prefixes |= wanted
-    return list(prefixes)
-
-
-def _update(updates):
-    for start in range(0, len(updates), WRITE_BATCH):
-        batch = updates[start : start + WRITE_BATCH]
-        names = set()
-        for customer, changes in batch:
-            for name, value in changes.items():
-                setattr(customer, name, value)
-            customer.set_search_keys()
-            names |= changes.keys()
-        Customer.objects.bulk_update([c for c, _ in batch], [*names, "name_key", "email_key"])
-    return len(updates)

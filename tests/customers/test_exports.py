@@ -81,7 +81,9 @@ def test_csv_matches_the_resource_row_by_row():
     make_customer(name='-minus "quoted", comma', description="=formula\r\nsecond line",
                   preferred_locales=["de", "en"], address_country="DE", default_currency="EUR",
                   metadata={"a": "@x", "b": "2"}, invoice_footer="+footer",
-                  phone="+49 30 1234")  # fmt: skip
+                  phone="+49 30 1234",
+                  tax_ids=[{"type": "eu_vat", "value": "DE136695976"},
+                           {"type": "ch_vat", "value": "CHE-123.456.788 MWST"}])  # fmt: skip
     make_customer(name="Plain", phone="+1 555", address_city="-Minus",
                   metadata={"a": "1", "b": "=b"})  # fmt: skip
     make_customer(name="Tabbed", description="Tab\tin it", metadata={"b": "@"})
@@ -94,6 +96,9 @@ def test_csv_matches_the_resource_row_by_row():
     assert list(csv.reader(io.StringIO(text, newline=""))) == expected
     assert expected[1][1] == '\'-minus "quoted", comma' and expected[1][-3:] == ["'@x", "2", ""]
     assert expected[2][4] == "'+1 555" and expected[2][-2] == "'=b"
+    tax_ids = expected[0].index("tax_ids")
+    assert expected[1][tax_ids] == "ch_vat:CHE-123.456.788 MWST; eu_vat:DE136695976"
+    assert expected[2][tax_ids] == ""
 
 
 def test_header_comes_from_the_resource():

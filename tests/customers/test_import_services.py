@@ -5,7 +5,7 @@ import io
 import pytest
 
 from customers.exports import csv_chunks
-from customers.imports import services
+from customers.imports import writes
 from customers.imports.services import ImportRefused, import_apply, import_check, import_create
 from customers.models import Customer, CustomerAlias, CustomerImport, MetadataKey, TaxExempt
 from customers.selectors import customer_list, customer_page
@@ -201,6 +201,10 @@ def _varied_customers():
             address_country="CA",
             default_currency="CAD",
             phone="+1 514 555 0100",
+            tax_ids=[
+                {"type": "ca_bn", "value": "123026635"},
+                {"type": "eu_vat", "value": "FR40303265045"},
+            ],  # fmt: skip
         ),
         make_customer(
             name="Plain Co",
@@ -247,6 +251,51 @@ def test_an_edited_export_updates_only_the_changed_customer():
         for field in ("email", "description", "preferred_locales", "metadata", "created",
                       "invoice_prefix", "next_invoice_sequence", "invoice_footer"):  # fmt: skip
             assert getattr(new, field) == getattr(old, field), field
+        assert _tax_ids(new) == _tax_ids(old)
+
+
+def _tax_ids(customer):
+    return list(customer.tax_ids.values_list("type", "value"))
+
+
+def test_tax_ids_are_created_replaced_and_checked_by_the_tax_id_form():
+    kept = make_customer(
+        name="Kept",
+        tax_ids=[{"type": "eu_vat", "value": "FR40303265045"},
+                 {"type": "gb_vat", "value": "GB980780684"}],
+    )  # fmt: skip
+    text = (
+        "id,name,email,tax_ids\n"
+        f"{kept.public_id},Kept,{kept.email},eu_vat:FR40303265045; ch_vat:CHE-123.456.788 MWST\n"
+        ",New,new@example.com,eu_vat:DE 136 695 976\n"
+        ",Bad number,bad@example.com,eu_vat:FR00000000000\n"
+        ",Bad type,type@example.com,xx_vat:123\n"
+        ",Twice,twice@example.com,gb_vat:GB980780684;gb_vat:GB 980 780 684\n"
+    )
+    customer_import = _checked(text)
+    assert _counts(customer_import) == (1, 1, 0, 3)
+    errors = _errors(customer_import)
+    assert [(line, column) for line, column, _m in errors] == [
+        (4, "tax_ids"), (5, "tax_ids"), (6, "tax_ids")
+    ]  # fmt: skip
+    assert "This is not a valid" in errors[0][2] and errors[0][2].startswith("eu_vat:FR0")
+    assert errors[1][2].startswith("xx_vat:123:") and "type:number" in errors[1][2]
+    assert errors[2][2] == "gb_vat:GB 980 780 684 is listed twice."
+    old_eu_vat = kept.tax_ids.get(type="eu_vat")
+
+    import_apply(customer_import, valid_rows_only=True)
+    assert _tax_ids(kept) == [("eu_vat", "FR40303265045"), ("ch_vat", "CHE-123.456.788 MWST")]
+    assert kept.tax_ids.get(type="eu_vat").pk == old_eu_vat.pk  # kept, not made again
+    assert _tax_ids(Customer.objects.get(name="New")) == [("eu_vat", "DE136695976")]
+
+
+def test_an_empty_tax_ids_cell_removes_them_and_a_missing_column_keeps_them():
+    customer = make_customer(tax_ids=[{"type": "eu_vat", "value": "FR40303265045"}])
+    assert _counts(_checked(f"id,name\n{customer.public_id},Renamed\n")) == (0, 1, 0, 0)
+    import_apply(_checked(f"id,name\n{customer.public_id},Renamed\n"))
+    assert _tax_ids(customer) == [("eu_vat", "FR40303265045")]
+    import_apply(_checked(f"id,tax_ids\n{customer.public_id},\n"))
+    assert _tax_ids(customer) == []
 
 
 def test_a_customer_without_an_account_email_reimports_unchanged():
@@ -458,9 +507,9 @@ def test_a_crash_while_writing_leaves_no_customers(monkeypatch):
     customer_import = _checked(text)
     assert _counts(customer_import) == (5, 1, 0, 0)
 
-    monkeypatch.setattr(services, "WRITE_BATCH", 2)
+    monkeypatch.setattr(writes, "WRITE_BATCH", 2)
     calls = []
-    real_new_prefixes = services._new_prefixes
+    real_new_prefixes = writes._new_prefixes
 
     def crashing_new_prefixes(count):
         # Called once a batch, before its INSERT: the second call comes after the
@@ -471,7 +520,7 @@ def test_a_crash_while_writing_leaves_no_customers(monkeypatch):
             raise RuntimeError("worker killed")
         return real_new_prefixes(count)
 
-    monkeypatch.setattr(services, "_new_prefixes", crashing_new_prefixes)
+    monkeypatch.setattr(writes, "_new_prefixes", crashing_new_prefixes)
     with pytest.raises(RuntimeError, match="worker killed"):
         import_apply(customer_import)
     assert calls == [2, 2]
