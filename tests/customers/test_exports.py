@@ -34,6 +34,18 @@ def test_export_contains_the_filtered_rows_with_metadata_columns(ops_client):
     assert rows[0]["id"].startswith("cus_")
 
 
+@pytest.mark.parametrize("params", [{"q": "zanzibar"}, {"metadata": "port=7"}, {"sort": "name"}])
+def test_filtered_and_sorted_exports_carry_the_tax_ids(ops_client, params):
+    make_customer(name="Zanzibar Ltd", metadata={"port": "7"},
+                  tax_ids=[{"type": "eu_vat", "value": "DE136695976"}])  # fmt: skip
+    make_customer(name="Other", tax_ids=[{"type": "gb_vat", "value": "GB980780684"}])
+    rows = {row["name"]: row["tax_ids"] for row in _csv(ops_client.get(EXPORT, params))}
+    expected = {"Zanzibar Ltd": "eu_vat:DE136695976"}
+    if "sort" in params:
+        expected["Other"] = "gb_vat:GB980780684"
+    assert rows == expected
+
+
 def test_export_of_everything_has_every_metadata_key(ops_client):
     make_customer(metadata={"a": "1"})
     make_customer(metadata={"b": "2"})
