@@ -224,7 +224,7 @@ class LegalEntityAdmin(admin.ModelAdmin):
 class CustomerImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who imported which file when, and what it did: for support, read-only."""
 
-    list_display = ["created", "created_by", "file_name", "status", "created_count",
+    list_display = ["created", "created_by", "file_name", "status_shown", "created_count",
                     "updated_count", "unchanged", "invalid"]  # fmt: skip
     list_filter = ["status", "created"]
     search_fields = ["file_name", "public_id", "created_by__username"]
@@ -235,4 +235,10 @@ class CustomerImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                        "match_by_email", "valid_rows_only", "status", "rows_total",
                        "to_create", "to_update", "unchanged", "invalid", "created_count",
                        "updated_count", "ignored_columns", "errors", "failure",
-                       "finished_at"]  # fmt: skip
+                       "progress_at", "finished_at"]  # fmt: skip
+
+    @admin.display(description="status", ordering="status")
+    def status_shown(self, record):
+        if record.stalled:
+            return "Stopped unfinished (nothing saved)"
+        return record.get_status_display()

@@ -363,3 +363,13 @@ def test_support_can_view_imports_in_the_admin_but_not_add(support_client, billi
     assert support_client.get(change).status_code == 200
     assert support_client.get(reverse("admin:customers_customerimport_add")).status_code == 403
     assert support_client.post(change, {"file_name": "x.csv"}).status_code == 403
+    assert "Ready to import" in changelist.content.decode()
+
+
+def test_the_admin_shows_an_import_whose_worker_was_killed_as_stopped(support_client):
+    record = _checked_record(VALID)
+    record.status = Status.IMPORTING
+    record.progress_at = timezone.now() - CustomerImport.STALLED_AFTER - timedelta(minutes=1)
+    record.save()
+    page = support_client.get(reverse("admin:customers_customerimport_changelist"))
+    assert "Stopped unfinished (nothing saved)" in page.content.decode()
