@@ -12,4 +12,6 @@ class CustomersConfig(AppConfig):
     name = "customers"
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers them)
+
         post_migrate.connect(_install_triggers, sender=self)

@@ -520,12 +520,14 @@ class CustomerImport(models.Model):
     errors = models.JSONField(default=list, blank=True)  # the first ERRORS_KEPT row errors
     ignored_columns = models.JSONField(default=list, blank=True)
     failure = models.TextField(blank=True)  # why the file could not be read or imported
-    progress_at = models.DateTimeField(default=timezone.now)  # the running step's last report
+    # The running step's last report; None while it waits for the worker to start it.
+    progress_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     ERRORS_KEPT = 1000
-    # A step reports progress at least every second while it checks rows; saving
-    # 200,000 rows in one transaction takes about a minute.
+    # Reading the file reports progress every 2,000 rows (well under a second apart);
+    # then matching and saving 200,000 rows, one transaction, report nothing for about
+    # a minute.
     STALLED_AFTER = datetime.timedelta(minutes=10)
 
     class Meta:
@@ -547,6 +549,7 @@ class CustomerImport(models.Model):
         and nothing is left to mark the record."""
         return (
             self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+            and self.progress_at is not None
             and timezone.now() - self.progress_at > self.STALLED_AFTER
         )
 

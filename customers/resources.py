@@ -10,7 +10,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat, Replace, Substr
 from import_export import fields, resources
 
-from .models import Customer
+from .models import Customer, TaxId
 
 COLUMNS = [
     "id", "name", "email", "description", "phone",
@@ -146,12 +146,13 @@ def _tax_ids_text(vendor):
     lookup, ~1 µs, for the many customers without any)."""
     pairs = "type || ':' || value"
     joiner = f"'{TAX_ID_SEPARATOR} '"
+    tax_ids, customers = TaxId._meta.db_table, Customer._meta.db_table
     if vendor == "postgresql":
-        sql = (f"SELECT string_agg({pairs}, {joiner} ORDER BY created, id) FROM customers_taxid "
-               "WHERE customer_id = customers_customer.id")  # fmt: skip
-    else:  # SQLite concatenates in the order the inner query gives
+        sql = (f"SELECT string_agg({pairs}, {joiner} ORDER BY created, id) FROM {tax_ids} "
+               f"WHERE customer_id = {customers}.id")  # fmt: skip
+    else:  # SQLite's group_concat keeps the order of the inner query (3.44 could say so)
         sql = (f"SELECT group_concat(pair, {joiner}) FROM (SELECT {pairs} AS pair "
-               "FROM customers_taxid WHERE customer_id = customers_customer.id "
+               f"FROM {tax_ids} WHERE customer_id = {customers}.id "
                "ORDER BY created, id)")  # fmt: skip
     return Coalesce(RawSQL(f"({sql})", ()), Value(""), output_field=TextField())
 

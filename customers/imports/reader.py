@@ -6,6 +6,7 @@ blank lines at the end. Anything we cannot read raises ImportFileError with a me
 for the person who uploaded the file.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -58,8 +59,12 @@ def read_table(data, file_name=""):
 def encoding_of(data):
     """UTF-8 (a byte order mark is dropped), else Latin-1 (Windows-1252), which every
     byte sequence decodes as."""
-    try:
-        data.decode("utf-8")  # thrown away: the rows are decoded as they are read
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:  # a megabyte at a time: the rows themselves are decoded as they are read
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(view[start : start + (1 << 20)])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return "cp1252"
     return "utf-8-sig"

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 
-from ..forms import CustomerForm, TaxIdForm
+from ..forms import CustomerForm
 from ..models import Customer
 from ..resources import FORMULA_PREFIXES, TAX_ID_SEPARATOR
+from ..tax_ids import clean_tax_id_value
 from ..validators import validate_metadata, validate_single_line
 
 # Blank cells in these columns mean "not given": a new customer gets the default, an
@@ -125,16 +126,16 @@ def _metadata_cleaner(key):
 
 def parse_tax_ids(text):
     """`eu_vat:FR40303265045; gb_vat:GB980780684` (as exported) into ((type, value), …),
-    each pair checked by the customer page's tax ID form. An empty cell is no tax IDs."""
+    each pair checked as the customer page checks it. An empty cell is no tax IDs."""
     tax_ids = []
     for entry in filter(None, (part.strip() for part in text.split(TAX_ID_SEPARATOR))):
         tax_type, _, value = entry.partition(":")
-        form = TaxIdForm({"type": tax_type.strip(), "value": value.strip()})
-        if not form.is_valid():
-            problems = " ".join(m for messages in form.errors.values() for m in messages)
-            raise ValidationError(f"{entry}: {problems} Write each as type:number, like "
-                                  "eu_vat:FR40303265045, separated by semicolons.")  # fmt: skip
-        pair = (form.cleaned_data["type"], form.cleaned_data["value"])
+        try:
+            pair = (tax_type.strip(), clean_tax_id_value(tax_type.strip(), value))
+        except ValidationError as error:
+            raise ValidationError(f"{entry}: {' '.join(error.messages)} Write each as "
+                                  "type:number, like eu_vat:FR40303265045, separated by "
+                                  "semicolons.") from None  # fmt: skip
         if pair in tax_ids:
             raise ValidationError(f"{entry} is listed twice.")
         tax_ids.append(pair)

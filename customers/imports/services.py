@@ -46,22 +46,24 @@ def import_create(*, data, file_name, user=None, match_by_email=False):
 
 
 @contextmanager
-def _collector_paused():
-    """Checking makes a few objects a row, freed by reference counting; the cyclic
-    garbage collector would scan the growing list of rows again and again (a fifth of
-    a 100,000-row check). Paused only in the main thread, where the worker and the
-    command run: threads of a web server would race to turn it back on."""
-    if threading.current_thread() is not threading.main_thread() or not gc.isenabled():
-        yield
-        return
-    gc.disable()
+def _rows_kept_from_the_collector():
+    """Checking keeps a few objects a row. The cyclic garbage collector would scan the
+    growing list of rows again and again (a fifth of a 100,000-row check), so
+    _clean_rows() freezes what it has made so far (gc.freeze) every PROGRESS_EVERY rows;
+    the collector still frees cycles made meanwhile (a form's, an error's). Only in the
+    main thread, where the worker and the command run: the freeze is process-wide."""
     try:
         yield
     finally:
-        gc.enable()
+        if _in_main_thread():
+            gc.unfreeze()
 
 
-@_collector_paused()
+def _in_main_thread():
+    return threading.current_thread() is threading.main_thread()
+
+
+@_rows_kept_from_the_collector()
 def import_check(customer_import, progress=None):
     """Counts what importing the file would create, update and leave unchanged, and
     which rows are invalid. Writes nothing but the record."""
@@ -74,7 +76,7 @@ def import_check(customer_import, progress=None):
     return plan
 
 
-@_collector_paused()
+@_rows_kept_from_the_collector()
 def import_apply(customer_import, *, valid_rows_only=False, progress=None):
     """Imports the file: every valid row or, unless `valid_rows_only`, nothing if a row
     is invalid. Returns (created, updated)."""
@@ -110,11 +112,12 @@ def import_apply(customer_import, *, valid_rows_only=False, progress=None):
 
 
 def import_start(customer_import, *, valid_rows_only=False):
-    """Shows the import as running, from when it is queued for the worker."""
+    """Shows the import as running from when it is queued for the worker; its progress
+    starts when the worker starts it."""
     customer_import.valid_rows_only = valid_rows_only
     customer_import.status = Status.IMPORTING
     customer_import.rows_done = 0
-    customer_import.progress_at = timezone.now()
+    customer_import.progress_at = None
     customer_import.save(update_fields=["valid_rows_only", "status", "rows_done", "progress_at"])
 
 
@@ -138,8 +141,11 @@ def _clean_rows(customer_import, progress):
     cleaner = RowCleaner(table.header, layout)
     rows = []
     last_report = time.monotonic()
+    freeze = _in_main_thread()
     for line, cells in table.rows:
         rows.append(cleaner.clean(line, cells))
+        if len(rows) % PROGRESS_EVERY == 0 and freeze:
+            gc.freeze()
         if len(rows) % PROGRESS_EVERY == 0 and time.monotonic() - last_report > 0.5:
             last_report = time.monotonic()
             _save_progress(customer_import, len(rows), table.row_count)

@@ -68,7 +68,7 @@ def test_upload_fix_confirm_and_watch_the_import_finish(
     page.get_by_role("link", name="Upload another file").click()
     _upload(page, fixed)
     assert page.url != first_url
-    expect(status.get_by_role("heading", name="Checking the file…")).to_be_visible()
+    expect(status.get_by_role("heading", name="Waiting for the background worker…")).to_be_visible()
     expect(status.locator("progress")).to_be_visible()
     record = CustomerImport.objects.get(file_name="customers-fixed.csv")
     assert record.status == CustomerImport.Status.CHECKING
@@ -84,7 +84,7 @@ def test_upload_fix_confirm_and_watch_the_import_finish(
 
     # Confirm: the worker imports it while the page shows the progress.
     page.locator("#import-confirm").click()
-    expect(status.get_by_role("heading", name="Importing…")).to_be_visible()
+    expect(status.get_by_role("heading", name="Waiting for the background worker…")).to_be_visible()
     expect(status.locator("progress")).to_be_visible()
     assert not Customer.objects.exists()
 

@@ -1,11 +1,12 @@
 import csv
 import datetime
+import gc
 import io
 
 import pytest
 
 from customers.exports import csv_chunks
-from customers.imports import writes
+from customers.imports import services, writes
 from customers.imports.services import ImportRefused, import_apply, import_check, import_create
 from customers.models import Customer, CustomerAlias, CustomerImport, MetadataKey, TaxExempt
 from customers.selectors import customer_list, customer_page
@@ -174,6 +175,23 @@ def test_created_customers_are_searchable_and_their_metadata_keys_listed():
 
 def _search(text):
     return [c.name for c in customer_page(customer_list(params={"q": text}))]
+
+
+def test_the_rows_frozen_for_the_collector_are_unfrozen_even_after_a_failure(monkeypatch):
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 1)  # freeze after every row
+    text = "name,email\nA,a@example.com\nB,b@example.com\n"
+    frozen = []
+    real_plan = services._plan
+    monkeypatch.setattr(services, "_plan", lambda *a, **k: frozen.append(gc.get_freeze_count())
+                        or real_plan(*a, **k))  # fmt: skip
+    customer_import = _checked(text)
+    assert frozen[0] > 0 and gc.get_freeze_count() == 0
+
+    monkeypatch.setattr(services, "create_customers", lambda *a: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        import_apply(customer_import)
+    assert len(frozen) == 2 and frozen[1] > 0 and gc.get_freeze_count() == 0
+    assert gc.isenabled()
 
 
 def test_import_records_who_ran_it():

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from customers import reference
-from customers.models import Customer, LegalEntity, random_strings
+from customers.models import ID_ALPHABET, Customer, LegalEntity, random_strings
+from customers.services import PREFIX_ALPHABET
 from customers.tax_ids import TAX_ID_TYPES, clean_tax_id_value
 from tests.factories import make_customer
 
@@ -30,6 +31,15 @@ def test_random_strings_use_every_character_of_the_alphabet_evenly():
     # every byte modulo 3 would favour "A" (86 of the 256 byte values) by about 2,600.
     assert set(counts) == {"A", "B", "C"}
     assert all(abs(count - 1_000_000 / 3) < 2_000 for count in counts.values()), counts
+
+
+@pytest.mark.parametrize("alphabet", [ID_ALPHABET, PREFIX_ALPHABET, ID_ALPHABET + "-_"])
+def test_random_strings_draw_from_the_whole_alphabet_and_nothing_else(alphabet):
+    # 62 and 36 characters drop the last 8 and 4 byte values; 64 drop none.
+    counts = Counter("".join(random_strings(alphabet, 20, 10_000)))
+    assert set(counts) == set(alphabet)
+    expected = 200_000 / len(alphabet)  # 3,125 to 5,556, give or take 56 to 73
+    assert all(abs(count - expected) < 450 for count in counts.values()), counts
 
 
 def test_invoice_prefix_is_generated_when_blank():
@@ -165,3 +175,18 @@ def test_tax_id_message_names_the_type_and_an_example():
     assert error.value.messages == [
         "This is not a valid European VAT number. It should look like DE136695976."
     ]
+
+
+def test_the_sqlite_version_check_refuses_a_version_without_the_json_arrow(monkeypatch):
+    from django.db import connection
+
+    from customers import checks
+
+    databases = ["default"]
+    assert checks.check_sqlite_version(None, databases=databases) == []
+    if connection.vendor != "sqlite":
+        return
+    monkeypatch.setattr(checks.sqlite3, "sqlite_version_info", (3, 37, 2))
+    monkeypatch.setattr(checks.sqlite3, "sqlite_version", "3.37.2")
+    (error,) = checks.check_sqlite_version(None, databases=databases)
+    assert error.id == "customers.E001" and "3.37.2 is too old" in error.msg
