@@ -59,8 +59,8 @@ class CustomerResource(resources.ModelResource):
         return ",".join(customer.preferred_locales)
 
     def dehydrate_tax_ids(self, customer):
-        """`eu_vat:FR40303265045; gb_vat:GB980780684`, oldest first (prefetch them)."""
-        return f"{TAX_ID_SEPARATOR} ".join(f"{t.type}:{t.value}" for t in customer.tax_ids.all())
+        """`eu_vat:FR40303265045; gb_vat:GB980780684`, sorted (prefetch them)."""
+        return _sorted_tax_ids(f"{t.type}:{t.value}" for t in customer.tax_ids.all())
 
     def dehydrate_created(self, customer):
         return _iso_datetime(customer.created)
@@ -96,12 +96,17 @@ class CustomerResource(resources.ModelResource):
         }
         cells |= {f"metadata_{i}": MetadataText(key) for i, key in enumerate(self.metadata_keys)}
         sql, params = queryset.annotate(**cells).values_list(*cells).query.sql_with_params()
+        tax_ids_at = COLUMNS.index("tax_ids")
         # A server-side cursor on PostgreSQL, so memory stays flat at any size.
         with connections[queryset.db].chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while records := cursor.fetchmany(chunk_size):
                 lines = []
                 for record in records:
+                    if TAX_ID_SEPARATOR in record[tax_ids_at]:  # more than one
+                        record = list(record)
+                        pairs = record[tax_ids_at].split(f"{TAX_ID_SEPARATOR} ")
+                        record[tax_ids_at] = _sorted_tax_ids(pairs)
                     line = ",".join(record)
                     if (
                         line.count(",") != commas
@@ -142,19 +147,19 @@ class MetadataText(Func):
 
 
 def _tax_ids_text(vendor):
-    """The tax IDs as dehydrate_tax_ids() writes them, by a subquery a customer (an index
-    lookup, ~1 µs, for the many customers without any)."""
+    """The tax IDs as `type:value; …` in no set order (csv_chunks sorts them), by a
+    subquery a customer: ~0.1 µs for the many customers without any, where ordering them
+    in the subquery cost 5 % of the export."""
     pairs = "type || ':' || value"
     joiner = f"'{TAX_ID_SEPARATOR} '"
+    aggregate = "string_agg" if vendor == "postgresql" else "group_concat"
     tax_ids, customers = TaxId._meta.db_table, Customer._meta.db_table
-    if vendor == "postgresql":
-        sql = (f"SELECT string_agg({pairs}, {joiner} ORDER BY created, id) FROM {tax_ids} "
-               f"WHERE customer_id = {customers}.id")  # fmt: skip
-    else:  # SQLite's group_concat keeps the order of the inner query (3.44 could say so)
-        sql = (f"SELECT group_concat(pair, {joiner}) FROM (SELECT {pairs} AS pair "
-               f"FROM {tax_ids} WHERE customer_id = {customers}.id "
-               "ORDER BY created, id)")  # fmt: skip
+    sql = f"SELECT {aggregate}({pairs}, {joiner}) FROM {tax_ids} WHERE customer_id = {customers}.id"
     return Coalesce(RawSQL(f"({sql})", ()), Value(""), output_field=TextField())
+
+
+def _sorted_tax_ids(pairs):
+    return f"{TAX_ID_SEPARATOR} ".join(sorted(pairs))
 
 
 def _locales_text(name):

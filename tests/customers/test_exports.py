@@ -6,7 +6,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from customers.exports import export_rows
-from customers.models import Customer
+from customers.models import Customer, TaxId
 from customers.resources import CustomerResource, neutralise
 from tests.factories import make_customer
 
@@ -90,7 +90,7 @@ def test_invalid_filters_do_not_export(ops_client):
 
 
 def test_csv_matches_the_resource_row_by_row():
-    make_customer(name='-minus "quoted", comma', description="=formula\r\nsecond line",
+    first = make_customer(name='-minus "quoted", comma', description="=formula\r\nsecond line",
                   preferred_locales=["de", "en"], address_country="DE", default_currency="EUR",
                   metadata={"a": "@x", "b": "2"}, invoice_footer="+footer",
                   phone="+49 30 1234",
@@ -99,7 +99,8 @@ def test_csv_matches_the_resource_row_by_row():
     make_customer(name="Plain", phone="+1 555", address_city="-Minus",
                   metadata={"a": "1", "b": "=b"})  # fmt: skip
     make_customer(name="Tabbed", description="Tab\tin it", metadata={"b": "@"})
-    make_customer(name="Nothing special")
+    make_customer(name="Nothing special", tax_ids=[{"type": "gb_vat", "value": "GB980780684"}])
+    TaxId.objects.create(customer=first, type="au_abn", value="51824753556")  # added last
     queryset = Customer.objects.live().order_by("id")
     resource = CustomerResource(metadata_keys=["a", "b", "missing"])
     expected = [resource.get_export_headers()]
@@ -109,7 +110,9 @@ def test_csv_matches_the_resource_row_by_row():
     assert expected[1][1] == '\'-minus "quoted", comma' and expected[1][-3:] == ["'@x", "2", ""]
     assert expected[2][4] == "'+1 555" and expected[2][-2] == "'=b"
     tax_ids = expected[0].index("tax_ids")
-    assert expected[1][tax_ids] == "ch_vat:CHE-123.456.788 MWST; eu_vat:DE136695976"
+    assert expected[1][tax_ids] == (
+        "au_abn:51824753556; ch_vat:CHE-123.456.788 MWST; eu_vat:DE136695976"
+    )  # sorted, whatever order they were added in
     assert expected[2][tax_ids] == ""
 
 
