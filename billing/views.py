@@ -16,6 +16,7 @@ from customers.models import Customer
 from customers.pagination import paginate
 from customers.reference import DOCUMENT_LANGUAGES
 from customers.search import search_customers
+from customers.selectors import live_customer_or_404
 from customers.services import customer_create
 from ledger.forms import validation_messages
 
@@ -33,10 +34,6 @@ from .models import CreditNote, CustomerCoupon, Invoice, InvoiceItem
 
 VIEW_INVOICE = "billing.view_invoice"
 PAGE_SIZE = 50
-
-
-def _customer(public_id):
-    return get_object_or_404(Customer.objects.live(), public_id=public_id)
 
 
 def _invoice(public_id):
@@ -59,7 +56,7 @@ def _changed(request, event, message, fallback):
 @permission_required(VIEW_INVOICE, raise_exception=True)
 @vary_on_headers("HX-Request")
 def customer_billing(request, public_id):
-    customer = _customer(public_id)
+    customer = live_customer_or_404(public_id)
     template = "billing/customer_billing.html"
     if is_fragment(request):
         template += "#section"
@@ -81,7 +78,7 @@ def section_context(customer):
 
 @permission_required("billing.add_invoiceitem", raise_exception=True)
 def item_add(request, public_id):
-    customer = _customer(public_id)
+    customer = live_customer_or_404(public_id)
     form = ItemForm(request.POST or None, customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
@@ -97,7 +94,7 @@ def item_add(request, public_id):
 @permission_required("billing.delete_invoiceitem", raise_exception=True)
 @require_POST
 def item_delete(request, public_id, item_id):
-    customer = _customer(public_id)
+    customer = live_customer_or_404(public_id)
     item = get_object_or_404(InvoiceItem, customer=customer, public_id=item_id)
     target = item.invoice or customer
     try:
@@ -114,7 +111,7 @@ def item_delete(request, public_id, item_id):
 
 @permission_required("billing.add_invoice", raise_exception=True)
 def customer_invoice_create(request, public_id):
-    customer = _customer(public_id)
+    customer = live_customer_or_404(public_id)
     currencies = services.invoice_currencies(customer)
     form = InvoiceCreateForm(request.POST or None, customer=customer, currencies=currencies)
     if request.method == "POST" and form.is_valid():
@@ -138,7 +135,7 @@ def _to(request, obj):
 
 @permission_required("billing.add_invoice", raise_exception=True)
 def customer_billing_defaults(request, public_id):
-    customer = _customer(public_id)
+    customer = live_customer_or_404(public_id)
     held = CustomerCoupon.objects.filter(customer=customer).first()
     initial = {"tax_rates": customer.default_tax_rates.all(), "coupon": held and held.coupon}
     form = CustomerBillingDefaultsForm(request.POST or None, initial=initial)

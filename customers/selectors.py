@@ -2,10 +2,17 @@
 
 from django.db import connection
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 
 from .filters import CustomerFilter
 from .models import Customer
 from .pagination import SORT_KEYS, paginate
+
+
+def live_customer_or_404(public_id):
+    """The customer a page's URL names; a deleted one is a 404 for every page but the
+    admin's."""
+    return get_object_or_404(Customer.objects.live(), public_id=public_id)
 
 
 def customer_list(*, params, counting=False):

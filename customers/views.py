@@ -21,10 +21,7 @@ from . import exports, selectors, services, tasks
 from .forms import BulkDeleteForm, CustomerProfileForms, ImportConfirmForm, ImportUploadForm
 from .imports import services as import_services
 from .models import Customer, CustomerImport
-
-
-def _live_customer(public_id):
-    return get_object_or_404(Customer.objects.live(), public_id=public_id)
+from .selectors import live_customer_or_404
 
 
 @permission_required("customers.view_customer", raise_exception=True)
@@ -105,13 +102,13 @@ def _create_with_balance(user, profile, opening):
 
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request, public_id):
-    customer = _live_customer(public_id)
+    customer = live_customer_or_404(public_id)
     return render(request, "customers/detail.html", {"customer": customer})
 
 
 @permission_required("customers.change_customer", raise_exception=True)
 def customer_edit(request, public_id):
-    customer = _live_customer(public_id)
+    customer = live_customer_or_404(public_id)
     profile = CustomerProfileForms(request.POST or None, customer=customer)
     if request.method == "POST" and profile.is_valid():
         try:
@@ -130,7 +127,7 @@ def customer_edit(request, public_id):
 
 @permission_required("customers.delete_customer", raise_exception=True)
 def customer_delete(request, public_id):
-    customer = _live_customer(public_id)
+    customer = live_customer_or_404(public_id)
     if request.method == "POST":
         services.customer_delete(customer=customer, deleted_by=request.user)
         messages.success(request, f"Deleted {customer}.")

@@ -8,18 +8,14 @@ from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import dialog_done, is_fragment, render_dialog
 from customers.exports import csv_download, xlsx_download
-from customers.models import Customer
 from customers.resources import neutralise
+from customers.selectors import live_customer_or_404
 
 from . import selectors, services
 from .filters import TransactionFilter
 from .forms import AdjustBalanceForm, TransactionDescriptionForm, validation_messages
 from .models import BalanceTransaction
 from .money import to_major
-
-
-def _customer(public_id):
-    return get_object_or_404(Customer.objects.live(), public_id=public_id)
 
 
 def _transaction(customer, transaction_id):
@@ -35,7 +31,7 @@ def _transaction(customer, transaction_id):
 def credit_balance(request, public_id):
     """The Credit balance section: balances and history. A fragment for htmx (the
     customer page refreshes it after a change), a page of its own otherwise."""
-    customer = _customer(public_id)
+    customer = live_customer_or_404(public_id)
     context = {
         "customer": customer,
         "balances": selectors.customer_balances(customer),
@@ -49,7 +45,7 @@ def credit_balance(request, public_id):
 
 @permission_required("ledger.add_balancetransaction", raise_exception=True)
 def balance_adjust(request, public_id):
-    customer = _customer(public_id)
+    customer = live_customer_or_404(public_id)
     form = AdjustBalanceForm(request.POST or None, customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
@@ -75,7 +71,7 @@ def balance_adjust(request, public_id):
 
 @permission_required("ledger.add_balancetransaction", raise_exception=True)
 def transaction_reverse(request, public_id, transaction_id):
-    customer = _customer(public_id)
+    customer = live_customer_or_404(public_id)
     original = _transaction(customer, transaction_id)
     error = None
     if request.method == "POST":
@@ -98,7 +94,7 @@ def transaction_reverse(request, public_id, transaction_id):
 
 @permission_required("ledger.change_balancetransaction", raise_exception=True)
 def transaction_edit(request, public_id, transaction_id):
-    customer = _customer(public_id)
+    customer = live_customer_or_404(public_id)
     posted = _transaction(customer, transaction_id)
     initial = {"description": posted.description, "metadata": posted.metadata}
     form = TransactionDescriptionForm(request.POST or None, initial=initial)
@@ -131,7 +127,7 @@ def transactions_export(request, public_id):
     """The customer's balance transactions as CSV (streamed) or, with ?format=xlsx,
     XLSX, oldest first, filtered by TransactionFilter: amounts in minor units (as
     stored) and in major units."""
-    customer = _customer(public_id)
+    customer = live_customer_or_404(public_id)
     filterset = TransactionFilter(
         request.GET, queryset=BalanceTransaction.objects.filter(customer=customer)
     )
