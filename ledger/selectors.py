@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 
+from .filters import TransactionFilter
 from .models import BalanceTransaction, CustomerBalance
 
 HISTORY_PAGE_SIZE = 20
@@ -11,12 +12,16 @@ def customer_balances(customer):
     return list(CustomerBalance.objects.filter(customer=customer))
 
 
-def customer_history(customer, page=1):
-    """The customer's balance transactions, newest first, a page at a time."""
+def customer_history(customer, params=None, page=1):
+    """(the filters, a page of the customer's balance transactions, newest first),
+    filtered as the export is; if a filter is invalid none applies and its error shows."""
+    transactions = BalanceTransaction.objects.filter(customer=customer)
+    filters = TransactionFilter(params or None, queryset=transactions)
+    if filters.is_bound and filters.is_valid():
+        transactions = filters.qs
     transactions = (
-        BalanceTransaction.objects.filter(customer=customer)
-        .select_related("created_by", "reverses")
+        transactions.select_related("created_by", "reverses")
         .annotate(is_reversed=Exists(BalanceTransaction.objects.filter(reverses=OuterRef("pk"))))
         .order_by("-id")
     )
-    return Paginator(transactions, HISTORY_PAGE_SIZE).get_page(page)
+    return filters, Paginator(transactions, HISTORY_PAGE_SIZE).get_page(page)

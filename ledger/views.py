@@ -32,10 +32,15 @@ def credit_balance(request, public_id):
     """The Credit balance section: balances and history. A fragment for htmx (the
     customer page refreshes it after a change), a page of its own otherwise."""
     customer = live_customer_or_404(public_id)
+    filters, history = selectors.customer_history(customer, request.GET, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "customer": customer,
         "balances": selectors.customer_balances(customer),
-        "history": selectors.customer_history(customer, request.GET.get("page")),
+        "filters": filters,
+        "history": history,
+        "query": query.urlencode(),  # the filters, for the export and the other pages
     }
     template = "ledger/credit_balance.html"
     if is_fragment(request):

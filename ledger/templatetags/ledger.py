@@ -21,10 +21,13 @@ def money_abs(amount, currency):
 def credit_balance_section(context, customer):
     """The Credit balance section of a customer page, rendered by the ledger app so
     the customers app needs no import of it."""
+    filters, history = selectors.customer_history(customer)
     return {
         "customer": customer,
         "balances": selectors.customer_balances(customer),
-        "history": selectors.customer_history(customer),
+        "filters": filters,
+        "history": history,
+        "query": "",
         "perms": context["perms"],
         "request": context["request"],
     }

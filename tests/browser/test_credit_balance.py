@@ -1,7 +1,9 @@
+import re
+
 from playwright.sync_api import expect
 
 from ledger.models import BalanceTransaction, CustomerBalance
-from tests.factories import make_customer
+from tests.factories import adjust, make_customer
 
 
 def test_adjust_balance_credit_updates_the_section_in_place(signed_in_page):
@@ -54,3 +56,26 @@ def test_reverse_an_adjustment(signed_in_page):
     expect(
         page.locator(f"#{original.public_id}").get_by_role("link", name="Reverse")
     ).to_have_count(0)
+
+
+def test_history_filters_swap_the_section_and_carry_into_the_export(signed_in_page):
+    customer = make_customer(name="Acme")
+    adjust(customer, -500, currency="EUR", internal_note="Euro credit")
+    adjust(customer, 700, currency="USD", internal_note="Dollar debit")
+    page = signed_in_page
+    page.goto(customer.get_absolute_url())
+    section = page.locator("#credit-balance")
+    rows = section.locator("table.history tbody tr")
+    expect(rows).to_have_count(2)
+
+    section.get_by_label("Currency").select_option("EUR")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Euro credit")
+    assert page.url.endswith(customer.get_absolute_url())  # swapped in place, no navigation
+    export = section.locator("#transactions-export")  # billing staff may export
+    expect(export).to_have_attribute("href", re.compile(r"[?&]currency=EUR(&|$)"))
+
+    section.get_by_label("Type").select_option("credit_note")
+    expect(section.locator("#history-empty")).to_be_visible()
+    section.get_by_role("link", name="Clear").click()
+    expect(rows).to_have_count(2)

@@ -135,6 +135,36 @@ def test_history_is_paginated_newest_first(billing_client):
     assert posted[0].public_id in second
 
 
+def test_history_filters_as_its_export_does_and_keeps_them_across_pages(billing_client, htmx):
+    customer = make_customer()
+    euros = [adjust(customer, -(n + 1), currency="EUR") for n in range(22)]
+    dollars = adjust(customer, -700, currency="USD")
+    url = reverse("ledger:credit_balance", args=[customer.public_id])
+
+    page = billing_client.get(url, {"currency": "eur"}, **htmx).content.decode()
+    assert euros[-1].public_id in page and dollars.public_id not in page
+    assert "currency=eur&amp;page=2" in page  # the next page keeps the filter
+    export = reverse("ledger:export", args=[customer.public_id])
+    assert f'href="{export}?currency=eur"' in page  # the export holds what is shown
+    second = billing_client.get(url, {"currency": "eur", "page": 2}, **htmx).content.decode()
+    assert euros[0].public_id in second and dollars.public_id not in second
+
+    page = billing_client.get(url, {"currency": "USD", "type": "adjustment"}).content.decode()
+    assert dollars.public_id in page and euros[-1].public_id not in page
+    page = billing_client.get(url, {"type": "credit_note"}).content.decode()
+    assert 'id="history-empty"' in page and "No balance transactions match" in page
+
+
+def test_invalid_history_filters_are_reported_and_left_out(billing_client):
+    customer = make_customer()
+    posted = adjust(customer, -100)
+    url = reverse("ledger:credit_balance", args=[customer.public_id])
+    page = billing_client.get(url, {"created_after": "31/31/2026"}).content.decode()
+    assert 'class="form-errors"' in page and "Enter a valid date." in page
+    assert posted.public_id in page  # unfiltered
+    assert 'value="31/31/2026"' in page  # the input kept
+
+
 def test_transactions_export(ops_client):
     customer = make_customer()
     adjust(customer, -1050, internal_note="=cmd")
