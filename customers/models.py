@@ -46,16 +46,16 @@ def _byte_table(alphabet):
     return table, bytes(range(256 - 256 % size, 256))
 
 
-def random_string(alphabet, length):
-    return random_strings(alphabet, length, 1)[0]
+def new_public_ids(prefix, count, length=14):
+    return [prefix + text for text in random_strings(ID_ALPHABET, length, count)]
 
 
 def new_public_id(prefix, length=14):
-    return prefix + random_string(ID_ALPHABET, length)
+    return new_public_ids(prefix, 1, length)[0]
 
 
 def new_customer_ids(count):
-    return [f"cus_{text}" for text in random_strings(ID_ALPHABET, 14, count)]
+    return new_public_ids("cus_", count)
 
 
 def new_customer_id():

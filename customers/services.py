@@ -13,17 +13,24 @@ from .models import (
     CustomerAlias,
     LegalEntity,
     TaxId,
-    random_string,
+    random_strings,
 )
 
 PREFIX_ALPHABET = string.ascii_uppercase + string.digits
 
 
-def _new_invoice_prefix():
-    while True:
-        prefix = random_string(PREFIX_ALPHABET, 8)
-        if not Customer.objects.filter(invoice_prefix=prefix).exists():
-            return prefix
+def unused_invoice_prefixes(count):
+    """`count` random invoice prefixes no customer has, checked in one query a draw."""
+    prefixes = set()
+    while len(prefixes) < count:
+        wanted = set(random_strings(PREFIX_ALPHABET, 8, count - len(prefixes)))
+        wanted -= set(
+            Customer.objects.filter(invoice_prefix__in=wanted).values_list(
+                "invoice_prefix", flat=True
+            )
+        )
+        prefixes |= wanted
+    return list(prefixes)
 
 
 @transaction.atomic
@@ -57,7 +64,7 @@ def _check_field_names(fields, *, allowed):
 
 def _save(customer, *, tax_ids, contacts, aliases):
     if not customer.invoice_prefix:
-        customer.invoice_prefix = _new_invoice_prefix()
+        (customer.invoice_prefix,) = unused_invoice_prefixes(1)
     if customer.legal_entity_id is None:
         customer.legal_entity = LegalEntity.objects.default()
     customer.full_clean()

@@ -12,9 +12,8 @@ from ..models import (
     LegalEntity,
     TaxId,
     new_customer_ids,
-    random_strings,
 )
-from ..services import PREFIX_ALPHABET
+from ..services import unused_invoice_prefixes
 
 WRITE_BATCH = 1000
 PASSED_AS_THEY_ARE = {"CharField", "TextField", "PositiveSmallIntegerField",
@@ -47,7 +46,8 @@ def create_customers(rows, layout):
     for start in range(0, len(rows), WRITE_BATCH):
         batch = rows[start : start + WRITE_BATCH]
         public_ids = new_customer_ids(len(batch))
-        prefixes = _new_prefixes(sum(1 for row in batch if not row.values.get("invoice_prefix")))
+        without_prefix = sum(1 for row in batch if not row.values.get("invoice_prefix"))
+        prefixes = unused_invoice_prefixes(without_prefix)
         params, references, tax_ids = [], {}, {}
         for row, public_id in zip(batch, public_ids, strict=True):
             values = fixed | row.values  # tax_ids, not a column, is left out below
@@ -77,20 +77,6 @@ def create_customers(rows, layout):
             )
             _add_tax_ids({pks[public_id]: pairs for public_id, pairs in tax_ids.items()})
     return len(rows)
-
-
-def _new_prefixes(count):
-    """`count` unused invoice prefixes, checked against the database in one query."""
-    prefixes = set()
-    while len(prefixes) < count:
-        wanted = set(random_strings(PREFIX_ALPHABET, 8, count - len(prefixes)))
-        wanted -= set(
-            Customer.objects.filter(invoice_prefix__in=wanted).values_list(
-                "invoice_prefix", flat=True
-            )
-        )
-        prefixes |= wanted
-    return list(prefixes)
 
 
 def update_customers(updates):

@@ -527,7 +527,7 @@ def test_a_crash_while_writing_leaves_no_customers(monkeypatch):
 
     monkeypatch.setattr(writes, "WRITE_BATCH", 2)
     calls = []
-    real_new_prefixes = writes._new_prefixes
+    real_new_prefixes = writes.unused_invoice_prefixes
 
     def crashing_new_prefixes(count):
         # Called once a batch, before its INSERT: the second call comes after the
@@ -538,7 +538,7 @@ def test_a_crash_while_writing_leaves_no_customers(monkeypatch):
             raise RuntimeError("worker killed")
         return real_new_prefixes(count)
 
-    monkeypatch.setattr(writes, "_new_prefixes", crashing_new_prefixes)
+    monkeypatch.setattr(writes, "unused_invoice_prefixes", crashing_new_prefixes)
     with pytest.raises(RuntimeError, match="worker killed"):
         import_apply(customer_import)
     assert calls == [2, 2]
