@@ -96,7 +96,7 @@ def import_apply(customer_import, *, valid_rows_only=False, progress=None):
             else:
                 with insert_triggers_deferred():
                     created = create_customers(plan.creates, layout)
-                updated = update_customers(plan.updates)
+                updated = update_customers(plan.updates, plan.tax_ids)
     except Exception as error:
         _fail(customer_import, f"The import stopped and nothing was saved: {error}")
         raise
@@ -188,6 +188,7 @@ class Plan:
     def __init__(self):
         self.creates = []  # rows
         self.updates = []  # (customer, {field: value}) with only what changes
+        self.tax_ids = {}  # the updated customers' tax IDs as they are: _Lookups.tax_ids
         self.unchanged = 0
         self.invalid = 0
         self.errors = []  # {"line", "column", "message"}
@@ -209,6 +210,7 @@ class Plan:
 def _plan(rows, layout, *, match_by_email):
     plan = Plan()
     lookups = _Lookups(rows, stripe=layout.stripe, match_by_email=match_by_email)
+    plan.tax_ids = lookups.tax_ids
     seen_targets, seen_emails, seen_prefixes = {}, {}, {}
     for row in rows:
         target = _target(row, layout, lookups, match_by_email, plan)
@@ -243,7 +245,7 @@ def _plan(rows, layout, *, match_by_email):
             if name not in ("created", "tax_ids") and getattr(target, name) != value
         }
         tax_ids = row.values.get("tax_ids")
-        if tax_ids is not None and set(tax_ids) != lookups.tax_ids.get(target.pk, set()):
+        if tax_ids is not None and set(tax_ids) != set(lookups.tax_ids.get(target.pk, ())):
             changes["tax_ids"] = tax_ids
         if metadata != target.metadata:
             changes["metadata"] = metadata
@@ -282,13 +284,14 @@ class _Lookups:
         self.email_matches = _customers_by("pk", matched) if match_by_email else {}
         by_prefix = Customer.objects.values_list("invoice_prefix", "pk")
         self.by_prefix = dict(_chunked(by_prefix, "invoice_prefix", prefixes))
-        # The tax IDs of the customers rows may update, if the file has the column.
+        # The tax IDs of the customers rows may update, if the file has the column:
+        # {customer pk: {(type, value): tax ID pk}}, for the plan and the writes.
         self.tax_ids = {}
         if any("tax_ids" in row.values for row in rows):
             pks = {c.pk for c in (*self.by_reference.values(), *self.email_matches.values())}
-            pairs = TaxId.objects.values_list("customer_id", "type", "value")
-            for pk, tax_type, value in _chunked(pairs, "customer_id", pks):
-                self.tax_ids.setdefault(pk, set()).add((tax_type, value))
+            tax_ids = TaxId.objects.values_list("customer_id", "type", "value", "pk")
+            for customer_pk, tax_type, value, pk in _chunked(tax_ids, "customer_id", pks):
+                self.tax_ids.setdefault(customer_pk, {})[tax_type, value] = pk
 
 
 def _chunked(queryset, field, keys):

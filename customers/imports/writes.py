@@ -79,7 +79,8 @@ def create_customers(rows, layout):
     return len(rows)
 
 
-def update_customers(updates):
+def update_customers(updates, tax_ids_now):
+    """`tax_ids_now`: {customer pk: {(type, value): tax ID pk}} as the plan read them."""
     for start in range(0, len(updates), WRITE_BATCH):
         batch = updates[start : start + WRITE_BATCH]
         names, tax_ids = set(), {}
@@ -96,13 +97,13 @@ def update_customers(updates):
             Customer.objects.bulk_update([c for c, _ in batch], fields)
         if tax_ids:
             # As on the customer page: the tax IDs kept stay as they were.
-            existing = TaxId.objects.filter(customer_id__in=tax_ids)
-            stale = {t.pk for t in existing if (t.type, t.value) not in tax_ids[t.customer_id]}
+            stale, missing = [], {}
+            for customer_pk, wanted in tax_ids.items():
+                now = tax_ids_now.get(customer_pk, {})
+                stale += [pk for pair, pk in now.items() if pair not in wanted]
+                missing[customer_pk] = [pair for pair in wanted if pair not in now]
             TaxId.objects.filter(pk__in=stale).delete()
-            kept = {(t.customer_id, t.type, t.value) for t in existing if t.pk not in stale}
-            _add_tax_ids(
-                {pk: [p for p in pairs if (pk, *p) not in kept] for pk, pairs in tax_ids.items()}
-            )
+            _add_tax_ids(missing)
     return len(updates)
 
 
