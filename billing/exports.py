@@ -2,9 +2,7 @@
 XLSX_MAX_ROWS invoices; amounts in major units of each invoice's currency, text cells
 neutralised against spreadsheet formulas."""
 
-from django.utils import timezone
-
-from customers.exports import csv_download, xlsx_download
+from customers.exports import csv_download, export_filename, xlsx_download
 from customers.resources import neutralise
 from ledger.money import to_major
 
@@ -39,18 +37,14 @@ def invoice_rows(queryset):
 
 
 def invoices_csv_response(queryset):
-    return csv_download(invoice_rows(queryset), _filename("csv"))
+    return csv_download(invoice_rows(queryset), export_filename("invoices", "csv"))
 
 
 def invoices_xlsx_response(queryset):
     return xlsx_download(
         invoice_rows(queryset),
-        _filename("xlsx"),
+        export_filename("invoices", "xlsx"),
         count=queryset.count(),
         limit=XLSX_MAX_ROWS,
         noun="invoices",
     )
-
-
-def _filename(extension):
-    return f"invoices-{timezone.now():%Y%m%d-%H%M%S}.{extension}"

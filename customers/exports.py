@@ -51,8 +51,8 @@ def csv_chunks(queryset, *, every_customer=False):
     yield from resource.csv_chunks(queryset)
 
 
-def _filename(extension):
-    return f"customers-{timezone.now():%Y%m%d-%H%M%S}.{extension}"
+def export_filename(noun, extension):
+    return f"{noun}-{timezone.now():%Y%m%d-%H%M%S}.{extension}"
 
 
 def csv_response(queryset, *, every_customer=False):
@@ -60,14 +60,20 @@ def csv_response(queryset, *, every_customer=False):
         csv_chunks(queryset, every_customer=every_customer),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{export_filename("customers", "csv")}"'
+    )
     return response
 
 
 def xlsx_response(queryset, *, every_customer=False):
     rows = export_rows(queryset, every_customer=every_customer)
     return xlsx_download(
-        rows, _filename("xlsx"), count=queryset.count(), limit=XLSX_MAX_ROWS, noun="customers"
+        rows,
+        export_filename("customers", "xlsx"),
+        count=queryset.count(),
+        limit=XLSX_MAX_ROWS,
+        noun="customers",
     )
 
 

@@ -25,10 +25,16 @@ def _fts_values(row):
     )
 
 
-_ADD_METADATA_KEYS = """
-    INSERT INTO customers_metadatakey ("key")
-    SELECT DISTINCT j.key FROM json_each(new.metadata) AS j WHERE true
-    ON CONFLICT ("key") DO NOTHING;"""
+def _add_metadata_keys(rows, where="true"):
+    """The metadata keys of `rows` (SQL naming `j`, a json_each of metadata) into the
+    key list; SQLite needs a WHERE before ON CONFLICT in an INSERT … SELECT."""
+    return (
+        f'INSERT INTO customers_metadatakey ("key") SELECT DISTINCT j.key FROM {rows} '
+        f'WHERE {where} ON CONFLICT ("key") DO NOTHING'
+    )
+
+
+_ADD_METADATA_KEYS = _add_metadata_keys("json_each(new.metadata) AS j") + ";"
 SQLITE_INSERT_TRIGGERS = (f"{FTS}_insert", "customers_metadatakey_insert")
 
 SQLITE = {
@@ -115,9 +121,7 @@ def insert_triggers_deferred(using="default"):
             [last_id],
         )
         cursor.execute(
-            'INSERT INTO customers_metadatakey ("key") SELECT DISTINCT j.key '
-            "FROM customers_customer c, json_each(c.metadata) AS j WHERE c.id > %s "
-            'ON CONFLICT ("key") DO NOTHING',
+            _add_metadata_keys("customers_customer c, json_each(c.metadata) AS j", "c.id > %s"),
             [last_id],
         )
         for name in SQLITE_INSERT_TRIGGERS:

@@ -144,9 +144,11 @@ def _clean_rows(customer_import, progress):
     freeze = _in_main_thread()
     for line, cells in table.rows:
         rows.append(cleaner.clean(line, cells))
-        if len(rows) % PROGRESS_EVERY == 0 and freeze:
+        if len(rows) % PROGRESS_EVERY:
+            continue
+        if freeze:
             gc.freeze()
-        if len(rows) % PROGRESS_EVERY == 0 and time.monotonic() - last_report > 0.5:
+        if time.monotonic() - last_report > 0.5:
             last_report = time.monotonic()
             _save_progress(customer_import, len(rows), table.row_count)
             if progress:
