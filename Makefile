@@ -2,7 +2,11 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# uv installs exactly uv.lock; it lives in its own small venv so that syncing .venv can't remove it.
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml uv.lock | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages: Pango for WeasyPrint, Noto fonts for every script the PDFs use (Latin,
@@ -11,16 +15,23 @@ PORT ?= 8000
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 
-.PHONY: run test bench install fonts system-run system-test worker clean
+.PHONY: run test bench install lock fonts system-run system-test worker clean
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+# --locked: refuse to install when uv.lock no longer matches pyproject.toml.
+$(STAMP): pyproject.toml uv.lock $(UV)
+	$(UV) sync --locked --extra test --python python3
 	rm -f $(VENV)/.installed-*
 	touch $@
 
 install: $(STAMP)
+
+# After changing a dependency in pyproject.toml: refresh uv.lock and commit both.
+lock: $(UV)
+	$(UV) lock --python python3
 
 # The smaller CJK fonts the PDFs use, cut once from fonts-noto-cjk (billing/fonts.py).
 fonts: install
@@ -59,4 +70,4 @@ bench: install fonts
 	$(PY) bench/billing.py && if [ -n "$(BENCH_DATABASE_URL)" ]; then $(PY) bench/billing.py --database-url "$(BENCH_DATABASE_URL)"; fi
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles static/fonts
+	rm -rf $(VENV) .tools db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles static/fonts

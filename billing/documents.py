@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_currency, format_percent
+from babel.numbers import format_percent
 from django.conf import settings
 from django.utils import timezone
 
 from customers.reference import DOCUMENT_LANGUAGES, RIGHT_TO_LEFT_LANGUAGES
-from ledger.money import to_major
+from ledger.money import format_money
 
 LETTER_COUNTRIES = {"US", "CA", "MX", "PH"}
 # CLDR's plain `pt` is Brazilian Portuguese; our `pt` is Portugal's.
@@ -39,7 +39,7 @@ class Formatter:
         self.currency = currency
 
     def money(self, amount):
-        return format_currency(to_major(amount, self.currency), self.currency, locale=self.locale)
+        return format_money(amount, self.currency, locale=self.locale)
 
     def negative(self, amount):
         return self.money(-amount)

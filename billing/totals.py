@@ -17,8 +17,6 @@ rounded line figures, so the lines always add up to the totals printed under the
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from customers.reference import currency_precision
-
 HUNDRED = Decimal(100)
 
 
@@ -145,30 +143,3 @@ def apply_balance(total, balance):
     if balance < 0:
         return max(balance, -total)
     return balance
-
-
-# Minimum chargeable amounts in major units (Stripe's table); others: one major unit.
-_MINIMUM_CHARGE = {
-    **dict.fromkeys(
-        ["USD", "EUR", "CAD", "AUD", "CHF", "BRL", "INR", "NZD", "SGD"], Decimal("0.50")
-    ),
-    "GBP": Decimal("0.30"),
-    "JPY": Decimal(50),
-    "HKD": Decimal("4.00"),
-    "DKK": Decimal("2.50"),
-    "NOK": Decimal("3.00"),
-    "SEK": Decimal("3.00"),
-    "MXN": Decimal(10),
-    "PLN": Decimal("2.00"),
-    "RON": Decimal("2.00"),
-    "AED": Decimal("2.00"),
-    "CZK": Decimal(15),
-    "HUF": Decimal(175),
-    "BGN": Decimal("1.00"),
-    "MYR": Decimal(2),
-}
-
-
-def minimum_charge(currency):
-    """The smallest amount due worth collecting, in minor units."""
-    return int(_MINIMUM_CHARGE.get(currency, Decimal(1)).scaleb(currency_precision(currency)))

@@ -151,3 +151,7 @@ BILLING_DEFAULT_ENTITY_NAME = os.environ.get("BILLING_DEFAULT_ENTITY_NAME", "Our
 
 # The invoice and credit-note PDFs' words, in every document language (billing/pdf.py).
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Units of a currency per US dollar, overriding billing/minimums.py's shipped table for the
+# minimum chargeable amount of currencies Stripe's table leaves out: {"ARS": "1400"}.
+BILLING_USD_RATES = {}

@@ -1,13 +1,15 @@
 """Reference data the whole product validates against: one place for each list.
 
-Countries and currencies come from CLDR through Babel, so names are localized
-and currency precision (JPY 0, USD 2, KWD 3) is the standard one.
+Countries come from CLDR through Babel, so names are localized. Which currencies we
+accept, and what their amounts mean, is our own table (core/currencies.py); Babel only
+names them.
 """
 
 from functools import cache
 
 from babel import Locale
-from babel.numbers import get_currency_precision, get_territory_currencies
+
+from core import currencies as currency_table
 
 # The document languages: the 41 Stripe supports for invoices, plus Arabic and
 # Hebrew (laid out right to left). Tags follow RFC 4646; the order is the one the
@@ -98,17 +100,9 @@ def countries():
 
 @cache
 def currencies():
-    """{ISO 4217 code: English name} for every currency in legal tender today."""
-    codes = set()
-    for territory in countries():
-        codes.update(get_territory_currencies(territory, tender=True))
+    """{ISO 4217 code: English name} for every currency we accept, sorted by code."""
     names = Locale("en").currencies
-    return {code: names.get(code, code) for code in sorted(codes)}
-
-
-def currency_precision(code):
-    """Digits after the decimal point for the currency's minor unit."""
-    return get_currency_precision(code)
+    return {code: names.get(code, code) for code in sorted(currency_table.CURRENCIES)}
 
 
 def country_choices():

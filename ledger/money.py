@@ -2,13 +2,18 @@
 
 No database access here. Amounts typed by people are parsed exactly (Decimal, never
 float) at the currency's precision: JPY has no minor unit, USD two digits, KWD three.
+The precision is our currency table's (core/currencies.py); Babel only formats, told how
+many digits to show.
 """
 
+import copy
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
+from babel import Locale
 from babel.numbers import format_currency
 
-from customers.reference import currencies, currency_precision
+from core import currencies as currency_table
 
 # The largest amount one transaction may move, in major units: far above any real
 # adjustment, far below what a 64-bit column holds at three decimals.
@@ -20,15 +25,15 @@ class MoneyError(ValueError):
 
 
 def check_currency(currency):
-    if currency not in currencies():
+    if not currency_table.is_accepted(currency):
         raise MoneyError(f"“{currency}” is not a currency we support.")
     return currency
 
 
 def precision(currency):
-    """Digits of the minor unit, for any ISO 4217 code (retired ones included: a ledger
+    """Digits of the minor unit, for every currency we accept or once accepted (a ledger
     keeps balances in currencies that have since been replaced, like HRK)."""
-    return currency_precision(currency)
+    return currency_table.exponent(currency)
 
 
 def parse_amount(text, currency):
@@ -63,5 +68,22 @@ def to_major(amount, currency):
 
 
 def format_money(amount, currency, locale="en"):
-    """Minor units formatted for people, with Babel: 1250 USD -> '$12.50'."""
-    return format_currency(to_major(amount, currency), currency, locale=locale)
+    """Minor units formatted for people, with Babel: 1250 USD -> '$12.50', in the
+    locale's pattern but with exactly the currency's digits: 17500 HUF -> 'HUF 175.00'
+    (CLDR would show 'HUF 175', and round 175.50 to 176)."""
+    locale = Locale.parse(locale)
+    digits = precision(currency)
+    return format_currency(
+        to_major(amount, currency),
+        currency,
+        format=_currency_pattern(locale, digits),
+        locale=locale,
+        currency_digits=False,
+    )
+
+
+@cache
+def _currency_pattern(locale, digits):
+    pattern = copy.copy(locale.currency_formats["standard"])
+    pattern.frac_prec = (digits, digits)
+    return pattern

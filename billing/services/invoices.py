@@ -12,7 +12,7 @@ from ledger import services as ledger
 from ledger.models import TransactionType
 from ledger.money import MAX_MAJOR_UNITS, MoneyError, check_currency, precision
 
-from .. import snapshots, totals
+from .. import minimums, snapshots, totals
 from ..models import (
     CouponDuration,
     CustomerCoupon,
@@ -298,7 +298,7 @@ def _apply_balance(invoice):
     invoice.amount_remaining = invoice.amount_due
     if invoice.amount_due == 0:
         _settle(invoice)
-    elif invoice.amount_due < totals.minimum_charge(invoice.currency):
+    elif invoice.amount_due < minimums.minimum_charge(invoice.currency):
         # Too small to collect: the invoice is paid and the amount is owed on the next.
         invoice.too_small_balance_transaction = ledger.transaction_post(
             customer=invoice.customer,

@@ -22,7 +22,6 @@ from billing.totals import (
     allocate,
     apply_balance,
     compute,
-    minimum_charge,
     round_half_up,
 )
 from customers.services import customer_update
@@ -56,25 +55,6 @@ PST_INC = Rate("pst_inc", Decimal(5), inclusive=True)
 )
 def test_round_half_up(value, expected):
     assert round_half_up(value) == expected
-
-
-@pytest.mark.parametrize(
-    ("currency", "expected"),
-    [
-        ("USD", 50),
-        ("EUR", 50),
-        ("GBP", 30),
-        ("JPY", 50),  # zero-decimal: 50 yen
-        ("HKD", 400),
-        ("HUF", 17500),  # 175 forints at two decimals
-        ("KWD", 1000),  # not in the table: one major unit, three decimals
-        ("ISK", 1),  # not in the table: one major unit, no decimals
-        ("CHF", 50),
-        ("MXN", 1000),
-    ],
-)
-def test_minimum_charge(currency, expected):
-    assert minimum_charge(currency) == expected
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ from collections import Counter
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.currencies import CURRENCIES
 from customers import reference
 from customers.models import ID_ALPHABET, Customer, LegalEntity, random_strings
 from customers.services import PREFIX_ALPHABET
@@ -139,10 +140,9 @@ def test_supported_languages_are_stripes_41_plus_arabic_and_hebrew():
     assert reference.normalize_language_tag("klingon") is None
 
 
-def test_currency_precision_comes_from_iso_4217():
-    assert reference.currency_precision("JPY") == 0
-    assert reference.currency_precision("USD") == 2
-    assert reference.currency_precision("KWD") == 3
+def test_accepted_currencies_are_our_tables():
+    assert list(reference.currencies()) == sorted(CURRENCIES)
+    assert reference.currencies()["HUF"] == "Hungarian Forint"  # names from CLDR
     assert "EUR" in reference.currencies() and "DEM" not in reference.currencies()
 
 

@@ -50,3 +50,21 @@ def test_parse_and_to_major_round_trip(currency, minor):
     if major <= MAX_MAJOR_UNITS:
         assert parse_amount(str(major), currency) == minor
     assert isinstance(major, Decimal)
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "minor", "major"),
+    [("175.50", "HUF", 17550, "175.50"), ("8150.25", "IDR", 815025, "8150.25"),
+     ("5", "ISK", 500, "5.00"), ("1.005", "IQD", 1005, "1.005"), ("12", "MGA", 12, "12")],
+)  # fmt: skip
+def test_precision_is_our_tables_not_cldrs(text, currency, minor, major):
+    assert parse_amount(text, currency) == minor
+    assert str(to_major(minor, currency)) == major
+
+
+def test_format_money_shows_the_tables_digits():
+    # CLDR's display digits would print 'HUF176' and 'IDR8,150' here.
+    assert format_money(17550, "HUF") == "HUF175.50"
+    assert format_money(815025, "IDR", "de") == "8.150,25\xa0IDR"
+    assert format_money(500, "ISK") == "ISK5.00"
+    assert format_money(1005, "IQD") == "IQD1.005"
