@@ -5,6 +5,7 @@ SQLite is the default so that `make run` needs nothing else; set DATABASE_URL
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",  # sign-in throttling: see "Sign-in throttling" below
     "customers",
     "ledger",
     "billing",
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -132,6 +136,43 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Behind HTTPS in production, set DJANGO_SECURE_COOKIES=1.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES")
+
+# --- Behind an HTTPS proxy ------------------------------------------------------------------
+# DJANGO_SECURE_PROXY_SSL_HEADER=1: the proxy terminates HTTPS and sets X-Forwarded-Proto
+# (overwriting any the client sent), so Django knows a request came over HTTPS and the CSRF
+# origin check compares https://host. Without it every form POST fails "Origin checking failed".
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER") else None
+)
+# Comma-separated origins forms may be posted from, e.g. https://billing.example.com: needed
+# when the proxy does not pass the browser's Host header on.
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+# How many proxies in front append to X-Forwarded-For: the client address sign-in failures are
+# counted by is that many entries from its right (config/login.py). 0: the direct peer.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+
+# --- Sign-in throttling (django-axes) -------------------------------------------------------
+# Failed sign-ins are counted per username and client address together, at the app's login
+# and the admin's alike (both call authenticate(request, ...), which AxesStandaloneBackend
+# checks first). LOGIN_FAILURE_LIMIT failures lock that pair out for LOGIN_LOCKOUT_MINUTES;
+# the same user from another address, or another user from this one, can still sign in.
+# Each attempt while locked starts the wait again. A superuser unlocks early by deleting the
+# entry in the admin (Axes > Access attempts) or with `manage.py axes_reset_username NAME`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a typo or two before signing in is not held against later ones
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # (axes' default) keeps a guesser out
+AXES_LOCKOUT_CALLABLE = "config.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.login.client_ip"
 
 TASKS = {
     "default": {
