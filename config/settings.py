@@ -156,20 +156,32 @@ CSRF_TRUSTED_ORIGINS = [
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 
 # --- Sign-in throttling (django-axes) -------------------------------------------------------
-# Failed sign-ins are counted per username and client address together, at the app's login
-# and the admin's alike (both call authenticate(request, ...), which AxesStandaloneBackend
-# checks first). LOGIN_FAILURE_LIMIT failures lock that pair out for LOGIN_LOCKOUT_MINUTES;
-# the same user from another address, or another user from this one, can still sign in.
-# Each attempt while locked starts the wait again. A superuser unlocks early by deleting the
-# entry in the admin (Axes > Access attempts) or with `manage.py axes_reset_username NAME`.
+# Failed sign-ins are counted at the app's login and the admin's alike (both call
+# authenticate(request, ...), which AxesStandaloneBackend checks first), three ways, each
+# against its own limit within LOGIN_LOCKOUT_MINUTES: per username and client address
+# together (a typing user or a guesser), per username from any address (a guesser spread over
+# many addresses) and per address at any username (one address trying many usernames). Each
+# attempt while locked counts as another failure. A superuser unlocks early by deleting the
+# entries in the admin (Axes > Access attempts), or with `manage.py axes_reset_username NAME`
+# (a username's locks) or `axes_reset_ip ADDRESS` (an address's locks).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_LIMITS = {
+    ("username", "ip_address"): int(os.environ.get("LOGIN_FAILURE_LIMIT", "5")),
+    ("username",): int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_USER", "20")),
+    ("ip_address",): int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "50")),
+}
+# Axes holds one limit against all its parameters; config.login.LockoutHandler gives each
+# its own from LOGIN_FAILURE_LIMITS.
+AXES_HANDLER = "config.login.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [list(parameters) for parameters in LOGIN_FAILURE_LIMITS]
+# What LockoutHandler reports a lock as; the admin's "Status" column judges entries by it.
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMITS["username", "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True  # a typo or two before signing in is not held against later ones
+# A typo or two before signing in is not held against later ones (that pair's failures only).
+AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # (axes' default) keeps a guesser out
 AXES_LOCKOUT_CALLABLE = "config.login.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "config.login.client_ip"

@@ -1,4 +1,5 @@
-"""Sign-in throttling (django-axes): failures are counted per username and address."""
+"""Sign-in throttling (django-axes): failures are counted per username and address together
+(5), per username from any address (20) and per address at any username (50)."""
 
 import io
 from datetime import timedelta
@@ -164,3 +165,172 @@ def test_an_attempt_while_locked_starts_the_wait_again(client):
     assert _sign_in(client, user.username, PASSWORD).status_code == 429
     _travel(16)
     assert _sign_in(client, user.username, PASSWORD).status_code == 302
+
+
+# --- One username from many addresses, one address at many usernames -----------------------
+
+OTHER_ADDRESS = "192.0.2.200"
+
+
+def _addresses(count):
+    return [f"198.51.100.{number}" for number in range(1, count + 1)]
+
+
+def _fail_from_many_addresses(client, username, count, url=None):
+    """A distributed guesser: one wrong password for `username` from each of `count` addresses.
+    The last answer is returned."""
+    answers = [_sign_in(client, username, "wrong", address, url) for address in _addresses(count)]
+    return answers[-1]
+
+
+def _fail_at_many_usernames(client, count, address=ADDRESS, url=None):
+    """Password spraying: one wrong password for each of `count` usernames from `address`.
+    The last answer is returned."""
+    answers = [_sign_in(client, f"guess{n}", "wrong", address, url) for n in range(count)]
+    return answers[-1]
+
+
+def _assert_user_locked_page(response, username):
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert f"Too many failed sign-ins as <strong>{username}</strong> from several addresses" in page
+    assert "locked from every address" in page
+    assert "this address" not in page
+    assert "ask an administrator" in page
+
+
+def _assert_address_locked_page(response):
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert "Too many failed sign-ins from this address" in page
+    assert "whatever the username" in page
+    assert "<strong>" not in page
+    assert "ask an administrator" in page
+
+
+def test_twenty_failures_from_twenty_addresses_lock_the_user_from_any_address(client):
+    from axes.models import AccessAttempt
+
+    user = make_user("Support")
+    answers = [_sign_in(client, user.username, "wrong", address) for address in _addresses(20)]
+    assert [answer.status_code for answer in answers] == [200] * 19 + [429]
+    # The pair rule alone would not lock: one failure per address.
+    assert set(AccessAttempt.objects.values_list("failures_since_start", flat=True)) == {1}
+
+    response = _sign_in(client, user.username, PASSWORD, OTHER_ADDRESS)
+    _assert_user_locked_page(response, user.username)
+    assert not _signed_in(client)
+
+
+def test_below_twenty_the_user_signs_in_which_does_not_clear_the_other_addresses(client):
+    user = make_user("Support")
+    _fail_from_many_addresses(client, user.username, 19)
+    assert _sign_in(client, user.username, PASSWORD, OTHER_ADDRESS).status_code == 302
+    client.logout()
+    # Signing in forgives only its own address's failures: the guesser's next address locks.
+    assert _sign_in(client, user.username, "wrong", "203.0.113.99").status_code == 429
+
+
+def test_a_user_locked_from_every_address_leaves_other_users_alone(client):
+    locked, other = make_user("Support"), make_user("Ops")
+    assert _fail_from_many_addresses(client, locked.username, 20).status_code == 429
+    assert _sign_in(client, other.username, PASSWORD, _addresses(20)[-1]).status_code == 302
+    client.logout()
+    assert _sign_in(client, other.username, PASSWORD, OTHER_ADDRESS).status_code == 302
+
+
+def test_fifty_failures_at_fifty_usernames_lock_the_address(client):
+    user = make_user("Support")
+    answers = [_sign_in(client, f"guess{n}", "wrong") for n in range(50)]
+    assert [answer.status_code for answer in answers] == [200] * 49 + [429]
+
+    response = _sign_in(client, user.username, PASSWORD)
+    _assert_address_locked_page(response)
+    assert not _signed_in(client)
+
+
+def test_below_fifty_the_address_signs_in_which_does_not_clear_the_other_usernames(client):
+    user = make_user("Support")
+    _fail_at_many_usernames(client, 49)
+    assert _sign_in(client, user.username, PASSWORD).status_code == 302
+    client.logout()
+    # Signing in forgives only its own username's failures: the next guess locks the address.
+    assert _sign_in(client, "guess-fifty", "wrong").status_code == 429
+
+
+def test_a_locked_address_leaves_other_addresses_alone(client):
+    user = make_user("Support")
+    assert _fail_at_many_usernames(client, 50).status_code == 429
+    assert _sign_in(client, user.username, PASSWORD, OTHER_ADDRESS).status_code == 302
+    client.logout()
+    # Nor is a username guessed from there locked elsewhere: one failure is far from 20.
+    assert _sign_in(client, "guess0", "wrong", OTHER_ADDRESS).status_code == 200
+
+
+@pytest.mark.parametrize("door", ["login", "admin:login"])
+def test_both_logins_count_and_refuse_a_user_failed_from_many_addresses(client, door):
+    user = make_user("Support", is_staff=True)
+    assert _fail_from_many_addresses(client, user.username, 20, reverse(door)).status_code == 429
+    for url in (reverse("login"), reverse("admin:login")):
+        response = _sign_in(client, user.username, PASSWORD, OTHER_ADDRESS, url)
+        _assert_user_locked_page(response, user.username)
+    assert not _signed_in(client)
+
+
+@pytest.mark.parametrize("door", ["login", "admin:login"])
+def test_both_logins_count_and_refuse_an_address_spraying_usernames(client, door):
+    user = make_user("Support", is_staff=True)
+    assert _fail_at_many_usernames(client, 50, url=reverse(door)).status_code == 429
+    for url in (reverse("login"), reverse("admin:login")):
+        _assert_address_locked_page(_sign_in(client, user.username, PASSWORD, url=url))
+    assert not _signed_in(client)
+
+
+@pytest.mark.parametrize("lock", ["user", "address"])
+@pytest.mark.parametrize(("minutes", "signed_in"), [(14, False), (16, True)])
+def test_the_user_and_address_locks_lift_after_the_same_cool_off(client, lock, minutes, signed_in):
+    user = make_user("Support")
+    if lock == "user":
+        last = _fail_from_many_addresses(client, user.username, 20)
+    else:
+        last = _fail_at_many_usernames(client, 50)
+    assert last.status_code == 429
+    _travel(minutes)
+    response = _sign_in(client, user.username, PASSWORD)
+    assert response.status_code == (302 if signed_in else 429)
+
+
+def test_axes_reset_username_unlocks_a_user_locked_from_many_addresses(client):
+    user = make_user("Support")
+    assert _fail_from_many_addresses(client, user.username, 20).status_code == 429
+    out = io.StringIO()
+    call_command("axes_reset_username", user.username, stdout=out)
+    assert "20 attempts removed" in out.getvalue()
+    assert _sign_in(client, user.username, PASSWORD, OTHER_ADDRESS).status_code == 302
+
+
+def test_axes_reset_ip_unlocks_an_address(client):
+    user = make_user("Support")
+    assert _fail_at_many_usernames(client, 50).status_code == 429
+    out = io.StringIO()
+    call_command("axes_reset_ip", ADDRESS, stdout=out)
+    assert "50 attempts removed" in out.getvalue()
+    assert _sign_in(client, user.username, PASSWORD).status_code == 302
+
+
+def test_a_superuser_unlocks_a_user_by_deleting_its_access_attempts_in_the_admin(
+    client, admin_client
+):
+    from axes.models import AccessAttempt
+
+    user, other = make_user("Support"), make_user("Ops")
+    assert _fail_from_many_addresses(client, user.username, 20).status_code == 429
+    _sign_in(client, other.username, "wrong")
+    changelist = reverse("admin:axes_accessattempt_changelist")
+    assert admin_client.get(changelist, {"q": user.username}).context["cl"].result_count == 20
+
+    selected = AccessAttempt.objects.filter(username=user.username).values_list("pk", flat=True)
+    data = {"action": "delete_selected", "_selected_action": list(selected), "post": "yes"}
+    assert admin_client.post(changelist, data).status_code == 302
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == [other.username]
+    assert _sign_in(client, user.username, PASSWORD, OTHER_ADDRESS).status_code == 302

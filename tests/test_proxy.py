@@ -18,6 +18,8 @@ PROXY_ENV = (
     "DJANGO_SECURE_PROXY_SSL_HEADER",
     "DJANGO_TRUSTED_PROXY_COUNT",
     "LOGIN_FAILURE_LIMIT",
+    "LOGIN_FAILURE_LIMIT_PER_USER",
+    "LOGIN_FAILURE_LIMIT_PER_ADDRESS",
     "LOGIN_LOCKOUT_MINUTES",
 )
 
@@ -28,6 +30,8 @@ def _settings_under(env):
         "import json, config.settings as s; print(json.dumps({"
         "'origins': s.CSRF_TRUSTED_ORIGINS, 'ssl_header': s.SECURE_PROXY_SSL_HEADER,"
         "'proxies': s.TRUSTED_PROXY_COUNT, 'limit': s.AXES_FAILURE_LIMIT,"
+        "'per_user': s.LOGIN_FAILURE_LIMITS[('username',)],"
+        "'per_address': s.LOGIN_FAILURE_LIMITS[('ip_address',)],"
         "'minutes': s.AXES_COOLOFF_TIME.total_seconds() / 60}))"
     )
     base = {key: value for key, value in os.environ.items() if key not in PROXY_ENV}
@@ -48,6 +52,8 @@ def test_the_proxy_settings_are_off_by_default():
         "ssl_header": None,
         "proxies": 0,
         "limit": 5,
+        "per_user": 20,
+        "per_address": 50,
         "minutes": 15,
     }
 
@@ -58,6 +64,8 @@ def test_the_proxy_settings_come_from_the_environment():
         "DJANGO_SECURE_PROXY_SSL_HEADER": "1",
         "DJANGO_TRUSTED_PROXY_COUNT": "2",
         "LOGIN_FAILURE_LIMIT": "8",
+        "LOGIN_FAILURE_LIMIT_PER_USER": "30",
+        "LOGIN_FAILURE_LIMIT_PER_ADDRESS": "100",
         "LOGIN_LOCKOUT_MINUTES": "30",
     }
     assert _settings_under(env) == {
@@ -65,6 +73,8 @@ def test_the_proxy_settings_come_from_the_environment():
         "ssl_header": ["HTTP_X_FORWARDED_PROTO", "https"],
         "proxies": 2,
         "limit": 8,
+        "per_user": 30,
+        "per_address": 100,
         "minutes": 30,
     }
 
