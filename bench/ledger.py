@@ -29,7 +29,8 @@ def adjustments_per_second(customers, count):
 
 
 def seed_history(customer, count):
-    """`count` chained transactions for one customer, inserted in bulk."""
+    """`count` chained transactions for one customer, inserted in bulk (each insert
+    moves the balance row, which must exist first: ledger/triggers.py)."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -43,6 +44,7 @@ def seed_history(customer, count):
     )
     balance = 0
     with transaction.atomic(), connection.cursor() as cursor:
+        CustomerBalance.objects.create(customer=customer, currency="EUR")
         batch = []
         for n in range(count):
             amount = -(n % 500 + 1) if n % 3 else n % 700 + 1
@@ -52,7 +54,6 @@ def seed_history(customer, count):
                 cursor.executemany(sql, batch)
                 batch.clear()
         cursor.executemany(sql, batch)
-        CustomerBalance.objects.create(customer=customer, currency="EUR", amount=balance)
 
 
 def main():

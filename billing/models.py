@@ -321,6 +321,15 @@ class Invoice(models.Model):
         return self.total - self.credit_notes_total
 
     @property
+    def refundable_amount(self):
+        """What credit notes may still refund: the money paid out of band, less every
+        refund recorded (a voided note's too: that money left all the same). Credit
+        balance applied, a too-small amount carried forward or a credit note never paid
+        anything."""
+        refunds = self.credit_notes.aggregate(total=models.Sum("refund_amount"))["total"]
+        return self.amount_paid - (refunds or 0)
+
+    @property
     def can_be_credited(self):
         return (
             self.status in (InvoiceStatus.OPEN, InvoiceStatus.PAID) and self.creditable_amount > 0
@@ -480,6 +489,26 @@ class CreditNote(models.Model):
     @property
     def post_payment_amount(self):
         return self.credit_amount + self.refund_amount + self.out_of_band_amount
+
+    @property
+    def void_refusal(self):
+        """Why this credit note cannot be voided, or "" if it can. As in Stripe, only
+        while its invoice is unpaid (open, or uncollectible: still owed, nothing paid).
+        Once paid, it is final: a refund has left, a credit may be spent, and voiding
+        would free room to credit the same amount again."""
+        if self.status == CreditNoteStatus.VOID:
+            return "This credit note is already void."
+        if self.invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE):
+            return (
+                f"Invoice {self.invoice.number} is {self.invoice.get_status_display().lower()}: "
+                "its credit notes can no longer be voided. A credit note is voided only while "
+                "its invoice is unpaid."
+            )
+        return ""
+
+    @property
+    def can_be_voided(self):
+        return not self.void_refusal
 
 
 class CreditNoteLine(models.Model):

@@ -376,7 +376,9 @@ def credit_note_create(request, public_id):
                 invoice=invoice, created_by=request.user, **form.service_kwargs()
             )
         except ValidationError as error:
-            form.add_error(None, validation_messages(error))
+            # The refund limit beside the refund field; the rest at the dialog's top.
+            for field, errors in error.update_error_dict({}).items():
+                form.add_error("refund_amount" if field == "refund_amount" else None, errors)
         else:
             return _changed(
                 request, "invoiceChanged", f"Credit note {note.number} issued.", invoice

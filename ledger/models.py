@@ -147,8 +147,9 @@ class BalanceTransaction(models.Model):
 
 class CustomerBalance(models.Model):
     """The current balance of one customer in one currency: the ending balance of its
-    latest transaction, kept in the same database transaction, so reading it costs
-    the same at ten or ten million transactions."""
+    latest transaction, so reading it costs the same at ten or ten million
+    transactions. Inserting a transaction moves it (a database trigger, in the same
+    database transaction); nothing else may change or delete it (ledger/triggers.py)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="balances")
     currency = models.CharField(max_length=3, validators=[validate_currency])

@@ -15,9 +15,14 @@ from babel.numbers import format_currency
 
 from core import currencies as currency_table
 
-# The largest amount one transaction may move, in major units: far above any real
-# adjustment, far below what a 64-bit column holds at three decimals.
+# The most staff may type as one amount (an adjustment, a starting balance, an item's
+# price), in major units: far above any real one, a guard against slips of the keyboard.
+# Postings the system makes (credit applied to an invoice, credit notes) are not capped.
 MAX_MAJOR_UNITS = Decimal("1000000000")
+
+# What the amount columns (BigIntegerField, signed 64-bit) hold, in minor units: the
+# bound of every posting and balance.
+MAX_MINOR_UNITS = 2**63 - 1
 
 
 class MoneyError(ValueError):
@@ -59,6 +64,11 @@ def parse_amount(text, currency):
     if value > MAX_MAJOR_UNITS:
         raise MoneyError(f"Enter at most {MAX_MAJOR_UNITS:,} {currency}.")
     return int(value.scaleb(digits))
+
+
+def max_typed_amount(currency):
+    """MAX_MAJOR_UNITS of `currency` in minor units."""
+    return int(MAX_MAJOR_UNITS.scaleb(precision(currency)))
 
 
 def to_major(amount, currency):

@@ -5,12 +5,11 @@ new BalanceTransaction."""
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
-from django.utils import timezone
 
 from customers.models import Customer
 
 from .models import BalanceTransaction, CustomerBalance, TransactionType
-from .money import MAX_MAJOR_UNITS, MoneyError, check_currency, precision
+from .money import MAX_MAJOR_UNITS, MAX_MINOR_UNITS, MoneyError, check_currency, max_typed_amount
 
 
 def transaction_post(
@@ -95,41 +94,43 @@ def _existing(idempotency_key, customer, request):
 def _post(*, customer, type, amount, currency, **fields):
     try:
         check_currency(currency)
-        limit = int(MAX_MAJOR_UNITS.scaleb(precision(currency)))
     except MoneyError as error:
         raise ValidationError({"currency": str(error)}) from None
     if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
         raise ValidationError(
             {"amount": "The amount must be a non-zero whole number of minor units."}
         )
-    if abs(amount) > limit:
-        raise ValidationError({"amount": f"At most {MAX_MAJOR_UNITS:,} {currency} at a time."})
     posted = BalanceTransaction(
         customer=customer, type=type, amount=amount, currency=currency, ending_balance=0, **fields
     )
     # The rules of the fields people type; the rest was checked above or is the
     # database's to enforce (uniqueness, check constraints), which costs no query.
     posted.clean_fields(exclude=_UNCHECKED_FIELDS)
-    posted.ending_balance = _move_balance(customer, currency, amount)
+    posted.ending_balance = _locked_balance(customer, currency) + amount
+    if abs(amount) > MAX_MINOR_UNITS or abs(posted.ending_balance) > MAX_MINOR_UNITS:
+        raise ValidationError(
+            {"amount": "This would take the balance beyond what a balance can hold."}
+        )
+    # Its insert trigger moves the balance row to its ending balance (ledger/triggers.py).
     posted.save(force_insert=True)
     return posted
 
 
-# One statement moves the balance and returns it; the UPDATE holds the row lock on
-# PostgreSQL until the transaction ends (on SQLite, BEGIN IMMEDIATE already holds the
-# database). Live customers only.
-_MOVE_BALANCE = """
-    UPDATE ledger_customerbalance SET amount = amount + %s, updated = %s
+# The balance row, locked until the transaction ends: FOR UPDATE on PostgreSQL; on
+# SQLite, BEGIN IMMEDIATE already holds the database. Live customers only.
+_LIVE_BALANCE = """
+    SELECT amount FROM ledger_customerbalance
     WHERE customer_id = %s AND currency = %s
-      AND customer_id IN (SELECT id FROM customers_customer WHERE deleted_at IS NULL)
-    RETURNING amount"""
+      AND customer_id IN (SELECT id FROM customers_customer WHERE deleted_at IS NULL)"""
 
 
-def _move_balance(customer, currency, amount):
-    """Add `amount` to the customer's balance in `currency`; return the new balance."""
+def _locked_balance(customer, currency):
+    """The customer's balance in `currency`, its row locked (and made at the first use
+    of the currency)."""
+    sql = _LIVE_BALANCE + (" FOR UPDATE" if connection.features.has_select_for_update else "")
     for _attempt in range(2):
         with connection.cursor() as cursor:
-            cursor.execute(_MOVE_BALANCE, [amount, timezone.now(), customer.pk, currency])
+            cursor.execute(sql, [customer.pk, currency])
             row = cursor.fetchone()
         if row is not None:
             return row[0]
@@ -155,7 +156,7 @@ def balance_for_update(*, customer, currency):
     Must run inside transaction.atomic()."""
     if connection.get_autocommit():
         raise TransactionManagementError("balance_for_update() must run in transaction.atomic().")
-    # Raw SQL like _MOVE_BALANCE: the ORM spent ~15 times the query's own time on it.
+    # Raw SQL like _LIVE_BALANCE: the ORM spent ~15 times the query's own time on it.
     sql = _BALANCE + (" FOR UPDATE" if connection.features.has_select_for_update else "")
     with connection.cursor() as cursor:
         cursor.execute(sql, [customer.pk, currency])
@@ -171,6 +172,7 @@ def balance_adjust(
     idempotency_key=None,
 ):  # fmt: skip
     """A credit (negative amount) or debit (positive) made by staff."""
+    _check_typed(amount, currency)
     return transaction_post(
         customer=customer,
         type=TransactionType.ADJUSTMENT,
@@ -183,8 +185,19 @@ def balance_adjust(
     )
 
 
+def _check_typed(amount, currency):
+    """Staff move at most MAX_MAJOR_UNITS at a time; what the system posts is not capped."""
+    try:
+        limit = max_typed_amount(check_currency(currency))
+    except MoneyError as error:
+        raise ValidationError({"currency": str(error)}) from None
+    if isinstance(amount, int) and abs(amount) > limit:
+        raise ValidationError({"amount": f"At most {MAX_MAJOR_UNITS:,} {currency} at a time."})
+
+
 def balance_open(*, customer, amount, currency, created_by=None):
     """The starting balance of a customer created with one."""
+    _check_typed(amount, currency)
     return transaction_post(
         customer=customer,
         type=TransactionType.INITIAL,

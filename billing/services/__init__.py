@@ -5,6 +5,7 @@ money moves only through ledger.services."""
 from .credit_notes import credit_note_issue, credit_note_void
 from .invoices import (
     MAX_INVOICE_LINES,
+    MAX_INVOICE_TOTAL,
     customer_billing_defaults_set,
     invoice_create,
     invoice_currencies,
@@ -19,7 +20,7 @@ from .invoices import (
 )
 
 __all__ = [
-    "MAX_INVOICE_LINES", "credit_note_issue", "credit_note_void",
+    "MAX_INVOICE_LINES", "MAX_INVOICE_TOTAL", "credit_note_issue", "credit_note_void",
     "customer_billing_defaults_set", "invoice_create", "invoice_currencies",
     "invoice_delete", "invoice_finalize", "invoice_mark_paid", "invoice_mark_uncollectible",
     "invoice_update", "invoice_void", "item_add", "item_delete",

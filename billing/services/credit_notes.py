@@ -22,8 +22,9 @@ def credit_note_issue(
 
     The credit first reduces what is still owed on the invoice (which is paid when
     nothing is left); the rest, the post-payment part, is split by the caller into
-    credit to the customer's balance, refund and out of band, which must add up.
-    With an idempotency key, issuing again returns the first credit note.
+    credit to the customer's balance, refund and out of band, which must add up. A
+    refund returns money received: at most what was paid out of band, less earlier
+    refunds. With an idempotency key, issuing again returns the first credit note.
     """
     with transaction.atomic():
         invoice = _lock(invoice)
@@ -54,6 +55,8 @@ def credit_note_issue(
                     "note beyond what is still owed on the invoice."
                 }
             )
+        if refund_amount:
+            _check_refund(invoice, refund_amount)
         number = f"{invoice.number}-CN-{invoice.credit_notes.count() + 1:02d}"
         note = CreditNote(
             invoice=invoice,
@@ -91,6 +94,28 @@ def credit_note_issue(
             _settle(invoice)
         invoice.save()
     return note
+
+
+def _check_refund(invoice, refund_amount):
+    # Read under the invoice's lock: of two refunds at once, the second sees the first.
+    left = invoice.refundable_amount
+    if refund_amount <= left:
+        return
+    at_most = format_money(max(left, 0), invoice.currency)
+    if not invoice.amount_paid:
+        raise ValidationError(
+            {
+                "refund_amount": f"At most {at_most} can be refunded: nothing was paid on "
+                "this invoice out of band. Credit the customer's balance instead."
+            }
+        )
+    message = (
+        f"At most {at_most} can still be refunded on this invoice: "
+        f"{format_money(invoice.amount_paid, invoice.currency)} was paid out of band"
+    )
+    if refunded := invoice.amount_paid - left:
+        message += f", {format_money(refunded, invoice.currency)} of it already refunded"
+    raise ValidationError({"refund_amount": message + "."})
 
 
 def _note_lines(invoice, lines, amount):
@@ -133,20 +158,15 @@ def _note_lines(invoice, lines, amount):
 
 
 def credit_note_void(*, credit_note, created_by=None):
-    """Cancel a credit note and its effects: the credit it gave the balance is taken
-    back and what it took off an unpaid invoice is owed again."""
+    """Cancel a credit note of an unpaid invoice and its effects: what it took off the
+    invoice is owed again, and any credit it gave the balance is taken back. A paid
+    invoice's credit notes are final (CreditNote.void_refusal)."""
     with transaction.atomic():
         invoice = _lock(credit_note.invoice)
         note = CreditNote.objects.select_for_update().get(pk=credit_note.pk)
-        if note.status != CreditNoteStatus.ISSUED:
-            raise ValidationError("This credit note is already void.")
-        # An uncollectible invoice still tracks what is owed; a paid one is settled for good.
-        still_owed = (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE)
-        if note.pre_payment_amount and invoice.status not in still_owed:
-            raise ValidationError(
-                f"This credit note reduced what was owed on invoice {invoice.number}, which is "
-                f"now {invoice.get_status_display().lower()}: it can no longer be voided."
-            )
+        note.invoice = invoice  # as locked
+        if refusal := note.void_refusal:
+            raise ValidationError(refusal)
         if note.credit_amount:
             note.void_balance_transaction = ledger.transaction_post(
                 customer=invoice.customer,

@@ -10,19 +10,18 @@ from django.utils import timezone
 from customers.models import Customer
 from ledger import services as ledger
 from ledger.models import TransactionType
-from ledger.money import MAX_MAJOR_UNITS, MoneyError, check_currency, precision
+from ledger.money import MAX_MAJOR_UNITS, MoneyError, check_currency, format_money, max_typed_amount
 
 from .. import minimums, snapshots, totals
-from ..models import (
-    CouponDuration,
-    CustomerCoupon,
-    Invoice,
-    InvoiceItem,
-    InvoiceStatus,
-    TaxRate,
-)
+from ..models import CustomerCoupon, Invoice, InvoiceItem, InvoiceStatus, TaxRate
+from .coupons import choose_coupon, give_back_coupon, take_customer_coupon
 
 MAX_INVOICE_LINES = 250
+# The most an invoice may total, in minor units (USD 10 trillion, KWD 1 trillion): checked
+# as lines are added, so finalization never refuses an amount. 250 lines at the most a
+# line may be (MAX_MAJOR_UNITS, at three decimals) stay under it even with 100 % tax; it
+# leaves room for 9,000 such invoices in one balance before 64 bits overflow.
+MAX_INVOICE_TOTAL = 10**15
 
 
 # Invoice items
@@ -58,6 +57,7 @@ def item_add(
         item.tax_rates.set(tax_rates)
         if invoice is not None:
             _recompute(invoice)
+            _check_total(invoice)
             invoice.save()
     return item
 
@@ -67,7 +67,7 @@ def _check_item(*, unit_amount, quantity, currency, tax_rates):
         check_currency(currency)
     except MoneyError as error:
         raise ValidationError({"currency": str(error)}) from None
-    limit = int(MAX_MAJOR_UNITS.scaleb(precision(currency)))
+    limit = max_typed_amount(currency)
     if not isinstance(unit_amount, int) or not 0 <= unit_amount * quantity <= limit:
         raise ValidationError(
             {"unit_amount": f"The amount must be between 0 and {MAX_MAJOR_UNITS:,} {currency}."}
@@ -149,7 +149,7 @@ def invoice_create(
             footer=customer.invoice_footer if footer is None else footer,
             created_by=created_by,
         )
-        invoice.coupon = _take_customer_coupon(customer, currency)
+        invoice.coupon = take_customer_coupon(customer, currency)
         invoice.coupon_from_customer = invoice.coupon is not None
         invoice.full_clean(exclude=["customer", "legal_entity", "coupon", "created_by"])
         invoice.save()
@@ -162,6 +162,7 @@ def invoice_create(
         )
         InvoiceItem.objects.filter(pk__in=pending, invoice__isnull=True).update(invoice=invoice)
         _recompute(invoice)
+        _check_total(invoice)
         invoice.save()
     return invoice
 
@@ -178,35 +179,18 @@ def invoice_currencies(customer):
     return list(dict.fromkeys(c for c in [customer.default_currency, *pending] if c))
 
 
-def _take_customer_coupon(customer, currency):
-    """The customer's coupon for a new invoice; a once-only coupon is used up by it."""
-    held = (
-        CustomerCoupon.objects.select_for_update(of=("self",))
-        .select_related("coupon")
-        .filter(customer=customer)
-        .first()
-    )
-    if held is None or not held.coupon.active or not held.coupon.applies_to(currency):
-        return None
-    if held.coupon.duration == CouponDuration.ONCE:
-        held.delete()
-    return held.coupon
-
-
 def invoice_update(*, invoice, memo, footer, days_until_due, coupon):
     """Change a draft's memo, footer, terms or coupon."""
     with transaction.atomic():
         invoice = _lock_draft(invoice)
         if coupon != invoice.coupon:
-            if coupon is not None and not coupon.active:
-                raise ValidationError({"coupon": "This coupon is no longer active."})
-            _give_back_coupon(invoice)
-            invoice.coupon, invoice.coupon_from_customer = coupon, False
+            choose_coupon(invoice, coupon)
         invoice.memo, invoice.footer = memo, footer
         invoice.days_until_due = days_until_due
         invoice.due_date = timezone.localdate() + timedelta(days=days_until_due)
         invoice.full_clean(exclude=["customer", "legal_entity", "coupon", "created_by"])
         _recompute(invoice)
+        _check_total(invoice)  # a coupon taken off
         invoice.save()
     return invoice
 
@@ -215,19 +199,10 @@ def invoice_delete(*, invoice):
     """Delete a draft; its lines become pending items again."""
     with transaction.atomic():
         invoice = _lock_draft(invoice)
-        _give_back_coupon(invoice)
+        give_back_coupon(invoice)
         invoice.lines.update(invoice=None, discount_amount=0, tax_amounts=[])
         invoice.default_tax_rates.clear()
         invoice.delete()
-
-
-def _give_back_coupon(invoice):
-    """A draft that took the customer's once-only coupon and will not be issued with it
-    returns it (unless the customer has been given another meanwhile)."""
-    if invoice.coupon_from_customer and invoice.coupon.duration == CouponDuration.ONCE:
-        CustomerCoupon.objects.get_or_create(
-            customer=invoice.customer, defaults={"coupon": invoice.coupon}
-        )
 
 
 def invoice_finalize(*, invoice, now=None):
@@ -360,9 +335,12 @@ def invoice_mark_uncollectible(*, invoice):
 
 def _lock(invoice):
     # Locks the invoice and customer rows; the customer's seller comes in the same
-    # read (finalization snapshots it), unlocked.
+    # read (finalization snapshots it), unlocked. FOR NO KEY UPDATE, not FOR UPDATE:
+    # an adjustment holding the balance row this transaction waits for share-locks
+    # the customer's key at COMMIT (the ledger row's foreign key check), which FOR
+    # UPDATE blocks (a deadlock on PostgreSQL) and FOR NO KEY UPDATE lets through.
     return (
-        Invoice.objects.select_for_update(of=("self", "customer"))
+        Invoice.objects.select_for_update(of=("self", "customer"), no_key=True)
         .select_related("customer__legal_entity")
         .get(pk=invoice.pk)
     )
@@ -388,6 +366,15 @@ def _lock_for(invoice, status):
 def _check_live(customer):
     if Customer.objects.deleted().filter(pk=customer.pk).exists():
         raise ValidationError("This customer is deleted. Restore it first.")
+
+
+def _check_total(invoice):
+    if invoice.total > MAX_INVOICE_TOTAL:
+        most = format_money(MAX_INVOICE_TOTAL, invoice.currency)
+        raise ValidationError(
+            f"An invoice totals at most {most}: this would make it "
+            f"{format_money(invoice.total, invoice.currency)}."
+        )
 
 
 def _recompute(invoice):

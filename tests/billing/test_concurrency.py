@@ -10,11 +10,17 @@ import pytest
 from django.db import connection
 
 from billing.models import CustomerCoupon, Invoice, InvoiceStatus
-from billing.services import invoice_create, invoice_finalize
+from billing.services import (
+    credit_note_issue,
+    invoice_create,
+    invoice_finalize,
+    invoice_mark_paid,
+    invoice_void,
+)
 from customers.models import Customer
 from ledger.models import BalanceTransaction, CustomerBalance, TransactionType
 from ledger.verify import ledger_problems
-from tests.factories import adjust, make_coupon, make_customer, make_invoice, make_item
+from tests.factories import adjust, balance_of, make_coupon, make_customer, make_invoice, make_item
 
 THREADS = 8
 INVOICES_PER_THREAD = 3
@@ -117,3 +123,66 @@ def test_a_once_coupon_goes_to_one_of_two_invoices_created_at_once(monkeypatch):
     assert errors == []
     assert Invoice.objects.filter(customer=customer).count() == 2
     assert Invoice.objects.filter(customer=customer, coupon__isnull=False).count() == 1
+
+
+@pytest.mark.usefixtures("flushable_db")
+def test_billing_and_adjustments_of_one_customer_at_once_all_succeed():
+    """Finalizing, crediting and voiding lock the invoice and the customer, then the
+    balance; an adjustment locks the balance, and its foreign key check at COMMIT
+    share-locks the customer. Locking the customer FOR UPDATE deadlocked the two on
+    PostgreSQL."""
+    customer = make_customer()
+    ops = 4  # of each billing kind, per thread
+    paid = [
+        invoice_mark_paid(invoice=make_invoice(customer, 1000, finalize=True))
+        for _ in range(2 * ops)
+    ]
+    took_credit = []  # open, with part of the total paid from the balance
+    for _ in range(2 * ops):
+        adjust(customer, -500)
+        took_credit.append(make_invoice(customer, 1000, finalize=True))
+    adjust(customer, -1_000_000)
+    drafts = [make_invoice(customer, 1000) for _ in range(2 * ops)]
+    start = threading.Barrier(THREADS)
+    errors = []
+
+    def finalize(invoice):
+        invoice_finalize(invoice=invoice)
+
+    def credit(invoice):
+        credit_note_issue(invoice=invoice, amount=1000, credit_amount=1000)
+
+    def void(invoice):
+        invoice_void(invoice=invoice)
+
+    def adjustment(n):
+        adjust(customer, 100 if n % 2 else -100)
+
+    def work(action, targets):
+        start.wait()
+        for target in targets:
+            try:
+                action(target)
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+        connection.close()
+
+    jobs = [(adjustment, range(40)), (adjustment, range(40))] + [
+        (action, targets[half::2])
+        for action, targets in ((finalize, drafts), (credit, paid), (void, took_credit))
+        for half in (0, 1)
+    ]
+    workers = [threading.Thread(target=work, args=job) for job in jobs]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []
+    statuses = Invoice.objects.filter(customer=customer).values_list("status", flat=True)
+    assert list(statuses).count(InvoiceStatus.VOID) == len(took_credit)
+    assert not Invoice.objects.filter(customer=customer, status=InvoiceStatus.DRAFT).exists()
+    # The credit, less what the drafts took, plus the credit notes and what the voids
+    # gave back; the adjustments cancel out.
+    assert balance_of(customer) == -1_000_000 + 8 * 1000 - 8 * 1000 - 8 * 500
+    assert list(ledger_problems()) == []

@@ -1,7 +1,10 @@
 """Credit notes: what they may credit, how the amount is split, numbering and voiding."""
 
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from billing.models import CreditNote, InvoiceStatus
 from billing.services import (
@@ -114,14 +117,16 @@ def test_a_line_is_credited_up_to_its_total_after_discount_and_tax():
 
 
 def test_a_voided_note_no_longer_counts_against_its_line():
-    invoice = _paid(1000)
-    line = invoice.lines.get()
+    # Open, and still owing the other line: the note can be voided (a paid invoice's
+    # notes are final).
+    invoice = _open(1000, 1000)
+    line = invoice.lines.first()
     full = [{"invoice_line": line, "amount": 1000}]
-    note = credit_note_issue(invoice=invoice, lines=full, refund_amount=1000)
+    note = credit_note_issue(invoice=invoice, lines=full)
     with pytest.raises(ValidationError):
         credit_note_issue(invoice=invoice, lines=[{"invoice_line": line, "amount": 1}])
     credit_note_void(credit_note=note)
-    assert credit_note_issue(invoice=invoice, lines=full, credit_amount=1000).amount == 1000
+    assert credit_note_issue(invoice=invoice, lines=full).amount == 1000
 
 
 def test_the_same_line_twice_in_one_note_cannot_exceed_the_line():
@@ -238,33 +243,39 @@ def test_issuing_again_with_the_same_key_returns_the_first_note():
 # Voiding
 
 
-def test_voiding_a_note_takes_back_the_credit_exactly():
+def test_a_note_on_a_paid_invoice_is_final_and_keeps_its_credit_exactly():
+    # Until issue 12 such a note could be voided, its credit taken back and the room
+    # freed for another refund of the same money. Stripe voids only while the invoice
+    # is open.
     customer = make_customer()
     adjust(customer, -70)
     invoice = _paid(1000, customer=customer)
     balance_before = balance_of(customer)
     note = credit_note_issue(invoice=invoice, amount=1000, credit_amount=900, refund_amount=100)
     assert balance_of(customer) == balance_before - 900
-    note = credit_note_void(credit_note=note)
-    assert note.status == "void" and note.voided_at is not None
-    reversal = note.void_balance_transaction
-    assert (reversal.type, reversal.amount) == (TransactionType.CREDIT_NOTE, 900)
-    assert balance_of(customer) == balance_before
+    assert not note.can_be_voided
+    with pytest.raises(ValidationError, match="is paid: its credit notes can no longer be voided"):
+        credit_note_void(credit_note=note)
+    assert (_refresh(note).status, note.void_balance_transaction) == ("issued", None)
+    assert balance_of(customer) == balance_before - 900
     invoice = _refresh(invoice)
     assert (invoice.credit_notes_total, invoice.creditable_amount, invoice.status) == (
-        0, 1000, S.PAID)  # fmt: skip
+        1000, 0, S.PAID)  # fmt: skip
     assert list(ledger_problems()) == []
-    with pytest.raises(ValidationError):
-        credit_note_void(credit_note=note)
 
 
 def test_voiding_a_note_on_an_open_invoice_makes_the_amount_owed_again():
     invoice = _open(1000)
     note = credit_note_issue(invoice=invoice, amount=400)
-    credit_note_void(credit_note=note)
+    assert note.can_be_voided
+    note = credit_note_void(credit_note=note)
+    assert note.status == "void" and note.voided_at is not None
+    assert not note.can_be_voided
     invoice = _refresh(invoice)
     assert (invoice.status, invoice.amount_remaining) == (S.OPEN, 1000)
     assert invoice.pre_payment_credit_notes_amount == 0
+    with pytest.raises(ValidationError, match="already void"):
+        credit_note_void(credit_note=note)
 
 
 def test_a_note_that_paid_off_an_invoice_cannot_be_voided_once_it_is_paid():
@@ -308,3 +319,120 @@ def test_a_credit_note_that_settled_its_invoice_is_final():
     assert invoice.status == S.PAID
     with pytest.raises(ValidationError, match="can no longer be voided"):
         credit_note_void(credit_note=note)
+
+
+def test_voiding_a_refund_never_frees_room_for_another():
+    invoice = _paid(1000)
+    note = credit_note_issue(invoice=invoice, amount=1000, refund_amount=1000)
+    with pytest.raises(ValidationError, match="can no longer be voided"):
+        credit_note_void(credit_note=note)
+    with pytest.raises(ValidationError):
+        credit_note_issue(invoice=invoice, amount=1000, refund_amount=1000)
+    assert _refunded(invoice) == 1000 and _refresh(note).status == "issued"
+
+
+# Refunds: only money received, and only once
+
+
+def _refunded(invoice):
+    return sum(CreditNote.objects.filter(invoice=invoice).values_list("refund_amount", flat=True))
+
+
+def test_an_invoice_paid_by_the_credit_balance_has_nothing_to_refund():
+    customer = make_customer()
+    adjust(customer, -1000)
+    invoice = _open(1000, customer=customer)
+    assert (invoice.status, invoice.amount_paid) == (S.PAID, 0)
+    with pytest.raises(ValidationError, match=r"At most \$0\.00 can be refunded") as error:
+        credit_note_issue(invoice=invoice, amount=1000, refund_amount=1000)
+    assert list(error.value.message_dict) == ["refund_amount"]
+    assert not CreditNote.objects.exists()
+    assert credit_note_issue(invoice=invoice, amount=1000, credit_amount=1000).amount == 1000
+
+
+def test_an_invoice_too_small_to_collect_has_nothing_to_refund():
+    invoice = _open(30)  # below USD 0.50: paid at once, the 0.30 owed on the next invoice
+    assert (invoice.status, invoice.amount_paid) == (S.PAID, 0)
+    with pytest.raises(ValidationError, match=r"At most \$0\.00 can be refunded"):
+        credit_note_issue(invoice=invoice, amount=30, refund_amount=30)
+    assert not CreditNote.objects.exists()
+
+
+def test_the_post_payment_part_of_an_open_invoice_cannot_be_refunded():
+    customer = make_customer()
+    adjust(customer, -400)
+    invoice = _open(1000, customer=customer)  # 600 owed, nothing paid
+    with pytest.raises(ValidationError, match=r"At most \$0\.00 can be refunded"):
+        credit_note_issue(invoice=invoice, amount=1000, refund_amount=400)
+    assert _refresh(invoice).amount_remaining == 600 and not CreditNote.objects.exists()
+
+
+def test_refunds_never_exceed_what_was_paid_out_of_band_less_earlier_refunds():
+    customer = make_customer()
+    adjust(customer, -300)
+    invoice = _paid(1000, customer=customer)
+    assert invoice.amount_paid == 700  # the other 300 came from the credit balance
+    credit_note_issue(invoice=invoice, amount=500, refund_amount=500)
+    with pytest.raises(ValidationError, match=r"At most \$2\.00 can still be refunded"):
+        credit_note_issue(invoice=invoice, amount=300, refund_amount=201, credit_amount=99)
+    credit_note_issue(invoice=invoice, amount=300, refund_amount=200, credit_amount=100)
+    with pytest.raises(ValidationError, match=r"At most \$0\.00 can still be refunded"):
+        credit_note_issue(invoice=invoice, amount=100, refund_amount=1, credit_amount=99)
+    assert _refunded(invoice) == 700 and _refresh(invoice).creditable_amount == 200
+
+
+def test_a_refund_voided_before_the_rule_still_counts():
+    # Voided refunds from before issue 12: the money left all the same.
+    invoice = _paid(1000)
+    note = credit_note_issue(invoice=invoice, amount=1000, refund_amount=1000)
+    CreditNote.objects.filter(pk=note.pk).update(status="void")
+    type(invoice).objects.filter(pk=invoice.pk).update(post_payment_credit_notes_amount=0)
+    with pytest.raises(ValidationError, match=r"At most \$0\.00 can still be refunded"):
+        credit_note_issue(invoice=_refresh(invoice), amount=1000, refund_amount=1000)
+    assert credit_note_issue(invoice=invoice, amount=1000, out_of_band_amount=1000).amount == 1000
+
+
+def _refund_concurrently(threads):
+    """`threads` refunds of 1.00 at once on an invoice paid 1.00 short of that."""
+    customer = make_customer()
+    paid = 100 * (threads - 1)
+    adjust(customer, paid - 1000)  # the rest of the 10.00 is paid by credit
+    invoice = _paid(1000, customer=customer)
+    assert invoice.amount_paid == paid
+    start = threading.Barrier(threads)
+    errors = []
+
+    def work():
+        try:
+            start.wait()
+            credit_note_issue(invoice=invoice, amount=100, refund_amount=100)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert [type(error) for error in errors] == [ValidationError]
+    assert "can still be refunded" in str(errors[0])
+    assert _refunded(invoice) == paid
+    assert CreditNote.objects.filter(invoice=invoice).count() == threads - 1
+    assert list(ledger_problems()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("flushable_db")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+def test_concurrent_refunds_on_postgresql_never_exceed_what_was_paid():
+    _refund_concurrently(8)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("flushable_db")
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite variant")
+def test_concurrent_refunds_on_sqlite_never_exceed_what_was_paid():
+    _refund_concurrently(4)

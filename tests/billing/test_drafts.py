@@ -76,6 +76,44 @@ def test_a_coupon_given_meanwhile_is_not_replaced_by_the_returned_one():
     assert CustomerCoupon.objects.get(customer=customer).coupon == newer
 
 
+def _set_coupon(draft, coupon):
+    return invoice_update(invoice=draft, memo="", footer="", days_until_due=30, coupon=coupon)
+
+
+def test_choosing_the_given_back_once_coupon_again_takes_it_from_the_customer():
+    customer, coupon = _with_once_coupon()
+    draft = make_invoice(customer, 1000)
+    _set_coupon(draft, None)  # back to the customer
+    draft = _set_coupon(draft, coupon)
+    assert (draft.coupon, draft.discount) == (coupon, 100)
+    assert not CustomerCoupon.objects.filter(customer=customer).exists()
+    make_item(customer, 1000)
+    assert invoice_create(customer=customer, currency="USD").coupon is None
+    invoice_delete(invoice=draft)  # and given back once more
+    assert CustomerCoupon.objects.get(customer=customer).coupon == coupon
+
+
+def test_a_once_coupon_used_meanwhile_by_another_invoice_cannot_be_chosen_again():
+    customer, coupon = _with_once_coupon()
+    draft = make_invoice(customer, 1000)
+    _set_coupon(draft, None)
+    other = make_invoice(customer, 500, finalize=True)  # takes the coupon given back
+    assert other.coupon == coupon
+    with pytest.raises(ValidationError, match=f"already used on invoice {other.number}"):
+        _set_coupon(draft, coupon)
+    draft.refresh_from_db()
+    assert (draft.coupon, draft.discount) == (None, 0)
+
+
+def test_a_once_coupon_the_customer_never_had_can_be_chosen_on_a_draft():
+    customer = make_customer()
+    coupon = make_coupon(percent_off="10", duration="once")
+    draft = _set_coupon(make_invoice(customer, 1000), coupon)
+    assert (draft.coupon, draft.discount, draft.coupon_from_customer) == (coupon, 100, False)
+    _set_coupon(draft, None)
+    assert not CustomerCoupon.objects.filter(customer=customer).exists()
+
+
 def test_mixed_default_tax_rates_are_refused():
     customer = make_customer()
     rates = [make_tax_rate("10", inclusive=True), make_tax_rate("5")]

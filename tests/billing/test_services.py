@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from billing.models import INVOICE_TRANSITIONS, InvoiceItem, InvoiceStatus
 from billing.services import (
+    MAX_INVOICE_LINES,
+    MAX_INVOICE_TOTAL,
+    credit_note_issue,
     invoice_create,
     invoice_delete,
     invoice_finalize,
@@ -16,12 +19,15 @@ from billing.services import (
     invoice_mark_uncollectible,
     invoice_update,
     invoice_void,
+    invoices,
     item_add,
     item_delete,
 )
+from core.currencies import CURRENCIES
 from customers.models import LegalEntity
 from customers.services import customer_delete, customer_update
 from ledger.models import TransactionType
+from ledger.money import MAX_MAJOR_UNITS
 from ledger.verify import ledger_problems
 from tests.factories import (
     adjust,
@@ -30,6 +36,7 @@ from tests.factories import (
     make_customer,
     make_invoice,
     make_item,
+    make_tax_rate,
     make_user,
 )
 
@@ -323,6 +330,64 @@ def test_an_owed_balance_is_added_to_the_amount_due():
         250, 1250, 1250)  # fmt: skip
     assert invoice.applied_balance_transaction.amount == -250
     assert balance_of(customer) == 0
+
+
+def test_finalizing_against_a_credit_above_the_adjustment_cap_takes_what_it_needs():
+    # Staff credit at most 1,000,000,000 USD at a time; what the system moves is not
+    # capped: 1,500,000,000 USD of a 2,000,000,000 USD credit, then credited back.
+    customer = make_customer()
+    adjust(customer, -100_000_000_000)
+    adjust(customer, -100_000_000_000)
+    invoice = make_invoice(customer, 100_000_000_000, 50_000_000_000, finalize=True)
+    assert (invoice.applied_balance, invoice.status) == (-150_000_000_000, S.PAID)
+    assert balance_of(customer) == -50_000_000_000
+    credit_note_issue(invoice=invoice, amount=150_000_000_000, credit_amount=150_000_000_000)
+    assert balance_of(customer) == -200_000_000_000
+    assert list(ledger_problems()) == []
+
+
+def test_an_owed_balance_above_the_adjustment_cap_moves_to_the_invoice():
+    customer = make_customer()
+    adjust(customer, 100_000_000_000)
+    adjust(customer, 100_000_000_000)
+    invoice = make_invoice(customer, 1000, finalize=True)
+    assert (invoice.applied_balance, invoice.amount_due) == (200_000_000_000, 200_000_001_000)
+    invoice = invoice_void(invoice=invoice)
+    assert balance_of(customer) == 200_000_000_000
+    assert list(ledger_problems()) == []
+
+
+def test_the_invoice_maximum_leaves_room_in_64_bits():
+    # 250 lines at the most a line may be, in the currency with the most decimals, with
+    # 100 % exclusive tax, stay below it; and a balance holds 9,000 invoices at it.
+    largest_line = int(MAX_MAJOR_UNITS) * 10 ** max(CURRENCIES.values())
+    assert MAX_INVOICE_LINES * largest_line * 2 < MAX_INVOICE_TOTAL
+    assert (2**63 - 1) // MAX_INVOICE_TOTAL > 9000
+
+
+def test_a_line_taking_a_draft_over_the_invoice_maximum_is_refused(monkeypatch):
+    monkeypatch.setattr(invoices, "MAX_INVOICE_TOTAL", 100_000)  # USD 1,000.00
+    draft = make_invoice(None, 60_000)
+    tax = make_tax_rate("25")
+    with pytest.raises(ValidationError, match=r"An invoice totals at most \$1,000\.00"):
+        item_add(customer=draft.customer, invoice=draft, description="More",
+                 unit_amount=40_000, currency="USD", tax_rates=[tax])  # fmt: skip
+    draft.refresh_from_db()
+    assert (draft.lines.count(), draft.total) == (1, 60_000)
+    item_add(customer=draft.customer, invoice=draft, description="More", unit_amount=40_000,
+             currency="USD")  # fmt: skip
+    draft.refresh_from_db()
+    assert draft.total == 100_000
+
+
+def test_pending_items_over_the_invoice_maximum_make_no_invoice(monkeypatch):
+    monkeypatch.setattr(invoices, "MAX_INVOICE_TOTAL", 100_000)
+    customer = make_customer()
+    make_item(customer, 60_000)
+    make_item(customer, 60_000)
+    with pytest.raises(ValidationError, match=r"An invoice totals at most \$1,000\.00"):
+        invoice_create(customer=customer, currency="USD")
+    assert _pending(customer).count() == 2 and not customer.invoices.exists()
 
 
 def test_a_cad_invoice_ignores_usd_items_and_the_usdbalance_of():

@@ -164,6 +164,20 @@ def test_add_and_remove_a_draft_line(billing_client, htmx):
     assert invoice.total == 1000
 
 
+def test_a_line_over_the_invoice_maximum_is_refused_in_the_dialog(
+    billing_client, htmx, monkeypatch
+):
+    monkeypatch.setattr("billing.services.invoices.MAX_INVOICE_TOTAL", 100_000)
+    invoice = make_invoice(None, 60_000)
+    url = reverse("billing:line_add", args=[invoice.public_id])
+    data = {"description": "Extra", "quantity": "1", "unit_amount": "500.00"}
+    response = billing_client.post(url, data, **htmx)
+    assert response.status_code == 422
+    assert "An invoice totals at most $1,000.00" in response.content.decode()
+    invoice.refresh_from_db()
+    assert invoice.total == 60_000
+
+
 def test_edit_draft_with_coupon(billing_client, htmx):
     invoice = make_invoice(None, 10000)
     coupon = make_coupon(percent_off="10")
@@ -239,6 +253,44 @@ def test_void_credit_note_page(billing_client, htmx):
     assert billing_client.post(url, **htmx).status_code == 204
     invoice.refresh_from_db()
     assert invoice.amount_remaining == 5000
+
+
+def test_a_refund_beyond_what_was_paid_is_refused_beside_its_field(billing_client, htmx):
+    from billing.services import invoice_mark_paid
+
+    customer = make_customer()
+    adjust(customer, -3000)
+    invoice = invoice_mark_paid(invoice=make_invoice(customer, 5000, finalize=True))
+    url = reverse("billing:credit_note_new", args=[invoice.public_id])
+    form = billing_client.get(url, **htmx).content.decode()
+    assert "$20.00</strong> paid out of band can be refunded" in form
+    data = {"credit": "amount", "amount": "25", "refund_amount": "25",
+            "idempotency_key": "2" * 8 + "-2222-2222-2222-" + "2" * 12}  # fmt: skip
+    response = billing_client.post(url, data, **htmx)
+    assert response.status_code == 422
+    body = response.content.decode()
+    field = body.split('id="id_refund_amount_error"')[1].split("</ul>")[0]
+    assert "At most $20.00 can still be refunded on this invoice" in field
+    assert 'name="refund_amount" value="25"' in body and 'name="amount" value="25"' in body
+    assert not CreditNote.objects.exists()
+
+
+def test_a_paid_invoices_credit_note_offers_no_void(billing_client, htmx):
+    from billing.services import credit_note_issue, invoice_mark_paid
+
+    invoice = invoice_mark_paid(invoice=make_invoice(None, 5000, finalize=True))
+    note = credit_note_issue(invoice=invoice, amount=1000, refund_amount=1000)
+    page = billing_client.get(note.get_absolute_url()).content.decode()
+    assert "Void credit note" not in page
+    assert f"Invoice {invoice.number} is paid: its credit notes can no longer be voided" in page
+    url = reverse("billing:credit_note_void", args=[note.public_id])
+    dialog = billing_client.get(url, **htmx).content.decode()
+    assert "can no longer be voided" in dialog and 'type="submit"' not in dialog
+    response = billing_client.post(url, **htmx)
+    assert response.status_code == 422
+    assert "can no longer be voided" in response.content.decode()
+    note.refresh_from_db()
+    assert note.status == "issued"
 
 
 # The Invoices page

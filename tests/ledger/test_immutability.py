@@ -2,7 +2,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 
-from ledger.models import BalanceTransaction, ImmutableTransactionError
+from ledger.models import BalanceTransaction, CustomerBalance, ImmutableTransactionError
 from ledger.triggers import expected_triggers, installed_triggers
 from tests.factories import adjust, make_customer
 
@@ -74,3 +74,72 @@ def test_raw_sql_may_change_description_and_metadata(posted):
 def test_customer_with_ledger_rows_cannot_be_hard_deleted(posted):
     with pytest.raises(ProtectedError):
         posted.customer.delete()
+
+
+# The balance rows: each moves only with a new transaction, by that transaction's amount.
+
+
+def _balance(customer, currency="USD"):
+    return CustomerBalance.objects.get(customer=customer, currency=currency).amount
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE ledger_customerbalance SET amount = 5",
+        "UPDATE ledger_customerbalance SET amount = amount - 1",
+        "UPDATE ledger_customerbalance SET currency = 'EUR'",
+        "UPDATE ledger_customerbalance SET customer_id = {other}",
+        "DELETE FROM ledger_customerbalance",
+        "INSERT INTO ledger_customerbalance (customer_id, currency, amount, updated) "
+        "SELECT customer_id, 'EUR', 500, updated FROM ledger_customerbalance",
+        "INSERT OR REPLACE INTO ledger_customerbalance SELECT * FROM ledger_customerbalance",
+        "TRUNCATE ledger_customerbalance CASCADE",
+    ],
+)
+def test_raw_sql_cannot_change_or_delete_a_balance(posted, sql):
+    if sql.startswith("INSERT OR REPLACE") and connection.vendor != "sqlite":
+        pytest.skip("SQLite syntax")
+    if sql.startswith("TRUNCATE"):
+        if connection.vendor != "postgresql":
+            pytest.skip("PostgreSQL syntax")
+        sql = "SET CONSTRAINTS ALL IMMEDIATE; " + sql  # no pending FK checks first
+    sql = sql.format(other=make_customer().pk)
+    with pytest.raises(DatabaseError) as error, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert "balance" in str(error.value)
+    assert list(CustomerBalance.objects.values_list("currency", "amount")) == [("USD", -1000)]
+
+
+def test_the_orm_cannot_change_a_balance_either(posted):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CustomerBalance.objects.update(amount=0)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CustomerBalance.objects.all().delete()
+    assert _balance(posted.customer) == -1000
+
+
+def _raw_insert(customer, amount, ending_balance, currency="USD"):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_balancetransaction (public_id, customer_id, type, amount, "
+            "currency, ending_balance, description, internal_note, metadata, idempotency_key, "
+            "created) VALUES ('cbtxn_raw', %s, 'adjustment', %s, %s, %s, '', '', '{}', '', "
+            "CURRENT_TIMESTAMP)",
+            [customer.pk, amount, currency, ending_balance],
+        )
+
+
+def test_a_transaction_moves_its_balance_and_must_continue_the_chain(posted):
+    customer = posted.customer
+    with pytest.raises(DatabaseError), transaction.atomic():
+        _raw_insert(customer, 300, 999)  # the chain says -700
+    assert _balance(customer) == -1000
+    _raw_insert(customer, 300, -700)
+    assert _balance(customer) == -700
+
+
+def test_a_transaction_without_its_balance_row_is_refused(posted):
+    with pytest.raises(DatabaseError, match="needs the balance row"), transaction.atomic():
+        _raw_insert(posted.customer, 300, 300, currency="EUR")
+    assert not BalanceTransaction.objects.filter(currency="EUR").exists()

@@ -50,6 +50,48 @@ def test_bad_amounts_and_currencies_post_nothing(amount, currency):
     assert not BalanceTransaction.objects.exists() and not CustomerBalance.objects.exists()
 
 
+def test_staff_adjustments_are_capped_with_a_reason():
+    customer = make_customer()
+    adjust(customer, -100_000_000_000)  # 1,000,000,000 USD, the most at a time
+    with pytest.raises(ValidationError, match="At most 1,000,000,000 USD at a time."):
+        adjust(customer, -100_000_000_001)
+    with pytest.raises(ValidationError, match="At most 1,000,000,000 KWD at a time."):
+        services.balance_open(customer=customer, amount=10**12 + 1, currency="KWD")
+    assert _balances(customer) == {"USD": -100_000_000_000}
+
+
+def test_system_postings_take_any_amount_the_balance_holds():
+    customer = make_customer()
+    adjust(customer, -100_000_000_000)
+    adjust(customer, -100_000_000_000)
+    applied = services.transaction_post(
+        customer=customer, type=TransactionType.APPLIED_TO_INVOICE, amount=150_000_000_000,
+        currency="USD",
+    )  # fmt: skip
+    assert applied.ending_balance == -50_000_000_000
+    largest = 2**63 - 1
+    posted = services.transaction_post(
+        customer=customer, type=TransactionType.CREDIT_NOTE, amount=-largest, currency="EUR"
+    )
+    assert posted.ending_balance == -largest
+    assert _balances(customer) == {"USD": -50_000_000_000, "EUR": -largest}
+    assert list(ledger_problems()) == []
+
+
+@pytest.mark.parametrize("amount", [-(2**63), 2**63, -2, 10**19])
+def test_a_posting_beyond_what_the_balance_holds_is_refused(amount):
+    customer = make_customer()
+    services.transaction_post(
+        customer=customer, type=TransactionType.CREDIT_NOTE, amount=-(2**63 - 2), currency="EUR"
+    )
+    with pytest.raises(ValidationError, match="beyond what a balance can hold"):
+        services.transaction_post(
+            customer=customer, type=TransactionType.CREDIT_NOTE, amount=amount, currency="EUR"
+        )
+    assert _balances(customer) == {"EUR": -(2**63 - 2)}
+    assert BalanceTransaction.objects.count() == 1
+
+
 def test_deleted_customer_balance_cannot_change():
     customer = make_customer()
     customer_delete(customer=customer, deleted_by=None)

@@ -1,0 +1,67 @@
+"""The coupon of a draft invoice. A customer's once-only coupon discounts one invoice:
+a draft takes it from the customer, gives it back if it is not issued with it, and
+choosing it again on a draft takes it again."""
+
+from django.core.exceptions import ValidationError
+
+from ..models import CouponDuration, CustomerCoupon, Invoice
+
+
+def take_customer_coupon(customer, currency):
+    """The customer's coupon for a new invoice; a once-only coupon is used up by it."""
+    held = (
+        CustomerCoupon.objects.select_for_update(of=("self",))
+        .select_related("coupon")
+        .filter(customer=customer)
+        .first()
+    )
+    if held is None or not held.coupon.active or not held.coupon.applies_to(currency):
+        return None
+    if held.coupon.duration == CouponDuration.ONCE:
+        held.delete()
+    return held.coupon
+
+
+def give_back_coupon(invoice):
+    """A draft that took the customer's once-only coupon and will not be issued with it
+    returns it (unless the customer has been given another meanwhile)."""
+    if invoice.coupon_from_customer and invoice.coupon.duration == CouponDuration.ONCE:
+        CustomerCoupon.objects.get_or_create(
+            customer=invoice.customer, defaults={"coupon": invoice.coupon}
+        )
+
+
+def choose_coupon(invoice, coupon):
+    """Put the coupon staff chose (or none) on a locked draft, giving back the one it
+    took from the customer. A once-only coupon the customer holds is taken from it, so
+    its next invoice does not get it too; one the customer's invoices already used is
+    refused. (A once-only coupon the customer never had is the draft's alone.)"""
+    if coupon is not None and not coupon.active:
+        raise ValidationError({"coupon": "This coupon is no longer active."})
+    give_back_coupon(invoice)
+    invoice.coupon, invoice.coupon_from_customer = coupon, False
+    if coupon is None or coupon.duration != CouponDuration.ONCE:
+        return
+    if coupon.applies_to(invoice.currency):
+        # One DELETE: of two drafts choosing it at once, only one takes it.
+        taken, _ = CustomerCoupon.objects.filter(
+            customer_id=invoice.customer_id, coupon=coupon
+        ).delete()
+        if taken:
+            invoice.coupon_from_customer = True
+            return
+    used = (
+        Invoice.objects.filter(
+            customer_id=invoice.customer_id, coupon=coupon, coupon_from_customer=True
+        )
+        .exclude(pk=invoice.pk)
+        .first()
+    )
+    if used is not None:
+        where = f"invoice {used.number}" if used.number else "another draft of this customer"
+        raise ValidationError(
+            {
+                "coupon": f"The once-only coupon “{coupon}” was already used on {where}. "
+                "Give it to the customer again (Tax rates and coupon) to use it once more."
+            }
+        )
