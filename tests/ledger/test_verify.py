@@ -1,4 +1,5 @@
 import io
+from contextlib import contextmanager
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -26,19 +27,25 @@ def test_a_consistent_ledger_passes(ledger):
     assert "Ledger OK: 3 transactions, 2 balances." in out.getvalue()
 
 
-def test_a_stored_balance_that_differs_fails(ledger):
-    # Only possible past the balance guard, as corruption would be.
+@contextmanager
+def _past_the_guard(table, sqlite_trigger):
+    """Corruption is only possible past the triggers: drop (SQLite) or disable
+    (PostgreSQL) the table's guard, then put it back."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute(f"DROP TRIGGER {BALANCES}_guard")
+            cursor.execute(f"DROP TRIGGER {sqlite_trigger}")
         else:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks
-            cursor.execute(f"ALTER TABLE {BALANCES} DISABLE TRIGGER {BALANCES}_guard")
-    CustomerBalance.objects.filter(currency="USD").update(amount=-1)
-    with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_guard")
+        yield cursor
         if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {BALANCES} ENABLE TRIGGER {BALANCES}_guard")
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_guard")
     install_triggers()
+
+
+def test_a_stored_balance_that_differs_fails(ledger):
+    with _past_the_guard(BALANCES, f"{BALANCES}_guard"):
+        CustomerBalance.objects.filter(currency="USD").update(amount=-1)
     err = io.StringIO()
     with pytest.raises(CommandError, match="1 problem"):
         call_command("verify_ledger", stderr=err)
@@ -46,20 +53,11 @@ def test_a_stored_balance_that_differs_fails(ledger):
 
 
 def test_a_broken_ending_balance_chain_fails(ledger):
-    # Only possible past the immutability triggers, as corruption would be.
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"DROP TRIGGER {TABLE}_immutable")
-        else:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks
-            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {TABLE}_guard")
+    with _past_the_guard(TABLE, f"{TABLE}_immutable") as cursor:
         cursor.execute(
             f"UPDATE {TABLE} SET ending_balance = 999 WHERE id = %s",
             [BalanceTransaction.objects.get(amount=300).pk],
         )
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER {TABLE}_guard")
-    install_triggers()
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("verify_ledger", stderr=err)
