@@ -11,10 +11,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from ..forms import CustomerForm
-from ..models import Customer
+from ..models import Customer, CustomerAlias
 from ..resources import FORMULA_PREFIXES, TAX_ID_SEPARATOR
 from ..tax_ids import clean_tax_id_value
 from ..validators import validate_metadata, validate_single_line
@@ -28,6 +29,9 @@ UPPERCASE = {"address_country", "shipping_country", "default_currency", "invoice
 # emails), and remembering them would only cost memory.
 REMEMBERED_PER_COLUMN = 4096
 NOT_GIVEN = object()
+ALIAS_FIELD = CustomerAlias._meta.get_field("alias")
+EARLIEST_CREATED = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+CREATED_AHEAD = datetime.timedelta(days=1)
 
 
 @dataclass(slots=True)
@@ -46,6 +50,7 @@ class RowCleaner:
         self.header = header
         self.width = len(header)
         self.reference_column = layout.id_column
+        self.stripe = layout.stripe
         self.fields = [
             (index, name, _field_cleaner(name, form.fields.get(name)), {})
             for index, name in layout.fields.items()
@@ -75,6 +80,11 @@ class RowCleaner:
                 errors.append(("metadata", error))
             metadata[key] = value
         reference = "" if self.reference_column is None else _text(cells[self.reference_column])
+        if reference and self.stripe:  # kept as the customer's external ID
+            try:
+                ALIAS_FIELD.run_validators(reference)
+            except ValidationError as error:
+                errors.append(("id", " ".join(error.messages)))
         return Row(line, reference, values, metadata, errors, failed)
 
 
@@ -92,7 +102,8 @@ def _outcome(cell, clean_cell, outcomes):
 def _field_cleaner(name, form_field):
     """The function that turns a cell of the `name` column into its clean value."""
     if name == "created":
-        return lambda text: parse_created(text) if text else NOT_GIVEN
+        latest = timezone.now() + CREATED_AHEAD  # once a file
+        return lambda text: parse_created(text, latest) if text else NOT_GIVEN
     if name == "tax_ids":
         return parse_tax_ids
     model_field = Customer._meta.get_field(name)
@@ -142,16 +153,21 @@ def parse_tax_ids(text):
     return tuple(tax_ids)
 
 
-def parse_created(text):
-    """ISO 8601 as we export it, or Stripe's `2024-05-01 13:45` (UTC)."""
+def parse_created(text, latest):
+    """ISO 8601 as we export it, or Stripe's `2024-05-01 13:45` (UTC), from 1970 (Unix
+    time, Stripe's `created`) to `latest` (a day from now: a file written in local time,
+    read as UTC). A customer was created then; and a date past Python's years 1-9999
+    once in UTC stopped the import's writes ("date value out of range")."""
     try:
         value = parse_datetime(text.replace("/", "-"))
     except ValueError:
         value = None
-    if value is None:
-        raise ValidationError("Enter a date and time like 2024-05-01 13:45:00 (UTC).")
-    if value.tzinfo is None:
+    if value is not None and value.tzinfo is None:
         value = value.replace(tzinfo=datetime.UTC)
+    if value is None or not EARLIEST_CREATED <= value <= latest:
+        raise ValidationError(
+            "Enter a date and time from 1970-01-01 to today, like 2024-05-01 13:45:00 (UTC)."
+        )
     return value
 
 

@@ -19,7 +19,7 @@ from ..models import Customer, CustomerAlias, CustomerImport, TaxId
 from ..triggers import insert_triggers_deferred
 from ..validators import METADATA_MAX_KEYS, validate_metadata
 from .columns import layout_for
-from .reader import ImportFileError, read_table
+from .reader import ImportFileError, read_table, unpacked_size
 from .rows import REQUIRED_FOR_NEW, RowCleaner
 from .writes import create_customers, update_customers
 
@@ -33,6 +33,16 @@ REQUIRED_MESSAGES = {"name": "Enter the customer's name.", "email": "Enter the a
 
 class ImportRefused(Exception):
     """The import cannot run (file unreadable, invalid rows); the record says why."""
+
+
+# A bug while checking still raises (a 500, logged), but the record does not stay
+# "checking" with the customers' file kept.
+UNEXPECTED = "The check stopped on an unexpected error; nothing was saved."
+
+
+def import_size(customer_import):
+    """What checking the file reads: its size, or an XLSX workbook's once unpacked."""
+    return unpacked_size(bytes(customer_import.data), customer_import.file_name)
 
 
 def import_create(*, data, file_name, user=None, match_by_email=False):
@@ -72,6 +82,9 @@ def import_check(customer_import, progress=None):
         plan = _plan(rows, layout, match_by_email=customer_import.match_by_email)
     except ImportFileError as error:
         return _fail(customer_import, str(error))
+    except Exception:
+        _fail(customer_import, UNEXPECTED)
+        raise
     _record_plan(customer_import, plan, layout, Status.CHECKED)
     return plan
 
@@ -86,6 +99,9 @@ def import_apply(customer_import, *, valid_rows_only=False, progress=None):
     except ImportFileError as error:
         _fail(customer_import, str(error))
         raise ImportRefused(str(error)) from None
+    except Exception:
+        _fail(customer_import, UNEXPECTED)
+        raise
     if progress:
         progress("saving", 0, customer_import.rows_total)
     try:
@@ -150,9 +166,10 @@ def _clean_rows(customer_import, progress):
             gc.freeze()
         if time.monotonic() - last_report > 0.5:
             last_report = time.monotonic()
-            _save_progress(customer_import, len(rows), table.row_count)
+            total = max(table.row_count, len(rows))  # an XLSX sheet may not say
+            _save_progress(customer_import, len(rows), total)
             if progress:
-                progress("checking", len(rows), table.row_count)
+                progress("checking", len(rows), total)
     if not rows:
         raise ImportFileError("The file has a header but no customers.")
     _save_progress(customer_import, len(rows), len(rows))

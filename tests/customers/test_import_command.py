@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from customers.imports.rows import RowCleaner
 from customers.models import Customer, CustomerImport
-from tests.factories import make_customer, make_user
+from tests.factories import make_customer, make_user, make_xlsx, xlsx_row
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +118,15 @@ def test_an_import_checks_each_row_once(tmp_path, monkeypatch):
     _run(tmp_path, VALID)
     assert cleaned == [2, 3]  # not once for a check and again for the import
     assert Customer.objects.count() == 2
+
+
+def test_a_workbook_with_a_dtd_is_refused_and_its_record_failed(tmp_path):
+    data = make_xlsx(
+        xlsx_row("name", "email") + xlsx_row("Acme", "acme@example.com"),
+        prolog='<!DOCTYPE worksheet [<!ENTITY passwd SYSTEM "file:///etc/passwd">]>',
+    )
+    with pytest.raises(CommandError, match=r"^customers\.xlsx: This XLSX file contains a DTD"):
+        _run(tmp_path, data, name="customers.xlsx")
+    record = CustomerImport.objects.get()
+    assert record.status == "failed" and bytes(record.data) == b""
+    assert not Customer.objects.exists()

@@ -1,5 +1,6 @@
 import datetime
 import io
+import time
 
 import pytest
 from openpyxl import Workbook
@@ -98,6 +99,60 @@ def test_too_big_a_file_is_refused(monkeypatch):
 def test_a_repeated_column_name_is_refused_whatever_its_case():
     with pytest.raises(ImportFileError, match="The column .* appears more than once"):
         read_table(b"id,name,Name\n,a,b\n", "customers.csv")
+
+
+def test_a_header_over_the_column_limit_is_refused():
+    header = ",".join(f"metadata[k{n}]" for n in range(reader.MAX_COLUMNS + 1))
+    with pytest.raises(ImportFileError, match="^Line 1 has 501 cells; up to 500 columns can"):
+        read_table(f"{header}\nAcme\n".encode(), "customers.csv")
+
+
+def test_a_data_row_over_the_column_limit_is_refused_naming_its_line():
+    data = b"name,email\nAcme,a@example.com\n" + b"x," * reader.MAX_COLUMNS + b"x\n"
+    with pytest.raises(ImportFileError, match="^Line 3 has 501 cells; up to 500 columns can"):
+        _read(data)
+
+
+def test_the_issues_80000_column_header_is_refused_at_once():
+    """234 KB of two-letter columns held a request for 127 s (names.count per column)."""
+    header = ",".join(a + b for a in "abcdefghijklmnopqrstuvwxyz" for b in "abcdefghij")
+    data = (",".join([header] * 308) + "\nAcme\n").encode()
+    assert len(data) > 234_000
+    started = time.process_time()
+    with pytest.raises(ImportFileError, match="^Line 1 has 80,080 cells"):
+        read_table(data, "customers.csv")
+    assert time.process_time() - started < 1
+
+
+def test_repeated_columns_are_found_in_linear_time(monkeypatch):
+    monkeypatch.setattr(reader, "MAX_COLUMNS", 200_000)
+    header = ",".join(f"c{n}" for n in range(100_000)) + ",C5"
+    started = time.process_time()
+    with pytest.raises(ImportFileError, match="The column C5 appears more than once"):
+        read_table(f"{header}\nAcme\n".encode(), "customers.csv")
+    assert time.process_time() - started < 1
+
+
+def test_a_row_longer_than_the_limit_is_refused_before_it_is_split(monkeypatch):
+    """Before the csv module makes a string of each of its cells: 50 MB of "ab," would be
+    16 million strings (~1 GB)."""
+    monkeypatch.setattr(reader, "MAX_ROW_CHARS", 24)
+    read_table(b"a,b,c\n12345,12345,12345\n", "customers.csv")
+    with pytest.raises(ImportFileError, match="^Line 2 is longer than 24 characters"):
+        read_table(b'a,b,c\n"1234\n56789012345678",1,1\n', "customers.csv")
+
+
+@pytest.mark.parametrize(
+    "data, line",
+    [
+        (b"name,email\nAc\x00me,a@example.com\n", 2),
+        ("name\nAcme\n".encode("utf-16"), 1),  # Excel's "Unicode text"
+    ],
+)
+def test_a_nul_character_is_refused_naming_its_line(data, line):
+    """PostgreSQL's text columns cannot hold NUL (\\x00): refused before any cell is read."""
+    with pytest.raises(ImportFileError, match=f"^Line {line} has a NUL character"):
+        read_table(data, "customers.csv")
 
 
 def test_a_header_without_names_is_refused():

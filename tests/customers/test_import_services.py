@@ -547,3 +547,36 @@ def test_a_crash_while_writing_leaves_no_customers(monkeypatch):
     existing.refresh_from_db()
     assert existing.name == "Untouched"
     assert expected_triggers() <= installed_triggers()  # dropped for the import, if SQLite
+
+
+def test_a_crash_while_checking_fails_the_record_and_drops_the_file(monkeypatch):
+    """A bug still answers 500 (and is logged), but the record does not stay "checking"
+    with the customers' file kept (finding 12.3.3)."""
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(services, "read_table", crash)
+    for run in (import_check, import_apply):
+        customer_import = import_create(data=b"name\nAcme\n", file_name="customers.csv")
+        with pytest.raises(RuntimeError, match="a bug"):
+            run(customer_import)
+        customer_import.refresh_from_db()
+        assert customer_import.status == Status.FAILED and bytes(customer_import.data) == b""
+        assert customer_import.failure == services.UNEXPECTED
+        assert services.UNEXPECTED == "The check stopped on an unexpected error; nothing was saved."
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("name,email,metadata[plan]\nAcme,a@example.com,pro\x00\n", 2),  # PostgreSQL refuses
+        ("name,email,metadata[pl\x00an]\nAcme,a@example.com,pro\n", 1),  # a JSON key
+        ("id,Email,Name\ncus_\x001,a@example.com,Acme\n", 2),  # an external ID
+    ],
+)
+def test_a_nul_character_anywhere_fails_the_file_on_every_database(text, line):
+    customer_import = _checked(text)
+    assert customer_import.status == Status.FAILED
+    assert customer_import.failure.startswith(f"Line {line} has a NUL character")
+    assert not Customer.objects.exists()

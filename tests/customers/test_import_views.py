@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from customers import views
 from customers.imports.services import import_check, import_create
 from customers.models import Customer, CustomerImport
-from tests.factories import make_customer
+from tests.factories import make_customer, make_xlsx, xlsx_row
 
 pytestmark = pytest.mark.django_db
 Status = CustomerImport.Status
@@ -361,6 +361,49 @@ def test_the_worker_imports_nothing_when_rows_are_invalid_and_not_asked_to_skip_
     record.refresh_from_db()
     assert record.status == Status.CHECKED
     assert Customer.objects.count() == 0
+
+
+# Hostile workbooks
+
+# A DTD declaring an entity read from the server's disk (finding 12.3.3).
+WITH_A_DTD = make_xlsx(
+    xlsx_row("name", "email") + '<row><c t="inlineStr"><is><t>&passwd;</t></is></c></row>',
+    prolog='<!DOCTYPE worksheet [<!ENTITY passwd SYSTEM "file:///etc/passwd">]>',
+    dimension='<dimension ref="A1:B2"/>',  # openpyxl read no further when it opened the file
+)
+
+
+def _assert_refused_for_its_dtd(billing_client, record):
+    record.refresh_from_db()
+    assert record.status == Status.FAILED and bytes(record.data) == b""
+    assert record.failure.startswith("This XLSX file contains a DTD")
+    page = billing_client.get(record.get_absolute_url()).content.decode()
+    assert "This XLSX file contains a DTD" in page and "hx-trigger" not in page
+
+
+def test_a_workbook_with_a_dtd_is_refused_within_the_request(billing_client):
+    record = _uploaded(billing_client, WITH_A_DTD, name="customers.xlsx")
+    _assert_refused_for_its_dtd(billing_client, record)
+    assert not Customer.objects.exists()
+
+
+def test_a_workbook_with_a_dtd_is_refused_by_the_worker(billing_client, monkeypatch, run_worker):
+    monkeypatch.setattr(views, "INLINE_IMPORT_BYTES", 0)
+    record = _uploaded(billing_client, WITH_A_DTD, name="customers.xlsx")
+    run_worker()
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    _assert_refused_for_its_dtd(billing_client, record)
+
+
+def test_a_small_workbook_that_unpacks_large_is_checked_by_the_worker(billing_client):
+    """Within the request goes what is small once unpacked: 20,000 rows are a 13 KB
+    workbook (the issue's 140 KB one held 1,000,000 rows and a request for 65 s)."""
+    rows = xlsx_row("Ada Lovelace", "ada@example.com") * 20_000
+    data = make_xlsx(xlsx_row("name", "email") + rows)
+    assert len(data) < views.INLINE_IMPORT_BYTES
+    record = _uploaded(billing_client, data, name="customers.xlsx")
+    record.refresh_from_db()
+    assert record.status == Status.CHECKING and DBTaskResult.objects.count() == 1
 
 
 # Admin
