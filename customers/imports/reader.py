@@ -167,6 +167,8 @@ def _read_xlsx(data):
     from .xlsx import read_xlsx
 
     header, rows, row_count = read_xlsx(
-        data, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, max_cell=MAX_CELL
+        data, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, max_cell=MAX_CELL, max_text=MAX_BYTES
     )
-    return Table(header, rows, row_count)
+    # A sheet's <dimension> also counts empty rows someone formatted down to the bottom: an
+    # estimate for the progress bar, not a reason to refuse; rows are counted as read.
+    return Table(header, rows, min(row_count, MAX_ROWS))

@@ -61,7 +61,7 @@ def unpacked_size(data):
         return len(data)
 
 
-def read_xlsx(data, *, max_rows, max_columns, max_cell):
+def read_xlsx(data, *, max_rows, max_columns, max_cell, max_text):
     """(header, rows, row count): row 1 of the first sheet, an iterator of (line number,
     cells) of its other non-blank rows, and the number of data rows its <dimension>
     declares (0 without one). Cells are the text a CSV export of them would hold."""
@@ -71,7 +71,7 @@ def read_xlsx(data, *, max_rows, max_columns, max_cell):
     strings = SharedStrings()
     if strings_path:
         _read(archive, strings_path, SharedStringsReader(strings, max_cell))
-    sheet = SheetReader(strings, styles, epoch, max_columns, max_cell)
+    sheet = SheetReader(strings, styles, epoch, max_columns, max_cell, max_text)
     rows = _sheet_rows(archive, sheet_path, sheet, max_rows)
     line, header = next(rows, (1, []))
     header = [cell.strip() for cell in header] if line == 1 else []

@@ -183,9 +183,12 @@ class SheetReader:
 
     done = False
 
-    def __init__(self, strings, styles, epoch, max_columns, max_cell):
+    def __init__(self, strings, styles, epoch, max_columns, max_cell, max_text):
         self.strings, self.styles, self.epoch = strings, styles, epoch
         self.max_columns, self.max_cell = max_columns, max_cell
+        # The text all cells hand over: a shared string is stored once but becomes a new
+        # string in every cell that names it, so a tiny file could otherwise yield gigabytes.
+        self.max_text, self.text_total = max_text, 0
         self.rows = []
         self.dimension_rows = 0
         self.depth = 0
@@ -244,6 +247,12 @@ class SheetReader:
             self.phonetic = False
 
     def _place(self, text):
+        self.text_total += len(text)
+        if self.text_total > self.max_text:
+            raise ImportFileError(
+                f"The sheet holds more than {self.max_text:,} characters of text; up to "
+                f"{self.max_text:,} can be imported at once. Split it into smaller files."
+            )
         column, cells = self.column, self.cells
         if column > self.max_columns:
             raise ImportFileError(

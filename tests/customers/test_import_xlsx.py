@@ -154,11 +154,28 @@ def test_blank_rows_do_not_count_and_keep_their_line_numbers(monkeypatch):
     assert rows == [(5, ["Acme"])]
 
 
-def test_a_dimension_over_the_row_limit_is_refused_before_reading(monkeypatch):
+def test_a_dimension_over_the_row_limit_is_only_an_estimate(monkeypatch):
+    """Excel writes a <dimension> down to the last formatted cell, empty rows included:
+    the file is judged by its rows, and the dimension only sizes the progress bar."""
     monkeypatch.setattr(reader, "MAX_ROWS", 3)
-    data = make_xlsx(xlsx_row("name") + xlsx_row("Acme"), dimension='<dimension ref="A1:B5"/>')
-    with pytest.raises(ImportFileError, match="The file has 4 rows; up to 3 can be imported"):
-        read_table(data, "customers.xlsx")
+    data = make_xlsx(
+        xlsx_row("name") + xlsx_row("Acme") + '<row r="1048576"><c r="A1048576" s="0"/></row>',
+        dimension='<dimension ref="A1:A1048576"/>',
+    )
+    table = read_table(data, "customers.xlsx")
+    assert table.row_count == 3
+    assert list(table.rows) == [(2, ["Acme"])]
+
+
+def test_text_repeated_through_shared_strings_is_bounded(monkeypatch):
+    """One shared string named by every cell is stored once but handed over once a cell:
+    the sheet's text as a whole is held to what a CSV file of the size limit holds."""
+    monkeypatch.setattr(reader, "MAX_BYTES", 50_000)
+    rows = [xlsx_row("name")] + ['<row><c t="s"><v>0</v></c></row>'] * 100
+    data = make_xlsx(rows, shared_strings="<si><t>" + "x" * 1_000 + "</t></si>")
+    assert len(data) < 50_000
+    with pytest.raises(ImportFileError, match="more than 50,000 characters of text"):
+        list(read_table(data, "customers.xlsx").rows)
 
 
 def test_the_real_row_limit_stops_a_300000_row_sheet_while_streaming():
