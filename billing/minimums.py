@@ -13,6 +13,7 @@ take USD 0.50 at the rate below, rounded up to the currency's minor unit.
 from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from core.currencies import exponent
 
@@ -76,6 +77,9 @@ USD_RATES = {
     "UYU": "40.3", "UZS": "12600", "VES": "107", "VND": "26100", "VUV": "120",
     "WST": "2.73", "XAF": "560", "XCD": "2.70", "XCG": "1.79", "XOF": "560",
     "XPF": "102", "YER": "242", "ZAR": "17.8", "ZMW": "23.6", "ZWG": "26.9",
+    # Retired currencies (core/currencies.py RETIRED), for drafts made before: the rate
+    # they were withdrawn at. VEF and ZWL have none worth shipping.
+    "ANG": "1.79", "CUC": "1.00", "HRK": "6.43", "SLL": "22500",
 }  # fmt: skip
 
 
@@ -84,6 +88,12 @@ def minimum_charge(currency):
     digits = exponent(currency)
     if currency in STRIPE_MINIMUMS:
         return int(Decimal(STRIPE_MINIMUMS[currency]).scaleb(digits))
-    rate = {**USD_RATES, **settings.BILLING_USD_RATES}[currency]
+    rates = {**USD_RATES, **settings.BILLING_USD_RATES}
+    if currency not in rates:
+        raise ValidationError(
+            f"No minimum chargeable amount is known for {currency}: add its rate to "
+            "BILLING_USD_RATES in the settings."
+        )
+    rate = rates[currency]
     equivalent = (USD_MINIMUM * Decimal(rate)).scaleb(digits)
     return int(equivalent.to_integral_value(rounding=ROUND_CEILING))

@@ -79,8 +79,8 @@ def to_major(amount, currency):
 
 def format_money(amount, currency, locale="en"):
     """Minor units formatted for people, with Babel: 1250 USD -> '$12.50', in the
-    locale's pattern but with exactly the currency's digits: 17500 HUF -> 'HUF 175.00'
-    (CLDR would show 'HUF 175', and round 175.50 to 176)."""
+    locale's pattern but with exactly the currency's digits: 17500 HUF -> 'HUF175.00'
+    (CLDR would show 'HUF175', and round 175.50 to 176)."""
     locale = Locale.parse(locale)
     digits = precision(currency)
     return format_currency(

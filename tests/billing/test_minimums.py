@@ -2,6 +2,7 @@
 equivalent of USD 0.50 at the shipped rate (overridable in settings)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from billing.minimums import STRIPE_MINIMUMS, USD_RATES, minimum_charge
 from billing.models import InvoiceStatus as S
@@ -38,10 +39,19 @@ def test_other_currencies_take_usd_050_at_the_shipped_rate(currency, expected):
 
 
 def test_every_accepted_currency_has_a_minimum():
-    # BGN, retired in 2026, stays in Stripe's table for drafts made before.
-    assert set(STRIPE_MINIMUMS) | set(USD_RATES) == set(CURRENCIES) | {"BGN"}
+    # Retired currencies keep a minimum for drafts made before (BGN in Stripe's table).
+    assert set(STRIPE_MINIMUMS) | set(USD_RATES) == set(CURRENCIES) | {"BGN", "ANG", "CUC",
+                                                                        "HRK", "SLL"}  # fmt: skip
     assert not set(STRIPE_MINIMUMS) & set(USD_RATES)
     assert all(minimum_charge(code) > 0 for code in CURRENCIES)
+
+
+def test_a_retired_currency_takes_its_last_rate_or_a_clear_error(settings):
+    assert minimum_charge("ANG") == 90  # 0.895 rounded up
+    with pytest.raises(ValidationError, match="No minimum chargeable amount is known for VEF"):
+        minimum_charge("VEF")
+    settings.BILLING_USD_RATES = {"VEF": "1000000"}
+    assert minimum_charge("VEF") == 50000000
 
 
 def test_settings_override_a_rate(settings):
