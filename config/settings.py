@@ -81,8 +81,25 @@ TEMPLATES = [
     },
 ]
 
+SQLITE_OPTIONS = {
+    # Writers queue for the lock at BEGIN instead of failing mid-transaction.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA foreign_keys=ON;"
+        # REPLACE's implicit delete then fires the ledger's DELETE trigger.
+        "PRAGMA recursive_triggers=ON;"
+        "PRAGMA cache_size=-65536;"
+        "PRAGMA temp_store=MEMORY;"
+    ),
+}
+
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # sqlite:///path
+        DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 else:
     DATABASES = {
         "default": {
@@ -91,20 +108,7 @@ else:
             # A file, not the in-memory default: tests that write from several
             # threads need WAL and the busy timeout, as production has.
             "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", BASE_DIR / "test-db.sqlite3")},
-            "OPTIONS": {
-                # Writers queue for the lock at BEGIN instead of failing mid-transaction.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    # REPLACE's implicit delete then fires the ledger's DELETE trigger.
-                    "PRAGMA recursive_triggers=ON;"
-                    "PRAGMA cache_size=-65536;"
-                    "PRAGMA temp_store=MEMORY;"
-                ),
-            },
+            "OPTIONS": SQLITE_OPTIONS,
         }
     }
 

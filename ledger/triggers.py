@@ -59,7 +59,12 @@ def _sqlite_triggers():
             WHEN NEW.id IS NOT OLD.id OR NEW.customer_id IS NOT OLD.customer_id
               OR NEW.currency IS NOT OLD.currency OR NEW.amount IS NOT {_NEWEST}
             BEGIN SELECT RAISE(ABORT, '{MESSAGE_BALANCE}'); END""",
-        f"{BALANCES}_opens_at_zero": f"""BEFORE INSERT ON {BALANCES} WHEN NEW.amount IS NOT 0
+        # The EXISTS refuses an INSERT OR REPLACE of a balance even on a connection
+        # without recursive_triggers (a shell, another client), where REPLACE's implicit
+        # delete fires no DELETE trigger.
+        f"{BALANCES}_opens_at_zero": f"""BEFORE INSERT ON {BALANCES}
+            WHEN NEW.amount IS NOT 0 OR EXISTS (SELECT 1 FROM {BALANCES} WHERE id = NEW.id
+              OR (customer_id = NEW.customer_id AND currency = NEW.currency))
             BEGIN SELECT RAISE(ABORT, '{MESSAGE_BALANCE}'); END""",
         f"{BALANCES}_no_delete": f"""BEFORE DELETE ON {BALANCES}
             BEGIN SELECT RAISE(ABORT, '{MESSAGE_BALANCE_DELETE}'); END""",

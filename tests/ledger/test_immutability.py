@@ -139,3 +139,22 @@ def test_a_transaction_without_its_balance_row_is_refused(posted):
     with pytest.raises(DatabaseError, match="needs the balance row"), transaction.atomic():
         _raw_insert(posted.customer, 300, 300, currency="EUR")
     assert not BalanceTransaction.objects.filter(currency="EUR").exists()
+
+
+def test_replacing_a_balance_is_refused_without_recursive_triggers(posted):
+    """Another client (the sqlite3 shell) runs without recursive_triggers, so REPLACE's
+    implicit delete fires no DELETE trigger: the insert trigger refuses it itself."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite syntax")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA recursive_triggers=OFF")
+    try:
+        message = _refused(
+            "INSERT OR REPLACE INTO ledger_customerbalance (id, customer_id, currency, amount, "
+            "updated) SELECT id, customer_id, currency, 0, updated FROM ledger_customerbalance"
+        )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA recursive_triggers=ON")
+    assert "balance" in message
+    assert _balance(posted.customer) == -1000
