@@ -162,7 +162,11 @@ def invoice_create(
         )
         InvoiceItem.objects.filter(pk__in=pending, invoice__isnull=True).update(invoice=invoice)
         _recompute(invoice)
-        _check_total(invoice)
+        _check_total(
+            invoice,
+            hint=f" Remove some of the customer's pending {currency} items (a draft takes "
+            "the oldest 250), then create the invoice.",
+        )
         invoice.save()
     return invoice
 
@@ -368,12 +372,12 @@ def _check_live(customer):
         raise ValidationError("This customer is deleted. Restore it first.")
 
 
-def _check_total(invoice):
+def _check_total(invoice, hint=""):
     if invoice.total > MAX_INVOICE_TOTAL:
         most = format_money(MAX_INVOICE_TOTAL, invoice.currency)
         raise ValidationError(
             f"An invoice totals at most {most}: this would make it "
-            f"{format_money(invoice.total, invoice.currency)}."
+            f"{format_money(invoice.total, invoice.currency)}.{hint}"
         )
 
 

@@ -385,8 +385,9 @@ def test_pending_items_over_the_invoice_maximum_make_no_invoice(monkeypatch):
     customer = make_customer()
     make_item(customer, 60_000)
     make_item(customer, 60_000)
-    with pytest.raises(ValidationError, match=r"An invoice totals at most \$1,000\.00"):
+    with pytest.raises(ValidationError, match=r"An invoice totals at most \$1,000\.00") as error:
         invoice_create(customer=customer, currency="USD")
+    assert "Remove some of the customer's pending USD items" in str(error.value)
     assert _pending(customer).count() == 2 and not customer.invoices.exists()
 
 
