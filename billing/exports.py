@@ -2,8 +2,7 @@
 XLSX_MAX_ROWS invoices; amounts in major units of each invoice's currency, text cells
 neutralised against spreadsheet formulas."""
 
-from customers.exports import csv_download, export_filename, xlsx_download
-from customers.resources import neutralise
+from core.exports import csv_download, export_filename, neutralise, xlsx_download
 from ledger.money import to_major
 
 AMOUNTS = ["subtotal", "discount", "tax", "total", "applied_balance", "amount_due",

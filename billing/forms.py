@@ -2,7 +2,7 @@ import uuid
 
 from django import forms
 
-from customers.forms import PlainLabelsMixin
+from core.forms import PlainLabelsMixin
 from customers.reference import currency_choices
 from ledger.money import MoneyError, parse_amount
 

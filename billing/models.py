@@ -13,7 +13,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import Customer, LegalEntity, new_public_id
+from core.ids import new_public_id
+from customers.models import Customer, LegalEntity
 from customers.validators import validate_country, validate_currency
 from ledger.models import BalanceTransaction
 

@@ -11,14 +11,14 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from config.htmx import dialog_done, is_fragment, message_only, render_dialog
+from core.forms import validation_messages
+from core.htmx import dialog_done, is_fragment, message_only, render_dialog
+from core.pagination import paginate
 from customers.models import Customer
-from customers.pagination import paginate
 from customers.reference import DOCUMENT_LANGUAGES
 from customers.search import search_customers
 from customers.selectors import live_customer_or_404
 from customers.services import customer_create
-from ledger.forms import validation_messages
 
 from . import exports, pdf, selectors, services
 from .filters import InvoiceFilter

@@ -3,16 +3,26 @@ import datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import reference
 from .models import Customer, TaxExempt
-from .pagination import DEFAULT_SORT, SORT_KEYS
 from .search import filter_metadata, filter_name, search_customers
 from .validators import CONTROL_CHARACTERS_RE
 
 CURSOR_PARAMS = {"sort", "after", "before"}
+
+# The list's sorts: name -> (key expression, descending), for core.pagination.
+SORT_KEYS = {
+    "-created": (F("created"), True),
+    "created": (F("created"), False),
+    "name": (F("name_key"), False),
+    "-name": (F("name_key"), True),
+    "email": (F("email_key"), False),
+    "-email": (F("email_key"), True),
+}
+DEFAULT_SORT = "-created"
 
 
 class MetadataFilterField(forms.CharField):

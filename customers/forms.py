@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.forms import PlainLabelsMixin
+
 from . import reference
 from .models import PROFILE_FIELDS, Customer, CustomerAlias, LegalEntity
 from .tax_ids import clean_tax_id_value, tax_id_type_choices
@@ -78,14 +80,6 @@ class CustomFieldsField(KeyValueLinesField):
 
     def to_python(self, value):
         return [{"name": k, "value": v} for k, v in super().to_python(value).items()]
-
-
-class PlainLabelsMixin:
-    """Labels without Django's trailing colon, as in the Dashboard."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 def _optional_choices(choices, blank_label="—"):

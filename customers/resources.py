@@ -10,6 +10,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat, Replace, Substr
 from import_export import fields, resources
 
+from core.exports import neutralise
+
 from .models import Customer, TaxId
 
 COLUMNS = [
@@ -23,14 +25,6 @@ COLUMNS = [
 ]  # fmt: skip
 METADATA_COLUMN = "metadata[{}]"
 TAX_ID_SEPARATOR = ";"  # between `type:number` pairs in the tax_ids cell
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class CustomerResource(resources.ModelResource):

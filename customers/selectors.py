@@ -4,9 +4,10 @@ from django.db import connection
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from .filters import CustomerFilter
+from core.pagination import paginate
+
+from .filters import SORT_KEYS, CustomerFilter
 from .models import Customer
-from .pagination import SORT_KEYS, paginate
 
 
 def live_customer_or_404(public_id):
@@ -25,7 +26,10 @@ def customer_page(filterset):
     queryset = filterset.qs  # validates the form: invalid filters are left out
     data = filterset.form.cleaned_data
     return paginate(
-        queryset, sort=filterset.sort_order, after=data.get("after"), before=data.get("before")
+        queryset,
+        order=SORT_KEYS[filterset.sort_order],
+        after=data.get("after"),
+        before=data.get("before"),
     )
 
 

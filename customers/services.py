@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.ids import random_strings
+
 from .models import (
     PROFILE_FIELDS,
     Contact,
@@ -13,7 +15,6 @@ from .models import (
     CustomerAlias,
     LegalEntity,
     TaxId,
-    random_strings,
 )
 
 PREFIX_ALPHABET = string.ascii_uppercase + string.digits

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 
 from django.db import connections, transaction
 
-from .db import install_triggers as install
-from .db import trigger_names
+from core.db import install_triggers as install
+from core.db import trigger_names
 
 FTS = "customers_customer_search"
 FTS_COLUMNS = "name, email, description, public_id, metadata_values, metadata_pairs"

@@ -13,7 +13,7 @@ from django_htmx.http import (
     HttpResponseClientRefresh,
 )
 
-from config.htmx import dialog_done, is_fragment, render_dialog
+from core.htmx import dialog_done, is_fragment, render_dialog
 from ledger.forms import StartingBalanceForm
 from ledger.services import balance_open
 

@@ -1,9 +1,9 @@
 import uuid
 
 from django import forms
-from django.core.exceptions import ValidationError
 
-from customers.forms import MetadataField, PlainLabelsMixin
+from core.forms import PlainLabelsMixin
+from customers.forms import MetadataField
 from customers.reference import currency_choices
 
 from .money import MoneyError, parse_amount
@@ -65,13 +65,6 @@ class AdjustBalanceForm(PlainLabelsMixin, forms.Form):
 class TransactionDescriptionForm(PlainLabelsMixin, forms.Form):
     description = forms.CharField(required=False, max_length=350)
     metadata = MetadataField(required=False, help_text="One key=value a line.")
-
-
-def validation_messages(error):
-    """A service's ValidationError as a list of sentences for a form's top."""
-    if isinstance(error, ValidationError) and hasattr(error, "message_dict"):
-        return [message for messages in error.message_dict.values() for message in messages]
-    return list(error.messages)
 
 
 class StartingBalanceForm(PlainLabelsMixin, forms.Form):

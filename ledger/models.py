@@ -11,7 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from customers.models import Customer, new_public_id
+from core.ids import new_public_id
+from customers.models import Customer
 from customers.validators import validate_currency, validate_metadata
 
 

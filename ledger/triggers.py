@@ -15,8 +15,8 @@ tables (PostgreSQL), so tests that flush drop them first (tests/conftest.py).
 
 from django.db import connections
 
-from customers.db import install_triggers as install
-from customers.db import trigger_names
+from core.db import install_triggers as install
+from core.db import trigger_names
 
 TABLE = "ledger_balancetransaction"
 BALANCES = "ledger_customerbalance"

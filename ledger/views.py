@@ -6,14 +6,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.vary import vary_on_headers
 
-from config.htmx import dialog_done, is_fragment, render_dialog
-from customers.exports import csv_download, xlsx_download
-from customers.resources import neutralise
+from core.exports import csv_download, neutralise, xlsx_download
+from core.forms import validation_messages
+from core.htmx import dialog_done, is_fragment, render_dialog
 from customers.selectors import live_customer_or_404
 
 from . import selectors, services
 from .filters import TransactionFilter
-from .forms import AdjustBalanceForm, TransactionDescriptionForm, validation_messages
+from .forms import AdjustBalanceForm, TransactionDescriptionForm
 from .models import BalanceTransaction
 from .money import to_major
 

@@ -3,7 +3,7 @@ notes, tax rates and coupons; Ops and Support look (Ops also exports)."""
 
 from django.db import migrations
 
-from customers.db import grant_role_permissions
+from core.db import grant_role_permissions
 
 VIEW = [
     "view_invoice",

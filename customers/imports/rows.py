@@ -14,9 +14,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core.exports import FORMULA_PREFIXES
+
 from ..forms import CustomerForm
 from ..models import Customer, CustomerAlias
-from ..resources import FORMULA_PREFIXES, TAX_ID_SEPARATOR
+from ..resources import TAX_ID_SEPARATOR
 from ..tax_ids import clean_tax_id_value
 from ..validators import validate_metadata, validate_single_line
 
@@ -173,7 +175,7 @@ def parse_created(text, latest):
 
 def _text(cell):
     """The cell stripped and, since our exports write a formula-looking cell with a
-    leading ' (see resources.neutralise), without that quote: an unedited export imports
+    leading ' (see core.exports.neutralise), without that quote: an unedited export imports
     unchanged."""
     text = cell.strip()
     if text[:1] == "'" and text[1:2] in FORMULA_PREFIXES:

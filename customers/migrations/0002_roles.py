@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from customers.db import grant_role_permissions
+from core.db import grant_role_permissions
 
 ROLES = {
     "Billing staff": [

@@ -10,7 +10,7 @@ thing whatever the app code later becomes; customers/search.py queries it.
 
 from django.db import migrations
 
-from customers.db import run_sql_per_vendor
+from core.db import run_sql_per_vendor
 
 FTS = "customers_customer_search"
 FTS_COLUMNS = "name, email, description, public_id, metadata_values, metadata_pairs"

@@ -3,7 +3,7 @@ a transaction's description; everyone else may look."""
 
 from django.db import migrations
 
-from customers.db import grant_role_permissions
+from core.db import grant_role_permissions
 
 ROLES = {
     "Billing staff": ["view_balancetransaction", "add_balancetransaction",

@@ -5,9 +5,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core.exports import neutralise
 from customers.exports import export_rows
 from customers.models import Customer, TaxId
-from customers.resources import CustomerResource, neutralise
+from customers.resources import CustomerResource
 from tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db

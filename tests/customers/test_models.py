@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.currencies import CURRENCIES
+from core.ids import ID_ALPHABET, random_strings
 from customers import reference
-from customers.models import ID_ALPHABET, Customer, LegalEntity, random_strings
+from customers.models import Customer, LegalEntity
 from customers.services import PREFIX_ALPHABET
 from customers.tax_ids import TAX_ID_TYPES, clean_tax_id_value
 from tests.factories import make_customer

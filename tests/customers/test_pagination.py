@@ -3,8 +3,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.pagination import paginate
+from customers.filters import SORT_KEYS
 from customers.models import Customer
-from customers.pagination import SORT_KEYS, paginate
 from tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def customers():
 def _walk_forward(sort, size):
     names, after = [], None
     while True:
-        page = paginate(Customer.objects.all(), sort=sort, after=after, size=size)
+        page = paginate(Customer.objects.all(), order=SORT_KEYS[sort], after=after, size=size)
         names += [c.pk for c in page]
         if not page.next_after:
             return names, page
@@ -42,14 +43,16 @@ def test_walking_forward_visits_every_customer_once_in_order(customers, sort):
 def test_walking_back_returns_the_same_pages(customers, sort):
     pages, after = [], None
     while True:
-        page = paginate(Customer.objects.all(), sort=sort, after=after, size=5)
+        page = paginate(Customer.objects.all(), order=SORT_KEYS[sort], after=after, size=5)
         pages.append([c.pk for c in page])
         if not page.next_after:
             break
         after = page.next_after
-    before = paginate(Customer.objects.all(), sort=sort, after=after, size=5).previous_before
+    before = paginate(
+        Customer.objects.all(), order=SORT_KEYS[sort], after=after, size=5
+    ).previous_before
     for expected in reversed(pages[:-1]):
-        page = paginate(Customer.objects.all(), sort=sort, before=before, size=5)
+        page = paginate(Customer.objects.all(), order=SORT_KEYS[sort], before=before, size=5)
         assert [c.pk for c in page] == expected
         before = page.previous_before
     assert before is None

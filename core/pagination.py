@@ -1,21 +1,12 @@
-"""Keyset pagination, as the Stripe Dashboard pages: Previous and Next from a
-customer ID, so page 10,000 costs what page 1 costs (no OFFSET scans)."""
+"""Keyset pagination, as the Stripe Dashboard pages: Previous and Next from a public
+ID, so page 10,000 costs what page 1 costs (no OFFSET scans)."""
 
 from dataclasses import dataclass
 
 from django.db.models import F, Q
 
 PAGE_SIZE = 50
-# sort name -> (key expression, descending)
-SORT_KEYS = {
-    "-created": (F("created"), True),
-    "created": (F("created"), False),
-    "name": (F("name_key"), False),
-    "-name": (F("name_key"), True),
-    "email": (F("email_key"), False),
-    "-email": (F("email_key"), True),
-}
-DEFAULT_SORT = "-created"
+NEWEST_FIRST = (F("created"), True)  # (sort key expression, descending)
 
 
 @dataclass
@@ -44,9 +35,10 @@ def _beyond(anchor, descending):
     return Q(sort_key__gte=key) & (Q(sort_key__gt=key) | Q(pk__gt=pk))
 
 
-def paginate(queryset, *, sort=DEFAULT_SORT, after=None, before=None, size=PAGE_SIZE):
-    """The page of `queryset` after (or before) the customer with that public ID."""
-    expression, descending = SORT_KEYS[sort]
+def paginate(queryset, *, order=NEWEST_FIRST, after=None, before=None, size=PAGE_SIZE):
+    """The page of `queryset` in `order` (a key expression, descending or not; ties by
+    primary key) after (or before) the row with that public ID."""
+    expression, descending = order
     rows = queryset.alias(sort_key=expression)
     cursor, backwards = (before, True) if before else (after, False)
     anchor = None
