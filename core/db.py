@@ -1,5 +1,7 @@
 """Database-specific SQL for migrations: triggers and indexes Django has no API for."""
 
+import re
+
 from django.db import migrations
 
 
@@ -64,3 +66,40 @@ def grant_role_permissions(apps, app_label, roles):
         if perms.count() != len(codenames):
             raise LookupError(f"Missing {app_label} permissions for {role}")
         group.permissions.add(*perms)
+
+
+_ON_TABLE = re.compile(r"\bON\s+(\w+)", re.IGNORECASE)
+_EXECUTES = re.compile(r"\bEXECUTE FUNCTION\s+(\w+)\(", re.IGNORECASE)
+_FUNCTION = re.compile(r"\bFUNCTION\s+(\w+)\(\)\s+RETURNS trigger", re.IGNORECASE)
+_ROW_COLUMN = re.compile(r"\b(?:new|old)\.\"?(\w+)\"?", re.IGNORECASE)
+_UPDATE_OF = re.compile(r"\bUPDATE OF\s+([\w\s,\"]+?)\s+ON\b", re.IGNORECASE)
+
+
+def trigger_column_errors(*, sqlite, postgresql, check_id):
+    """A system check's errors for each column a trigger names (NEW.x, OLD.x, UPDATE OF x)
+    that its table's model does not have: SQLite and PL/pgSQL both accept such a trigger,
+    and then every write to the table fails. Arguments as for install_triggers."""
+    from django.apps import apps
+    from django.core import checks
+
+    bodies = [(_ON_TABLE.search(body).group(1), body) for body in sqlite.values()]
+    functions = {m.group(1): sql for sql in postgresql if (m := _FUNCTION.search(sql))}
+    for sql in postgresql:
+        if (table := _ON_TABLE.search(sql)) and (executes := _EXECUTES.search(sql)):
+            bodies.append((table.group(1), functions.get(executes.group(1), "")))
+    models = {model._meta.db_table: model for model in apps.get_models()}
+    errors = []
+    for table, body in bodies:
+        named = set(_ROW_COLUMN.findall(body))
+        for listed in _UPDATE_OF.findall(body):
+            named |= {column.strip(' "') for column in listed.split(",")}
+        columns = {field.column for field in models[table]._meta.concrete_fields}
+        errors += [
+            checks.Error(
+                f"A trigger on {table} names the column {column}, which the model lacks: "
+                "every write to the table would fail. Update the trigger with the model.",
+                id=check_id,
+            )
+            for column in sorted(named - columns)
+        ]
+    return errors

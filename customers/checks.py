@@ -21,3 +21,12 @@ def check_sqlite_version(app_configs, databases=None, **kwargs):
                 )
             )
     return errors
+
+
+@checks.register()
+def check_trigger_columns(app_configs, **kwargs):
+    from core.db import trigger_column_errors
+
+    from .triggers import POSTGRES, SQLITE
+
+    return trigger_column_errors(sqlite=SQLITE, postgresql=POSTGRES, check_id="customers.E002")

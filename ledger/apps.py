@@ -12,4 +12,6 @@ class LedgerConfig(AppConfig):
     name = "ledger"
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers them)
+
         post_migrate.connect(_install_triggers, sender=self)
