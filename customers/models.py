@@ -440,8 +440,8 @@ class CustomerAlias(models.Model):
 
 class MetadataKey(models.Model):
     """Every metadata key any customer has used, added by database triggers
-    (migration 0004), so an export of all customers knows its columns without
-    reading a million rows of JSON first."""
+    (customers/triggers.py, installed after every migrate), so an export of all
+    customers knows its columns without reading a million rows of JSON first."""
 
     key = models.TextField(primary_key=True)
 

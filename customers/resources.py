@@ -1,4 +1,5 @@
-"""The customer columns for export (and, later, import), as a django-import-export resource."""
+"""The customer columns for export, as a django-import-export resource (the admin's export
+uses it unchanged; the import reads the same columns: customers/imports/columns.py)."""
 
 import csv
 import datetime
