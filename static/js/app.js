@@ -1,4 +1,5 @@
-// Small behaviours the server can't do: dialogs, the N shortcut, row selection, toasts.
+// Small behaviours the server can't do: dialogs, the N shortcut, row selection, toasts,
+// failed-request messages and closing the Actions menu.
 (function () {
   "use strict";
 
@@ -29,6 +30,33 @@
     p.textContent = text;
     box.replaceChildren(p);
     setTimeout(() => p.remove(), 6000);
+  }
+
+  const UNREACHABLE = "The server could not be reached. Check your connection and try again.";
+
+  function failureText(status) {
+    if (status === 403) return "Something went wrong (403): you may not have permission for this.";
+    if (status === 404) return "Something went wrong (404): this may have been removed. Reload the page.";
+    return `Something went wrong (${status}). Try again, or reload the page.`;
+  }
+
+  // One message at a time, replaced rather than stacked; it stays until dismissed.
+  // The page behind an open modal dialog is inert, so the dialog's own region is used then.
+  function showRequestError(text) {
+    document.querySelectorAll("[data-request-error]").forEach((region) => region.replaceChildren());
+    const dialog = slot().querySelector("dialog[open]");
+    const region = (dialog && dialog.querySelector("[data-request-error]")) || document.getElementById("request-error");
+    const box = document.createElement("div");
+    box.className = "message error";
+    const p = document.createElement("p");
+    p.textContent = text;
+    const dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.className = "link";
+    dismiss.dataset.dismissError = "";
+    dismiss.textContent = "Dismiss";
+    box.append(p, dismiss);
+    region.replaceChildren(box);
   }
 
   function refreshTable() {
@@ -78,9 +106,11 @@
 
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-close-dialog]")) closeDialog();
-    // A menu closes when one of its items is chosen or the click lands elsewhere.
+    const dismiss = event.target.closest("[data-dismiss-error]");
+    if (dismiss) dismiss.closest("[data-request-error]").replaceChildren();
+    // A menu closes when one of its links is chosen or the click lands elsewhere.
     document.querySelectorAll("details.menu-button[open]").forEach((menu) => {
-      if (!menu.contains(event.target) || event.target.closest("[role=menuitem]")) {
+      if (!menu.contains(event.target) || event.target.closest(".menu-items a")) {
         menu.open = false;
       }
     });
@@ -93,6 +123,17 @@
       });
     }
     if (event.target.closest("#customer-table")) syncSelection();
+  });
+
+  // The Actions menu is a plain disclosure (<details>): Tab moves through its links, and
+  // Escape closes it and returns focus to its toggle, as a native popup would.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const menu = event.target.closest && event.target.closest("details.menu-button[open]");
+    if (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
   });
 
   // Press N anywhere on the page (not while typing) to add a customer.
@@ -109,6 +150,12 @@
 
   // Without JavaScript the Delete button stays enabled (the server asks for a selection).
   syncSelection();
+
+  // htmx swaps nothing for a 4xx/5xx (422, a form re-render, is swapped: see base.html)
+  // and nothing when the request never arrives, so say so instead of staying silent.
+  document.addEventListener("htmx:responseError", (event) => showRequestError(failureText(event.detail.xhr.status)));
+  document.addEventListener("htmx:sendError", () => showRequestError(UNREACHABLE));
+  document.addEventListener("htmx:timeout", () => showRequestError(UNREACHABLE));
 
   document.body.addEventListener("closeDialog", closeDialog);
   document.body.addEventListener("customersChanged", refreshTable);

@@ -32,7 +32,7 @@ def test_double_clicked_submit_creates_one_transaction(signed_in_page):
     page = signed_in_page
     page.goto(customer.get_absolute_url())
     page.get_by_text("Actions").click()
-    page.get_by_role("menuitem", name="Adjust balance").click()
+    page.locator("#actions-menu").get_by_role("link", name="Adjust balance").click()
     dialog = page.locator("dialog[open]")
     dialog.get_by_label("Amount").fill("5")
     dialog.get_by_role("button", name="Adjust balance").dblclick()

@@ -105,7 +105,7 @@ def test_actions_edit_information_update_customer(signed_in_page):
     page = signed_in_page
     page.goto(customer.get_absolute_url())
     page.get_by_text("Actions").click()
-    page.get_by_role("menuitem", name="Edit information").click()
+    page.locator("#actions-menu").get_by_role("link", name="Edit information").click()
     dialog = _dialog(page)
     expect(dialog.get_by_role("heading", name="Edit information")).to_be_visible()
     dialog.get_by_label("Name", exact=True).fill("After")
@@ -120,7 +120,7 @@ def test_delete_customer_from_actions(signed_in_page):
     page = signed_in_page
     page.goto(customer.get_absolute_url())
     page.get_by_text("Actions").click()
-    page.get_by_role("menuitem", name="Delete customer").click()
+    page.locator("#actions-menu").get_by_role("link", name="Delete customer").click()
     _dialog(page).get_by_role("button", name="Delete customer").click()
     page.wait_for_url("**/customers/")
     expect(page.locator("#customer-table")).not_to_contain_text("Doomed")
@@ -173,3 +173,22 @@ def test_export_downloads_the_filtered_rows(browser, live_server, ops_user):
     assert [row["name"] for row in rows] == ["Kept"]
     assert rows[0]["metadata[ref]"] == "'=1+1"
     context.close()
+
+
+def test_actions_menu_is_a_disclosure_that_escape_closes(signed_in_page):
+    customer = make_customer(name="Acme")
+    page = signed_in_page
+    page.goto(customer.get_absolute_url())
+    menu = page.locator("#actions-menu")
+    summary = menu.locator("summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("open", "")
+    # A plain list of links behind a toggle: no menu roles promising arrow keys.
+    expect(page.get_by_role("menu")).to_have_count(0)
+    expect(menu.get_by_role("link", name="Edit information")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(menu.get_by_role("link").first).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    expect(summary).to_be_focused()
