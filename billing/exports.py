@@ -3,7 +3,7 @@ XLSX_MAX_ROWS invoices; amounts in major units of each invoice's currency, text 
 neutralised against spreadsheet formulas."""
 
 from core.exports import csv_download, export_filename, neutralise, xlsx_download
-from ledger.money import to_major
+from core.money import to_major
 
 AMOUNTS = ["subtotal", "discount", "tax", "total", "applied_balance", "amount_due",
            "amount_paid", "amount_remaining", "pre_payment_credit_notes_amount",

@@ -2,33 +2,10 @@ import uuid
 
 from django import forms
 
-from core.forms import PlainLabelsMixin
+from core.forms import MoneyField, MoneyFormMixin, PlainLabelsMixin
 from customers.reference import currency_choices
-from ledger.money import MoneyError, parse_amount
 
 from .models import Coupon, CreditNoteReason, TaxRate
-
-
-class MoneyField(forms.CharField):
-    """An amount typed in major units (`12.50`); the form turns it into minor units of
-    its currency in clean(), because the currency may be another field."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        super().__init__(**kwargs)
-
-
-def _to_minor(form, name, currency):
-    """Replace the cleaned text of money field `name` by minor units of `currency`."""
-    text = form.cleaned_data.get(name)
-    if not text:
-        form.cleaned_data[name] = 0
-        return
-    try:
-        form.cleaned_data[name] = parse_amount(text, currency)
-    except MoneyError as error:
-        form.add_error(name, str(error))
 
 
 class TaxRatesField(forms.ModelMultipleChoiceField):
@@ -41,7 +18,7 @@ class TaxRatesField(forms.ModelMultipleChoiceField):
         )
 
 
-class ItemForm(PlainLabelsMixin, forms.Form):
+class ItemForm(PlainLabelsMixin, MoneyFormMixin, forms.Form):
     """A pending invoice item, or a line of a draft (whose currency is the invoice's)."""
 
     description = forms.CharField(max_length=500)
@@ -55,18 +32,15 @@ class ItemForm(PlainLabelsMixin, forms.Form):
 
     def __init__(self, *args, customer, currency=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fixed_currency = currency
         if currency:
             del self.fields["currency"]
+            self.fields["unit_amount"].currency = currency
         else:
             self.fields["currency"].initial = customer.default_currency or "USD"
 
     def clean(self):
         data = super().clean()
-        currency = self.fixed_currency or data.get("currency")
-        if currency and "unit_amount" in data:
-            _to_minor(self, "unit_amount", currency)
-        data["currency"] = currency
+        data["currency"] = self.money_currency("unit_amount")
         return data
 
 
@@ -129,7 +103,7 @@ class CustomerBillingDefaultsForm(PlainLabelsMixin, forms.Form):
     )
 
 
-class CreditNoteForm(PlainLabelsMixin, forms.Form):
+class CreditNoteForm(PlainLabelsMixin, MoneyFormMixin, forms.Form):
     LINES, AMOUNT = "lines", "amount"
 
     reason = forms.ChoiceField(
@@ -153,8 +127,6 @@ class CreditNoteForm(PlainLabelsMixin, forms.Form):
         regex=r"^[0-9a-f-]{36}$", widget=forms.HiddenInput, max_length=36
     )
 
-    MONEY_FIELDS = ["amount", "credit_amount", "refund_amount", "out_of_band_amount"]
-
     def __init__(self, *args, invoice, lines, **kwargs):
         super().__init__(*args, **kwargs)
         self.invoice = invoice
@@ -162,6 +134,9 @@ class CreditNoteForm(PlainLabelsMixin, forms.Form):
         self.fields["idempotency_key"].initial = str(uuid.uuid4())
         for line in lines:
             self.fields[self.line_field(line)] = MoneyField(label=line.description, required=False)
+        for field in self.fields.values():
+            if isinstance(field, MoneyField):
+                field.currency = invoice.currency  # every amount is in the invoice's
 
     @staticmethod
     def line_field(line):
@@ -172,8 +147,6 @@ class CreditNoteForm(PlainLabelsMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        for name in [*self.MONEY_FIELDS, *(self.line_field(line) for line in self.lines)]:
-            _to_minor(self, name, self.invoice.currency)
         if (
             data.get("credit") == self.AMOUNT
             and not data.get("amount")

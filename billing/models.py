@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.ids import new_public_id
-from customers.models import Customer, LegalEntity
+from customers.models import Customer, LegalEntity, TaxExempt
 from customers.validators import validate_country, validate_currency
 from ledger.models import BalanceTransaction
 
@@ -340,7 +340,7 @@ class Invoice(models.Model):
     def reverse_charge(self):
         snapshot = self.customer_snapshot or {}
         tax_exempt = snapshot.get("tax_exempt", self.customer.tax_exempt)
-        return tax_exempt == "reverse"
+        return tax_exempt == TaxExempt.REVERSE
 
 
 class InvoiceItem(models.Model):

@@ -21,11 +21,11 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from customers.models import EntityLogo
+from customers.models import AmountTaxDisplay, EntityLogo, TaxExempt
 
 from . import snapshots
 from .documents import Formatter, direction, document_language, page_size
-from .models import CreditNoteReason
+from .models import CreditNoteReason, CreditNoteStatus
 from .totals import round_half_up
 
 STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
@@ -133,7 +133,7 @@ def _css_string(text):
 def invoice_document(invoice, customer, seller, language):
     fmt = Formatter(language, invoice.currency)
     # "Exclude tax": lines and discounts shown without the tax included in them.
-    exclude_tax = customer.get("amount_tax_display") == "exclude_tax"
+    exclude_tax = customer.get("amount_tax_display") == AmountTaxDisplay.EXCLUDE_TAX
     lines, subtotal, discount = [], 0, 0
     for line in invoice.lines.all():
         shown = _net if exclude_tax else (lambda amount, _line: amount)
@@ -175,7 +175,7 @@ def invoice_document(invoice, customer, seller, language):
         "credit_notes": fmt.negative(invoice.credit_notes_total)
         if invoice.credit_notes_total else "",
         "amount_remaining": fmt.money(invoice.amount_remaining),
-        "reverse_charge": customer.get("tax_exempt") == "reverse",
+        "reverse_charge": customer.get("tax_exempt") == TaxExempt.REVERSE,
     })  # fmt: skip
     return doc
 
@@ -202,7 +202,7 @@ def credit_note_document(note, customer, seller, language):
         "invoice_number": invoice.number,
         "invoice_issued": fmt.date(invoice.finalized_at),
         "reason": reasons.get(note.reason, ""),
-        "void": note.status == "void",
+        "void": note.status == CreditNoteStatus.VOID,
         "lines": [
             {"description": line.description if line.invoice_line_id else gettext("Credit"),
              "amount": fmt.money(line.amount)}

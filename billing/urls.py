@@ -17,10 +17,19 @@ urlpatterns = [
         views.credit_note_create,
         name="credit_note_new",
     ),
-    path("invoices/<str:public_id>/<str:action>/", views.invoice_action, name="invoice_action"),
+    path("invoices/<str:public_id>/finalize/", views.invoice_finalize, name="invoice_finalize"),
+    path("invoices/<str:public_id>/pay/", views.invoice_mark_paid, name="invoice_mark_paid"),
+    path("invoices/<str:public_id>/void/", views.invoice_void, name="invoice_void"),
+    path(
+        "invoices/<str:public_id>/uncollectible/",
+        views.invoice_mark_uncollectible,
+        name="invoice_mark_uncollectible",
+    ),
+    path("invoices/<str:public_id>/delete/", views.invoice_delete, name="invoice_delete"),
     path("credit-notes/<str:public_id>/", views.credit_note_detail, name="credit_note"),
     path("credit-notes/<str:public_id>/void/", views.credit_note_void, name="credit_note_void"),
     path("credit-notes/<str:public_id>/pdf/", views.credit_note_pdf, name="credit_note_pdf"),
+    # The customer page's Billing section: billing's own routes under a customer.
     path("customers/<str:public_id>/billing/", views.customer_billing, name="customer_billing"),
     path(
         "customers/<str:public_id>/billing/defaults/",

@@ -3,12 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+# Each app's urls.py holds all its routes and is included once. The ledger's and
+# billing's pages under a customer (customers/<id>/balance/, customers/<id>/billing/)
+# are spelled out in their own urls.py; customers' routes all start with customers/.
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list"), name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include("customers.urls")),
-    path("customers/", include("ledger.urls")),
+    path("", include("ledger.urls")),
     path("", include("billing.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,9 @@
 """What every app's forms share."""
 
+from django import forms
 from django.core.exceptions import ValidationError
+
+from .money import MoneyError, parse_amount
 
 
 class PlainLabelsMixin:
@@ -16,3 +19,48 @@ def validation_messages(error):
     if isinstance(error, ValidationError) and hasattr(error, "message_dict"):
         return [message for messages in error.message_dict.values() for message in messages]
     return list(error.messages)
+
+
+class MoneyField(forms.CharField):
+    """An amount typed in major units (`12.50`), cleaned to minor units of its currency
+    (1250 in USD) by MoneyFormMixin; a blank optional amount is 0.
+
+    The currency is the form's field `currency_field` when the form has it and it is
+    filled, else `currency`: set it in the form's __init__ when the form knows it (an
+    invoice's, a customer's). A field is cleaned before the form's other fields, so the
+    conversion waits until every field is clean."""
+
+    def __init__(self, *, currency=None, currency_field="currency", **kwargs):
+        self.currency = currency
+        self.currency_field = currency_field
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+
+class MoneyFormMixin:
+    """Turns the form's MoneyFields into minor units once every field is clean. An
+    amount its currency refuses is an error on its own field, the input kept; an amount
+    without any currency stays text, for the form to say which currency is missing.
+    A form's own clean() calls super().clean() first and then sees minor units."""
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            if not isinstance(field, MoneyField) or name not in data:
+                continue
+            currency = self.money_currency(name)
+            if data[name] == "":
+                data[name] = 0  # a blank optional amount
+            elif currency:
+                try:
+                    data[name] = parse_amount(data[name], currency)
+                except MoneyError as error:
+                    self.add_error(name, str(error))
+        return data
+
+    def money_currency(self, name):
+        """The currency of money field `name`: its form's currency field when filled,
+        else the field's own; None when there is neither."""
+        field = self.fields[name]
+        return self.cleaned_data.get(field.currency_field) or field.currency

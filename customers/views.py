@@ -63,11 +63,19 @@ def _query_without(request, *names):
 @permission_required("customers.add_customer", raise_exception=True)
 def customer_add(request):
     profile = CustomerProfileForms(request.POST or None)
-    starting = StartingBalanceForm(request.POST or None, prefix="starting_balance")
+    profile_valid = profile.is_valid()  # False when not posted
+    starting = StartingBalanceForm(
+        request.POST or None,
+        prefix="starting_balance",
+        # Without a currency of its own, the starting balance is in the customer's.
+        customer_currency=(
+            profile.form.cleaned_data.get("default_currency") if profile.form.is_bound else None
+        ),
+    )
     duplicates = []
-    if request.method == "POST" and profile.is_valid() & starting.is_valid():
+    if profile_valid & starting.is_valid():
         form = profile.form
-        opening = starting.signed_amount(form.cleaned_data["default_currency"])
+        opening = starting.cleaned_data["signed_amount"]
         if opening and not request.user.has_perm("ledger.add_balancetransaction"):
             form.add_error(None, "Your role cannot set a starting balance.")
         if not form.cleaned_data["create_anyway"]:
@@ -76,7 +84,7 @@ def customer_add(request):
             )
         if not duplicates and not starting.errors and not form.errors:
             try:
-                customer = _create_with_balance(request.user, profile, opening)
+                customer = _create_with_balance(request.user, profile, starting.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -91,11 +99,11 @@ def customer_add(request):
 
 
 @transaction.atomic
-def _create_with_balance(user, profile, opening):
+def _create_with_balance(user, profile, starting):
     """The customer and its starting balance, both or neither."""
     customer = services.customer_create(**profile.service_kwargs())
-    if opening:
-        amount, currency = opening
+    if amount := starting["signed_amount"]:
+        currency = starting["currency"]
         balance_open(customer=customer, amount=amount, currency=currency, created_by=user)
     return customer
 

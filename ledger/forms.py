@@ -2,14 +2,17 @@ import uuid
 
 from django import forms
 
-from core.forms import PlainLabelsMixin
+from core.forms import MoneyField, MoneyFormMixin, PlainLabelsMixin
 from customers.forms import MetadataField
 from customers.reference import currency_choices
 
-from .money import MoneyError, parse_amount
+
+def _signed(minor, adjustment_type):
+    """A credit (you owe the customer) is negative in the ledger, a debit positive."""
+    return -minor if adjustment_type == AdjustBalanceForm.CREDIT else minor
 
 
-class AdjustBalanceForm(PlainLabelsMixin, forms.Form):
+class AdjustBalanceForm(PlainLabelsMixin, MoneyFormMixin, forms.Form):
     CREDIT, DEBIT = "credit", "debit"
 
     adjustment_type = forms.ChoiceField(
@@ -21,7 +24,7 @@ class AdjustBalanceForm(PlainLabelsMixin, forms.Form):
         initial=CREDIT,
     )
     currency = forms.ChoiceField(choices=[("", "Choose a currency"), *currency_choices()])
-    amount = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    amount = MoneyField()
     internal_note = forms.CharField(
         required=False,
         max_length=1000,
@@ -40,26 +43,17 @@ class AdjustBalanceForm(PlainLabelsMixin, forms.Form):
         if customer.default_currency:
             # The customer's currency, as in the Dashboard: not offered as a choice.
             del self.fields["currency"]
+            self.fields["amount"].currency = customer.default_currency
 
     def clean(self):
+        """Adds `signed_amount` (minor units, negative for a credit) and sets `currency`
+        to the balance's, chosen or the customer's."""
         data = super().clean()
-        currency = self.balance_currency
-        if data.get("amount") and currency:
-            try:
-                minor = parse_amount(data["amount"], currency)
-            except MoneyError as error:
-                self.add_error("amount", str(error))
-            else:
-                data["signed_amount"] = (
-                    -minor if data.get("adjustment_type") == self.CREDIT else minor
-                )
+        currency = self.money_currency("amount")
+        if currency and "amount" in data:
+            data["signed_amount"] = _signed(data["amount"], data.get("adjustment_type"))
+            data["currency"] = currency
         return data
-
-    @property
-    def balance_currency(self):
-        if "currency" not in self.fields:
-            return self.customer.default_currency
-        return self.cleaned_data.get("currency")
 
 
 class TransactionDescriptionForm(PlainLabelsMixin, forms.Form):
@@ -67,8 +61,9 @@ class TransactionDescriptionForm(PlainLabelsMixin, forms.Form):
     metadata = MetadataField(required=False, help_text="One key=value a line.")
 
 
-class StartingBalanceForm(PlainLabelsMixin, forms.Form):
-    """An optional starting balance in the Add customer dialog (an `initial` transaction)."""
+class StartingBalanceForm(PlainLabelsMixin, MoneyFormMixin, forms.Form):
+    """An optional starting balance in the Add customer dialog (an `initial` transaction),
+    in its own currency or else `customer_currency`, the one chosen for the customer."""
 
     adjustment_type = forms.ChoiceField(
         label="Balance type",
@@ -77,33 +72,26 @@ class StartingBalanceForm(PlainLabelsMixin, forms.Form):
         initial=AdjustBalanceForm.CREDIT,
         required=False,
     )
-    amount = forms.CharField(
-        label="Starting balance",
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text="Leave blank for none.",
-    )
+    amount = MoneyField(label="Starting balance", required=False, help_text="Leave blank for none.")
     currency = forms.ChoiceField(
         label="Balance currency",
         required=False,
         choices=[("", "The customer's currency"), *currency_choices()],
     )
 
-    def signed_amount(self, default_currency):
-        """(minor units, currency) to open with, None for no starting balance; adds
-        errors to the form and returns None when the amount cannot be used."""
-        text = self.cleaned_data.get("amount")
-        if not text:
-            return None
-        currency = self.cleaned_data.get("currency") or default_currency
-        if not currency:
+    def __init__(self, *args, customer_currency=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].currency = customer_currency
+
+    def clean(self):
+        """Adds `signed_amount`: minor units to open with (negative for a credit), None
+        for no starting balance; `currency` is the balance's, chosen or the customer's."""
+        data = super().clean()
+        data["signed_amount"] = None
+        currency = self.money_currency("amount")
+        if data.get("amount") and not currency:
             self.add_error("currency", "Choose the balance currency: the customer has none.")
-            return None
-        try:
-            minor = parse_amount(text, currency)
-        except MoneyError as error:
-            self.add_error("amount", str(error))
-            return None
-        debit = self.cleaned_data.get("adjustment_type") == AdjustBalanceForm.DEBIT
-        return (minor if debit else -minor), currency
+        elif data.get("amount"):
+            data["signed_amount"] = _signed(data["amount"], data.get("adjustment_type"))
+            data["currency"] = currency
+        return data

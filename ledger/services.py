@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 
+from core.money import MAX_MAJOR_UNITS, MoneyError, check_currency, max_typed_amount
 from customers.models import Customer
 
 from .models import BalanceTransaction, CustomerBalance, TransactionType
-from .money import MAX_MAJOR_UNITS, MAX_MINOR_UNITS, MoneyError, check_currency, max_typed_amount
+from .money import MAX_MINOR_UNITS
 
 
 def transaction_post(

@@ -9,13 +9,13 @@ from django.views.decorators.vary import vary_on_headers
 from core.exports import csv_download, neutralise, xlsx_download
 from core.forms import validation_messages
 from core.htmx import dialog_done, is_fragment, render_dialog
+from core.money import to_major
 from customers.selectors import live_customer_or_404
 
 from . import selectors, services
 from .filters import TransactionFilter
 from .forms import AdjustBalanceForm, TransactionDescriptionForm
 from .models import BalanceTransaction
-from .money import to_major
 
 
 def _transaction(customer, transaction_id):
@@ -57,7 +57,7 @@ def balance_adjust(request, public_id):
             posted = services.balance_adjust(
                 customer=customer,
                 amount=form.cleaned_data["signed_amount"],
-                currency=form.balance_currency,
+                currency=form.cleaned_data["currency"],
                 internal_note=form.cleaned_data["internal_note"],
                 created_by=request.user,
                 idempotency_key=form.cleaned_data["idempotency_key"],

@@ -1,7 +1,8 @@
-"""Every page but the login page needs a signed-in user."""
+"""Every page but the login page needs a signed-in user; each app's routes live in
+its own urls.py."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 PUBLIC = {"login"}
 
@@ -49,3 +50,23 @@ def test_every_url_requires_sign_in(client, route, name):
         location = response.headers.get("Location", "")
         assert response.status_code == 302, url
     assert "/login/" in location, (url, location)
+
+
+def test_each_app_urls_is_included_once():
+    included = [p.app_name for p in get_resolver().url_patterns if isinstance(p, URLResolver)]
+    apps = [name for name in included if name != "admin"]
+    assert sorted(apps) == ["billing", "customers", "ledger"]
+
+
+def test_the_ledger_spells_its_routes_under_a_customer_itself():
+    """config/urls.py adds no prefix: ledger/urls.py holds the whole path."""
+    ledger = next(p for p in get_resolver().url_patterns if getattr(p, "app_name", "") == "ledger")
+    assert str(ledger.pattern) == ""
+    assert reverse("ledger:credit_balance", args=["cus_1"]) == "/customers/cus_1/balance/"
+    assert reverse("ledger:adjust", args=["cus_1"]) == "/customers/cus_1/balance/adjust/"
+    assert reverse("ledger:export", args=["cus_1"]) == "/customers/cus_1/balance/export/"
+    assert (
+        reverse("ledger:reverse", args=["cus_1", "txn_1"])
+        == "/customers/cus_1/balance/txn_1/reverse/"
+    )
+    assert reverse("ledger:edit", args=["cus_1", "txn_1"]) == "/customers/cus_1/balance/txn_1/edit/"

@@ -6,7 +6,6 @@ from .credit_notes import credit_note_issue, credit_note_void
 from .invoices import (
     MAX_INVOICE_LINES,
     MAX_INVOICE_TOTAL,
-    customer_billing_defaults_set,
     invoice_create,
     invoice_currencies,
     invoice_delete,
@@ -15,9 +14,8 @@ from .invoices import (
     invoice_mark_uncollectible,
     invoice_update,
     invoice_void,
-    item_add,
-    item_delete,
 )
+from .items import customer_billing_defaults_set, item_add, item_delete
 
 __all__ = [
     "MAX_INVOICE_LINES", "MAX_INVOICE_TOTAL", "credit_note_issue", "credit_note_void",

@@ -10,7 +10,8 @@ from ledger.models import TransactionType
 from ledger.money import format_money
 
 from ..models import CreditNote, CreditNoteLine, CreditNoteStatus, InvoiceStatus
-from .invoices import _lock, _settle
+from .invoices import invoice_settle
+from .locks import invoice_lock
 
 
 def credit_note_issue(
@@ -27,7 +28,7 @@ def credit_note_issue(
     refunds. With an idempotency key, issuing again returns the first credit note.
     """
     with transaction.atomic():
-        invoice = _lock(invoice)
+        invoice = invoice_lock(invoice)
         if idempotency_key:
             existing = CreditNote.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
@@ -91,7 +92,7 @@ def credit_note_issue(
         invoice.post_payment_credit_notes_amount += post_payment
         invoice.amount_remaining -= pre_payment
         if invoice.status == InvoiceStatus.OPEN and invoice.amount_remaining == 0:
-            _settle(invoice)
+            invoice_settle(invoice)
         invoice.save()
     return note
 
@@ -162,7 +163,7 @@ def credit_note_void(*, credit_note, created_by=None):
     invoice is owed again, and any credit it gave the balance is taken back. A paid
     invoice's credit notes are final (CreditNote.void_refusal)."""
     with transaction.atomic():
-        invoice = _lock(credit_note.invoice)
+        invoice = invoice_lock(credit_note.invoice)
         note = CreditNote.objects.select_for_update().get(pk=credit_note.pk)
         note.invoice = invoice  # as locked
         if refusal := note.void_refusal:

@@ -1,5 +1,8 @@
-"""Invoice items and invoices."""
+"""Invoices: a draft made from a customer's pending items, its changes, finalization and
+what happens to an issued invoice after. Lines are added and deleted in items.py, which
+shares check_live, check_total and recompute; credit_notes.py shares invoice_settle."""
 
+import copy
 from collections import namedtuple
 from datetime import timedelta
 
@@ -7,14 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from customers.models import Customer
+from core.money import MoneyError, check_currency
+from customers.models import Customer, TaxExempt
 from ledger import services as ledger
 from ledger.models import TransactionType
-from ledger.money import MAX_MAJOR_UNITS, MoneyError, check_currency, format_money, max_typed_amount
+from ledger.money import format_money
 
 from .. import minimums, snapshots, totals
-from ..models import CustomerCoupon, Invoice, InvoiceItem, InvoiceStatus, TaxRate
+from ..models import CreditNoteStatus, Invoice, InvoiceItem, InvoiceStatus, TaxRate
 from .coupons import choose_coupon, give_back_coupon, take_customer_coupon
+from .locks import invoice_lock_draft, invoice_lock_for
 
 MAX_INVOICE_LINES = 250
 # The most an invoice may total, in minor units (USD 10 trillion, KWD 1 trillion): checked
@@ -24,104 +29,12 @@ MAX_INVOICE_LINES = 250
 MAX_INVOICE_TOTAL = 10**15
 
 
-# Invoice items
-
-
-def item_add(
-    *, customer, description, unit_amount, currency, quantity=1, tax_rates=(),
-    discountable=True, invoice=None,
-):  # fmt: skip
-    """A pending invoice item, or a line added to a draft invoice."""
-    _check_live(customer)
-    tax_rates = list(tax_rates)
-    _check_item(unit_amount=unit_amount, quantity=quantity, currency=currency, tax_rates=tax_rates)
-    with transaction.atomic():
-        if invoice is not None:
-            invoice = _lock_draft(invoice)
-            if invoice.customer_id != customer.pk or invoice.currency != currency:
-                raise ValidationError("A line must be for the invoice's customer and currency.")
-            if invoice.lines.count() >= MAX_INVOICE_LINES:
-                raise ValidationError(f"An invoice has at most {MAX_INVOICE_LINES} lines.")
-        item = InvoiceItem(
-            customer=customer,
-            invoice=invoice,
-            description=description,
-            quantity=quantity,
-            unit_amount=unit_amount,
-            amount=quantity * unit_amount,
-            currency=currency,
-            discountable=discountable,
-        )
-        item.full_clean(exclude=["customer", "invoice"])
-        item.save()
-        item.tax_rates.set(tax_rates)
-        if invoice is not None:
-            _recompute(invoice)
-            _check_total(invoice)
-            invoice.save()
-    return item
-
-
-def _check_item(*, unit_amount, quantity, currency, tax_rates):
-    try:
-        check_currency(currency)
-    except MoneyError as error:
-        raise ValidationError({"currency": str(error)}) from None
-    limit = max_typed_amount(currency)
-    if not isinstance(unit_amount, int) or not 0 <= unit_amount * quantity <= limit:
-        raise ValidationError(
-            {"unit_amount": f"The amount must be between 0 and {MAX_MAJOR_UNITS:,} {currency}."}
-        )
-    if len({rate.inclusive for rate in tax_rates}) > 1:
-        raise ValidationError(
-            {"tax_rates": "A line's tax rates must be all inclusive or all exclusive."}
-        )
-    if any(not rate.active for rate in tax_rates):
-        raise ValidationError({"tax_rates": "Inactive tax rates cannot be added."})
-
-
-def item_delete(*, item):
-    """Delete a pending item or a line of a draft invoice."""
-    with transaction.atomic():
-        # The invoice first, as every other change of a draft locks it.
-        invoice = _lock_draft(item.invoice) if item.invoice_id else None
-        item = InvoiceItem.objects.select_for_update().filter(pk=item.pk).first()
-        if item is None:
-            raise ValidationError("This item was already deleted.")
-        if item.invoice_id != (invoice.pk if invoice else None):
-            raise ValidationError("This item was moved to an invoice meanwhile. Reload the page.")
-        item.tax_rates.clear()
-        item.delete()
-        if invoice is not None:
-            _recompute(invoice)
-            invoice.save()
-
-
-def customer_billing_defaults_set(*, customer, tax_rates, coupon):
-    """The tax rates for a customer's lines without their own, and the coupon its next
-    invoices get."""
-    tax_rates = list(tax_rates)
-    if len({rate.inclusive for rate in tax_rates}) > 1:
-        raise ValidationError(
-            {"tax_rates": "Default tax rates must be all inclusive or all exclusive."}
-        )
-    with transaction.atomic():
-        customer.default_tax_rates.set(tax_rates)
-        if coupon is None:
-            CustomerCoupon.objects.filter(customer=customer).delete()
-        else:
-            CustomerCoupon.objects.update_or_create(customer=customer, defaults={"coupon": coupon})
-
-
-# Invoices
-
-
 def invoice_create(
     *, customer, currency=None, days_until_due=None, memo="", footer=None, created_by=None
 ):
     """A draft invoice in `currency` (the customer's by default) with the customer's
     oldest pending items in that currency, up to 250; later ones stay pending."""
-    _check_live(customer)
+    check_live(customer)
     offered = invoice_currencies(customer)
     # Without a choice: the customer's currency, else the only one it has items in.
     currency = currency or (offered[0] if len(offered) == 1 else None)
@@ -161,8 +74,8 @@ def invoice_create(
             .values_list("pk", flat=True)[:MAX_INVOICE_LINES]
         )
         InvoiceItem.objects.filter(pk__in=pending, invoice__isnull=True).update(invoice=invoice)
-        _recompute(invoice)
-        _check_total(
+        recompute(invoice)
+        check_total(
             invoice,
             hint=f" Remove some of the customer's pending {currency} items (a draft takes "
             "the oldest 250), then create the invoice.",
@@ -186,15 +99,15 @@ def invoice_currencies(customer):
 def invoice_update(*, invoice, memo, footer, days_until_due, coupon):
     """Change a draft's memo, footer, terms or coupon."""
     with transaction.atomic():
-        invoice = _lock_draft(invoice)
+        invoice = invoice_lock_draft(invoice)
         if coupon != invoice.coupon:
             choose_coupon(invoice, coupon)
         invoice.memo, invoice.footer = memo, footer
         invoice.days_until_due = days_until_due
         invoice.due_date = timezone.localdate() + timedelta(days=days_until_due)
         invoice.full_clean(exclude=["customer", "legal_entity", "coupon", "created_by"])
-        _recompute(invoice)
-        _check_total(invoice)  # a coupon taken off
+        recompute(invoice)
+        check_total(invoice)  # a coupon taken off
         invoice.save()
     return invoice
 
@@ -202,7 +115,7 @@ def invoice_update(*, invoice, memo, footer, days_until_due, coupon):
 def invoice_delete(*, invoice):
     """Delete a draft; its lines become pending items again."""
     with transaction.atomic():
-        invoice = _lock_draft(invoice)
+        invoice = invoice_lock_draft(invoice)
         give_back_coupon(invoice)
         invoice.lines.update(invoice=None, discount_amount=0, tax_amounts=[])
         invoice.default_tax_rates.clear()
@@ -214,7 +127,8 @@ def invoice_finalize(*, invoice, now=None):
     and the seller, and take the customer's credit balance in its currency."""
     now = now or timezone.now()
     with transaction.atomic():
-        invoice = _lock_draft(invoice)
+        invoice = invoice_lock_draft(invoice)
+        before = copy.deepcopy(_field_values(invoice))  # a copy: JSON may change in place
         customer = invoice.customer
         if customer.is_deleted:  # read under the lock just taken
             raise ValidationError("This customer is deleted. Restore it first.")
@@ -223,24 +137,21 @@ def invoice_finalize(*, invoice, now=None):
         invoice.number = _next_number(customer)
         invoice.customer_snapshot = snapshots.customer_snapshot(customer)
         invoice.seller_snapshot = snapshots.seller_snapshot(invoice.legal_entity)
-        changed = FINALIZED_FIELDS
         if invoice.taxed_as != customer.tax_exempt:
-            _recompute(invoice)
-            changed = None  # the totals too
+            recompute(invoice)
         invoice.status = InvoiceStatus.OPEN
         invoice.finalized_at = now
         invoice.due_date = timezone.localdate(now) + timedelta(days=invoice.days_until_due)
         _apply_balance(invoice)
-        invoice.save(update_fields=changed)
+        # Only the fields that changed are written (faster than all of them), worked out
+        # rather than listed: a field set here later cannot be left out of the save.
+        after = _field_values(invoice)
+        invoice.save(update_fields=[name for name, value in after.items() if before[name] != value])
     return invoice
 
 
-# What finalizing a draft whose totals stand sets (saving only these is faster).
-FINALIZED_FIELDS = [
-    "legal_entity", "number", "customer_snapshot", "seller_snapshot", "status", "finalized_at",
-    "due_date", "applied_balance", "applied_balance_transaction", "amount_due",
-    "amount_remaining", "too_small_balance_transaction", "amount_paid", "paid_at",
-]  # fmt: skip
+def _field_values(invoice):
+    return {field.name: getattr(invoice, field.attname) for field in Invoice._meta.concrete_fields}
 
 
 def _next_number(customer):
@@ -276,7 +187,7 @@ def _apply_balance(invoice):
     invoice.amount_due = invoice.total + applied
     invoice.amount_remaining = invoice.amount_due
     if invoice.amount_due == 0:
-        _settle(invoice)
+        invoice_settle(invoice)
     elif invoice.amount_due < minimums.minimum_charge(invoice.currency):
         # Too small to collect: the invoice is paid and the amount is owed on the next.
         invoice.too_small_balance_transaction = ledger.transaction_post(
@@ -286,10 +197,12 @@ def _apply_balance(invoice):
             currency=invoice.currency,
             description=f"Invoice {invoice.number} was below the minimum chargeable amount",
         )
-        _settle(invoice)
+        invoice_settle(invoice)
 
 
-def _settle(invoice, *, paid=0):
+def invoice_settle(invoice, *, paid=0):
+    """Mark the locked invoice paid: `paid` more was received and nothing is left to pay.
+    The caller saves it."""
     invoice.status = InvoiceStatus.PAID
     invoice.amount_paid += paid
     invoice.amount_remaining = 0
@@ -299,9 +212,9 @@ def _settle(invoice, *, paid=0):
 def invoice_mark_paid(*, invoice):
     """Paid outside the app (a bank transfer, a cheque): nothing is left to pay."""
     with transaction.atomic():
-        invoice = _lock_for(invoice, InvoiceStatus.PAID)
+        invoice = invoice_lock_for(invoice, InvoiceStatus.PAID)
         invoice.paid_out_of_band = True
-        _settle(invoice, paid=invoice.amount_remaining)
+        invoice_settle(invoice, paid=invoice.amount_remaining)
         invoice.save()
     return invoice
 
@@ -309,8 +222,8 @@ def invoice_mark_paid(*, invoice):
 def invoice_void(*, invoice):
     """Cancel an issued invoice; credit it took from the balance goes back."""
     with transaction.atomic():
-        invoice = _lock_for(invoice, InvoiceStatus.VOID)
-        if invoice.credit_notes.filter(status="issued").exists():
+        invoice = invoice_lock_for(invoice, InvoiceStatus.VOID)
+        if invoice.credit_notes.filter(status=CreditNoteStatus.ISSUED).exists():
             raise ValidationError("Void this invoice's credit notes first.")
         applied = invoice.applied_balance_transaction
         if applied is not None:
@@ -330,49 +243,21 @@ def invoice_void(*, invoice):
 
 def invoice_mark_uncollectible(*, invoice):
     with transaction.atomic():
-        invoice = _lock_for(invoice, InvoiceStatus.UNCOLLECTIBLE)
+        invoice = invoice_lock_for(invoice, InvoiceStatus.UNCOLLECTIBLE)
         invoice.status = InvoiceStatus.UNCOLLECTIBLE
         invoice.marked_uncollectible_at = timezone.now()
         invoice.save()
     return invoice
 
 
-def _lock(invoice):
-    # Locks the invoice and customer rows; the customer's seller comes in the same
-    # read (finalization snapshots it), unlocked. FOR NO KEY UPDATE, not FOR UPDATE:
-    # an adjustment holding the balance row this transaction waits for share-locks
-    # the customer's key at COMMIT (the ledger row's foreign key check), which FOR
-    # UPDATE blocks (a deadlock on PostgreSQL) and FOR NO KEY UPDATE lets through.
-    return (
-        Invoice.objects.select_for_update(of=("self", "customer"), no_key=True)
-        .select_related("customer__legal_entity")
-        .get(pk=invoice.pk)
-    )
-
-
-def _lock_draft(invoice):
-    invoice = _lock(invoice)
-    if not invoice.is_draft:
-        raise ValidationError("Only a draft invoice can be changed; this one is finalized.")
-    return invoice
-
-
-def _lock_for(invoice, status):
-    invoice = _lock(invoice)
-    if not invoice.can_become(status):
-        raise ValidationError(
-            f"A {invoice.get_status_display().lower()} invoice cannot become "
-            f"{InvoiceStatus(status).label.lower()}."
-        )
-    return invoice
-
-
-def _check_live(customer):
+def check_live(customer):
+    """Refuse a change for a deleted customer."""
     if Customer.objects.deleted().filter(pk=customer.pk).exists():
         raise ValidationError("This customer is deleted. Restore it first.")
 
 
-def _check_total(invoice, hint=""):
+def check_total(invoice, hint=""):
+    """Refuse a draft that would total more than MAX_INVOICE_TOTAL."""
     if invoice.total > MAX_INVOICE_TOTAL:
         most = format_money(MAX_INVOICE_TOTAL, invoice.currency)
         raise ValidationError(
@@ -381,7 +266,7 @@ def _check_total(invoice, hint=""):
         )
 
 
-def _recompute(invoice):
+def recompute(invoice):
     """Work out a draft's totals from its lines (and their share of each)."""
     # The lines and their rates in one query: a row per line and rate (one without a
     # rate for a line that has none), each line's rates in TaxRate's order as
@@ -396,14 +281,14 @@ def _recompute(invoice):
         line_rates.setdefault(line.pk, [])
         if rate[0] is not None:
             if rate[0] not in known:
-                known[rate[0]] = TaxRate(*rate)
+                known[rate[0]] = TaxRate(**dict(zip(_RATE_FIELDS, rate, strict=True)))
             line_rates[line.pk].append(known[rate[0]])
     lines = list(lines.values())
     needs_defaults = not all(line_rates.values())
     defaults = list(invoice.default_tax_rates.all()) if needs_defaults else []
     rates = [line_rates[line.pk] or defaults for line in lines]
     invoice.taxed_as = invoice.customer.tax_exempt
-    taxable = invoice.taxed_as == "none"
+    taxable = invoice.taxed_as == TaxExempt.NONE
     coupon = (
         invoice.coupon if invoice.coupon and invoice.coupon.applies_to(invoice.currency) else None
     )
@@ -435,7 +320,7 @@ def _recompute(invoice):
 
 _LINE_FIELDS = ("pk", "amount", "discountable", "discount_amount", "tax_amounts")
 _Line = namedtuple("_Line", _LINE_FIELDS)
-# In TaxRate's constructor order, so TaxRate(*values) makes one.
+# Each rate's columns, selected in this order and named by it to make a TaxRate.
 _RATE_FIELDS = [field.attname for field in TaxRate._meta.concrete_fields]
 
 

@@ -24,10 +24,10 @@ from billing.services import (
     item_delete,
 )
 from core.currencies import CURRENCIES
+from core.money import MAX_MAJOR_UNITS
 from customers.models import LegalEntity
 from customers.services import customer_delete, customer_update
 from ledger.models import TransactionType
-from ledger.money import MAX_MAJOR_UNITS
 from ledger.verify import ledger_problems
 from tests.factories import (
     adjust,

@@ -124,13 +124,13 @@ def test_invoice_page_lifecycle_finalize_then_pay(billing_client, htmx):
     invoice = make_invoice(customer, 5000)
     page = billing_client.get(invoice.get_absolute_url()).content.decode()
     assert "Draft invoice" in page and "Finalize" in page and "$50.00" in page
-    url = reverse("billing:invoice_action", args=[invoice.public_id, "finalize"])
+    url = reverse("billing:invoice_finalize", args=[invoice.public_id])
     assert "Finalizing numbers the invoice" in billing_client.get(url, **htmx).content.decode()
     response = billing_client.post(url, **htmx)
     assert response.status_code == 204 and "invoiceChanged" in response["HX-Trigger"]
     invoice.refresh_from_db()
     assert (invoice.status, invoice.number) == ("open", "ACME-0001")
-    pay = billing_client.post(reverse("billing:invoice_action", args=[invoice.public_id, "pay"]))
+    pay = billing_client.post(reverse("billing:invoice_mark_paid", args=[invoice.public_id]))
     assert pay.status_code == 302
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.PAID and invoice.amount_remaining == 0
@@ -138,7 +138,7 @@ def test_invoice_page_lifecycle_finalize_then_pay(billing_client, htmx):
 
 def test_refused_transition_shows_the_reason(billing_client, htmx):
     invoice = make_invoice(None, 5000)
-    url = reverse("billing:invoice_action", args=[invoice.public_id, "pay"])
+    url = reverse("billing:invoice_mark_paid", args=[invoice.public_id])
     response = billing_client.post(url, **htmx)
     assert response.status_code == 422
     assert "A draft invoice cannot become paid." in response.content.decode()
@@ -146,7 +146,7 @@ def test_refused_transition_shows_the_reason(billing_client, htmx):
 
 def test_unknown_action_is_404(billing_client):
     invoice = make_invoice(None, 5000)
-    url = reverse("billing:invoice_action", args=[invoice.public_id, "explode"])
+    url = reverse("billing:invoice", args=[invoice.public_id]) + "explode/"
     assert billing_client.post(url).status_code == 404
 
 
@@ -190,7 +190,7 @@ def test_edit_draft_with_coupon(billing_client, htmx):
 
 def test_delete_draft_returns_lines_to_pending(billing_client):
     invoice = make_invoice(None, 1000)
-    url = reverse("billing:invoice_action", args=[invoice.public_id, "delete"])
+    url = reverse("billing:invoice_delete", args=[invoice.public_id])
     response = billing_client.post(url)
     assert response.status_code == 302 and response.url == invoice.customer.get_absolute_url()
     assert not Invoice.objects.exists()
@@ -319,7 +319,7 @@ def test_invoices_page_filters(billing_client, htmx):
 def test_invoices_page_pages_with_keyset(billing_client, monkeypatch):
     customer = make_customer()
     oldest, middle, newest = [make_invoice(customer, 1000) for _ in range(3)]
-    monkeypatch.setattr("billing.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("billing.views.invoices.PAGE_SIZE", 2)
     body = billing_client.get(reverse("billing:invoices")).content.decode()
     assert newest.public_id in body and middle.public_id in body
     assert oldest.public_id not in body

@@ -9,9 +9,9 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 
 from billing import services
-from billing.models import Coupon, Invoice, TaxRate
+from billing.models import Coupon, CouponDuration, CreditNoteReason, Invoice, InvoiceStatus, TaxRate
+from core.money import precision
 from customers.models import Customer, LegalEntity
-from ledger.money import precision
 
 PRODUCTS = ["Platform subscription", "Onboarding workshop", "Support hours", "API overage",
             "Data migration", "Training seat"]  # fmt: skip
@@ -44,7 +44,9 @@ class Command(BaseCommand):
             )
             for name, pct, inclusive, country in TAX_RATES
         }
-        Coupon.objects.create(name="Launch 10%", percent_off=Decimal(10), duration="forever")
+        Coupon.objects.create(
+            name="Launch 10%", percent_off=Decimal(10), duration=CouponDuration.FOREVER
+        )
         Coupon.objects.create(name="Welcome $25", amount_off=2500, currency="USD")
         staff = User.objects.filter(username="billing").first()
         rng = random.Random(2026)
@@ -72,14 +74,14 @@ class Command(BaseCommand):
             if number % 5 == 0:
                 continue  # a draft
             invoice = services.invoice_finalize(invoice=invoice)
-            if invoice.status == "open" and number % 3 == 0:
+            if invoice.status == InvoiceStatus.OPEN and number % 3 == 0:
                 invoice = services.invoice_mark_paid(invoice=invoice)
             if number % 6 == 0 and invoice.creditable_amount:
                 part = max(invoice.creditable_amount // 4, 1)
-                paid = invoice.status == "paid"
+                paid = invoice.status == InvoiceStatus.PAID
                 services.credit_note_issue(
                     invoice=invoice,
-                    reason="order_change",
+                    reason=CreditNoteReason.ORDER_CHANGE,
                     amount=part,
                     credit_amount=part if paid else 0,
                     created_by=staff,

@@ -6,9 +6,9 @@ import random
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 
+from core.money import precision
 from customers.models import Customer
 from ledger.models import BalanceTransaction
-from ledger.money import precision
 from ledger.services import balance_adjust, transaction_reverse
 
 

@@ -1,0 +1,97 @@
+"""Invoice items: pending items (billed by the customer's next invoice in their
+currency) and the lines of a draft, and the defaults a customer's lines get."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.money import MAX_MAJOR_UNITS, MoneyError, check_currency, max_typed_amount
+
+from ..models import CustomerCoupon, InvoiceItem
+from .invoices import MAX_INVOICE_LINES, check_live, check_total, recompute
+from .locks import invoice_lock_draft
+
+
+def item_add(
+    *, customer, description, unit_amount, currency, quantity=1, tax_rates=(),
+    discountable=True, invoice=None,
+):  # fmt: skip
+    """A pending invoice item, or a line added to a draft invoice."""
+    check_live(customer)
+    tax_rates = list(tax_rates)
+    _check_item(unit_amount=unit_amount, quantity=quantity, currency=currency, tax_rates=tax_rates)
+    with transaction.atomic():
+        if invoice is not None:
+            invoice = invoice_lock_draft(invoice)
+            if invoice.customer_id != customer.pk or invoice.currency != currency:
+                raise ValidationError("A line must be for the invoice's customer and currency.")
+            if invoice.lines.count() >= MAX_INVOICE_LINES:
+                raise ValidationError(f"An invoice has at most {MAX_INVOICE_LINES} lines.")
+        item = InvoiceItem(
+            customer=customer,
+            invoice=invoice,
+            description=description,
+            quantity=quantity,
+            unit_amount=unit_amount,
+            amount=quantity * unit_amount,
+            currency=currency,
+            discountable=discountable,
+        )
+        item.full_clean(exclude=["customer", "invoice"])
+        item.save()
+        item.tax_rates.set(tax_rates)
+        if invoice is not None:
+            recompute(invoice)
+            check_total(invoice)
+            invoice.save()
+    return item
+
+
+def _check_item(*, unit_amount, quantity, currency, tax_rates):
+    try:
+        check_currency(currency)
+    except MoneyError as error:
+        raise ValidationError({"currency": str(error)}) from None
+    limit = max_typed_amount(currency)
+    if not isinstance(unit_amount, int) or not 0 <= unit_amount * quantity <= limit:
+        raise ValidationError(
+            {"unit_amount": f"The amount must be between 0 and {MAX_MAJOR_UNITS:,} {currency}."}
+        )
+    if len({rate.inclusive for rate in tax_rates}) > 1:
+        raise ValidationError(
+            {"tax_rates": "A line's tax rates must be all inclusive or all exclusive."}
+        )
+    if any(not rate.active for rate in tax_rates):
+        raise ValidationError({"tax_rates": "Inactive tax rates cannot be added."})
+
+
+def item_delete(*, item):
+    """Delete a pending item or a line of a draft invoice."""
+    with transaction.atomic():
+        # The invoice first, as every other change of a draft locks it.
+        invoice = invoice_lock_draft(item.invoice) if item.invoice_id else None
+        item = InvoiceItem.objects.select_for_update().filter(pk=item.pk).first()
+        if item is None:
+            raise ValidationError("This item was already deleted.")
+        if item.invoice_id != (invoice.pk if invoice else None):
+            raise ValidationError("This item was moved to an invoice meanwhile. Reload the page.")
+        item.tax_rates.clear()
+        item.delete()
+        if invoice is not None:
+            recompute(invoice)
+            invoice.save()
+
+
+def customer_billing_defaults_set(*, customer, tax_rates, coupon):
+    """The tax rates for a customer's lines without their own, and the coupon its next
+    invoices get."""
+    tax_rates = list(tax_rates)
+    if len({rate.inclusive for rate in tax_rates}) > 1:
+        raise ValidationError(
+            {"tax_rates": "Default tax rates must be all inclusive or all exclusive."}
+        )
+    with transaction.atomic():
+        customer.default_tax_rates.set(tax_rates)
+        if coupon is None:
+            CustomerCoupon.objects.filter(customer=customer).delete()
+        else:
+            CustomerCoupon.objects.update_or_create(customer=customer, defaults={"coupon": coupon})

@@ -1,0 +1,168 @@
+"""The Invoices page, its export, creating an invoice, and a draft's page, edits and PDF."""
+
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import render
+from django.views.decorators.vary import vary_on_headers
+
+from core.forms import validation_messages
+from core.htmx import is_fragment, render_dialog
+from core.pagination import paginate
+from customers.models import Customer
+from customers.search import search_customers
+from customers.services import customer_create
+
+from .. import exports, pdf, services
+from ..filters import InvoiceFilter
+from ..forms import InvoiceCreateForm, InvoiceEditForm, ItemForm, NewCustomerForm
+from ..models import Invoice
+from .shared import (
+    VIEW_INVOICE,
+    changed,
+    form_status,
+    go_to,
+    invoice_or_404,
+    pdf_language,
+    pdf_response,
+)
+
+PAGE_SIZE = 50
+
+
+@permission_required(VIEW_INVOICE, raise_exception=True)
+@vary_on_headers("HX-Request")
+def invoice_list(request):
+    filterset = InvoiceFilter(
+        request.GET, queryset=Invoice.objects.select_related("customer").order_by("-created", "-id")
+    )
+    page = []
+    if filterset.is_valid():
+        page = paginate(
+            filterset.qs,
+            after=filterset.form.cleaned_data.get("after"),
+            before=filterset.form.cleaned_data.get("before"),
+            size=PAGE_SIZE,
+        )
+    query = request.GET.copy()
+    for cursor in ("after", "before"):
+        query.pop(cursor, None)
+    context = {"filterset": filterset, "page": page, "query": query.urlencode(),
+               "is_fragment": is_fragment(request)}  # fmt: skip
+    template = "billing/invoice_list.html"
+    if is_fragment(request):
+        template += "#table"
+    return render(request, template, context)
+
+
+@permission_required([VIEW_INVOICE, "billing.export_invoice"], raise_exception=True)
+def invoice_export(request):
+    filterset = InvoiceFilter(request.GET, queryset=Invoice.objects.all())
+    if not filterset.is_valid():
+        context = {"errors": ["Fix the filters first."]}
+        return render(request, "billing/_error.html", context, status=400)
+    if request.GET.get("format") == "xlsx":
+        return exports.invoices_xlsx_response(filterset.qs)
+    return exports.invoices_csv_response(filterset.qs)
+
+
+@permission_required("billing.add_invoice", raise_exception=True)
+def invoice_create(request):
+    """Create invoice from the Invoices page: for a customer found by ID or email, or
+    one added here and now."""
+    form = InvoiceCreateForm(request.POST or None)
+    new_customer = NewCustomerForm(request.POST or None, prefix="new")
+    customer = None
+    customer_ref = (request.POST.get("customer") or request.GET.get("customer") or "").strip()
+    if request.method == "POST" and form.is_valid() and new_customer.is_valid():
+        try:
+            with transaction.atomic():  # no new customer without its invoice
+                customer = _customer_for_invoice(customer_ref, new_customer.cleaned_data)
+                invoice = services.invoice_create(
+                    customer=customer, created_by=request.user, **form.cleaned_data
+                )
+        except ValidationError as error:
+            form.add_error(None, validation_messages(error))
+        else:
+            return go_to(request, invoice)
+    context = {"form": form, "new_customer": new_customer, "customer_ref": customer_ref}
+    return render_dialog(request, "billing/_new_invoice_dialog.html", context, form_status(request))
+
+
+@permission_required("billing.add_invoice", raise_exception=True)
+def customer_suggestions(request):
+    """Customers matching what was typed in Create invoice, as <datalist> options."""
+    text = request.GET.get("customer", "").strip()
+    matches = []
+    if len(text) >= 2:
+        matches = search_customers(Customer.objects.live(), text).order_by("-created", "-id")[:8]
+    return render(request, "billing/_customer_options.html", {"matches": matches})
+
+
+def _customer_for_invoice(reference, new_fields):
+    if new_fields.get("name") or new_fields.get("email"):
+        if reference:
+            raise ValidationError("Choose an existing customer or add a new one, not both.")
+        return customer_create(fields=new_fields)
+    if not reference:
+        raise ValidationError("Choose a customer (its ID or account email) or add a new one.")
+    matches = list(
+        Customer.objects.live().filter(public_id=reference)[:1]
+        or Customer.objects.live().filter(email_key=reference.casefold())[:2]
+    )
+    if len(matches) != 1:
+        problem = "Several customers have" if matches else "No customer has"
+        raise ValidationError(f"{problem} the ID or email “{reference}”.")
+    return matches[0]
+
+
+@permission_required(VIEW_INVOICE, raise_exception=True)
+@vary_on_headers("HX-Request")
+def invoice_detail(request, public_id):
+    invoice = invoice_or_404(public_id)
+    template = "billing/invoice_detail.html"
+    if is_fragment(request):
+        template += "#invoice"
+    return render(request, template, {"invoice": invoice})
+
+
+@permission_required("billing.change_invoice", raise_exception=True)
+def invoice_edit(request, public_id):
+    invoice = invoice_or_404(public_id)
+    initial = {"days_until_due": invoice.days_until_due, "coupon": invoice.coupon,
+               "memo": invoice.memo, "footer": invoice.footer}  # fmt: skip
+    form = InvoiceEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invoice_update(invoice=invoice, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, validation_messages(error))
+        else:
+            return changed(request, "invoiceChanged", "Draft updated.", invoice)
+    context = {"form": form, "invoice": invoice}
+    return render_dialog(
+        request, "billing/_invoice_edit_dialog.html", context, form_status(request)
+    )
+
+
+@permission_required("billing.change_invoice", raise_exception=True)
+def line_add(request, public_id):
+    invoice = invoice_or_404(public_id)
+    customer = invoice.customer
+    form = ItemForm(request.POST or None, customer=customer, currency=invoice.currency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_add(customer=customer, invoice=invoice, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, validation_messages(error))
+        else:
+            return changed(request, "invoiceChanged", "Line added.", invoice)
+    context = {"form": form, "customer": customer, "invoice": invoice}
+    return render_dialog(request, "billing/_item_dialog.html", context, form_status(request))
+
+
+@permission_required(VIEW_INVOICE, raise_exception=True)
+def invoice_pdf(request, public_id):
+    invoice = invoice_or_404(public_id)
+    name = invoice.number or f"draft-{invoice.public_id}"
+    return pdf_response(pdf.invoice_pdf(invoice, pdf_language(request)), name, request)

@@ -1,0 +1,50 @@
+"""What the billing views share: the invoice getter and the dialog answers."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django_htmx.http import HttpResponseClientRedirect
+
+from core.htmx import dialog_done, is_fragment
+from customers.reference import DOCUMENT_LANGUAGES
+
+from .. import selectors
+from ..models import Invoice
+
+VIEW_INVOICE = "billing.view_invoice"
+
+
+def invoice_or_404(public_id):
+    try:
+        return selectors.invoice_detail(Invoice.objects.all(), public_id)
+    except Invoice.DoesNotExist:
+        raise Http404("No such invoice.") from None
+
+
+def changed(request, event, message, fallback):
+    """A dialog's success: htmx refreshes the part of the page that changed."""
+    if is_fragment(request):
+        return dialog_done(event, message)
+    return redirect(fallback)
+
+
+def go_to(request, obj):
+    if is_fragment(request):
+        return HttpResponseClientRedirect(obj.get_absolute_url())
+    return redirect(obj)
+
+
+def form_status(request):
+    return 422 if request.method == "POST" else 200
+
+
+def pdf_language(request):
+    """?language=de renders in another supported language than the customer's."""
+    language = request.GET.get("language", "")
+    return language if language in DOCUMENT_LANGUAGES else None
+
+
+def pdf_response(content, name, request):
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "inline" if request.GET.get("view") else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}.pdf"'
+    return response
