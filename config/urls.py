@@ -10,8 +10,10 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list"), name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("customers/", include("customers.urls")),
+    # The ledger's first: its customers/new/ (Add customer, with a starting balance)
+    # would otherwise be taken by customers' <id>/.
     path("", include("ledger.urls")),
+    path("customers/", include("customers.urls")),
     path("", include("billing.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,11 +1,11 @@
 """Customer exports: CSV streams row by row in constant memory; XLSX is built whole
 and so is capped (core/exports.py writes both)."""
 
-from django.db import connection
 from django.http import StreamingHttpResponse
 
 from core.exports import export_filename, xlsx_download
 
+from . import sql
 from .models import MetadataKey
 from .resources import CustomerResource
 
@@ -21,14 +21,7 @@ def metadata_keys(queryset, *, every_customer=False):
     """
     if every_customer:
         return list(MetadataKey.objects.values_list("key", flat=True))
-    sql, params = queryset.order_by().values("metadata").query.sql_with_params()
-    if connection.vendor == "postgresql":
-        keys_sql = f"SELECT DISTINCT k FROM ({sql}) AS c, jsonb_object_keys(c.metadata) AS k"
-    else:
-        keys_sql = f"SELECT DISTINCT j.key FROM ({sql}) AS c, json_each(c.metadata) AS j"
-    with connection.cursor() as cursor:
-        cursor.execute(keys_sql + " ORDER BY 1", params)
-        return [row[0] for row in cursor.fetchall()]
+    return sql.metadata_keys_used(queryset)
 
 
 def export_rows(queryset, *, every_customer=False):

@@ -17,18 +17,11 @@ Counting always uses the FTS index. Figures at a million rows: README, Performan
 
 from django.db import connections
 from django.db.models import Q, TextField
-from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Lower
 
-from .triggers import FTS as SQLITE_FTS_TABLE
+from . import sql
 
-# The text the PostgreSQL trigram index holds (migration 0003); queries must use it
-# verbatim for the index to serve them; a test checks it against the migration.
-POSTGRES_DOCUMENT = (
-    "lower(name || chr(10) || email || chr(10) || description || chr(10) || public_id "
-    "|| chr(10) || customers_metadata_values(metadata))"
-)
 SEARCH_FIELDS = ("name", "email", "description", "public_id")
 FEW_MATCHES = 50_000
 
@@ -39,14 +32,13 @@ def search_customers(queryset, text, *, counting=False):
         return queryset
     vendor = connections[queryset.db].vendor
     if len(text) >= 3 and vendor == "postgresql":
-        document = RawSQL(POSTGRES_DOCUMENT, [], output_field=TextField())
-        return queryset.alias(search_document=document).filter(
+        return queryset.alias(search_document=sql.search_document()).filter(
             search_document__contains=text.lower()
         )
     scan = Q(metadata_values__icontains=text)
     for field in SEARCH_FIELDS:
         scan |= Q(**{f"{field}__icontains": text})
-    queryset = queryset.alias(metadata_values=_metadata_values(vendor))
+    queryset = queryset.alias(metadata_values=sql.metadata_values(vendor))
     if len(text) >= 3 and vendor == "sqlite":
         phrase = "{name email description public_id metadata_values}: " + _fts_phrase(text)
         return _sqlite_filter(queryset, phrase, scan, counting)
@@ -87,22 +79,8 @@ def _fts_phrase(text):
 
 
 def _sqlite_filter(queryset, phrase, scan, counting):
-    matches_sql = f"SELECT rowid FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s"
     if not counting:
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM ({matches_sql} LIMIT {FEW_MATCHES + 1})", [phrase]
-            )
-            (matched,) = cursor.fetchone()
+        matched = sql.fts_match_count(queryset.db, phrase, limit=FEW_MATCHES + 1)
         if matched > FEW_MATCHES:
             return queryset.filter(scan)
-    return queryset.filter(pk__in=RawSQL(matches_sql, [phrase]))
-
-
-def _metadata_values(vendor):
-    """The metadata values as one text (so a search does not match keys)."""
-    if vendor == "postgresql":
-        sql = "customers_metadata_values(metadata)"
-    else:
-        sql = "(SELECT group_concat(value, char(10)) FROM json_each(metadata))"
-    return RawSQL(sql, [], output_field=TextField())
+    return queryset.filter(pk__in=sql.fts_matches(phrase))

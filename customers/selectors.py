@@ -1,11 +1,11 @@
 """Reads shared by the Customers page, its export, the duplicate check and invoices."""
 
-from django.db import connection
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from core.pagination import paginate
 
+from . import sql
 from .filters import SORT_KEYS, CustomerFilter
 from .models import Customer
 
@@ -61,9 +61,4 @@ def tax_id_rows(customer):
     """The customer's tax IDs as (type, value) pairs, oldest first. Plain SQL: invoice
     finalization reads them for every invoice, and the ORM's query building cost ten
     times the query."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT type, value FROM customers_taxid WHERE customer_id = %s ORDER BY created, id",
-            [customer.pk],
-        )
-        return cursor.fetchall()
+    return sql.tax_id_rows(customer.pk)

@@ -3,9 +3,9 @@ from django.urls import path
 from . import views
 
 app_name = "customers"
+# customers/new/ (Add customer, with its starting balance) is the ledger's: see ledger/urls.py.
 urlpatterns = [
     path("", views.customer_list, name="list"),
-    path("new/", views.customer_add, name="add"),
     path("delete/", views.customer_bulk_delete, name="bulk_delete"),
     path("export/", views.customer_export, name="export"),
     path("count/", views.customer_count, name="count"),

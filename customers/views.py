@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,8 +13,6 @@ from django_htmx.http import (
 )
 
 from core.htmx import dialog_done, is_fragment, render_dialog
-from ledger.forms import StartingBalanceForm
-from ledger.services import balance_open
 
 from . import exports, selectors, services, tasks
 from .forms import BulkDeleteForm, CustomerProfileForms, ImportConfirmForm, ImportUploadForm
@@ -58,54 +55,6 @@ def _query_without(request, *names):
     for name in names:
         params.pop(name, None)
     return params.urlencode()
-
-
-@permission_required("customers.add_customer", raise_exception=True)
-def customer_add(request):
-    profile = CustomerProfileForms(request.POST or None)
-    profile_valid = profile.is_valid()  # False when not posted
-    starting = StartingBalanceForm(
-        request.POST or None,
-        prefix="starting_balance",
-        # Without a currency of its own, the starting balance is in the customer's.
-        customer_currency=(
-            profile.form.cleaned_data.get("default_currency") if profile.form.is_bound else None
-        ),
-    )
-    duplicates = []
-    if profile_valid & starting.is_valid():
-        form = profile.form
-        opening = starting.cleaned_data["signed_amount"]
-        if opening and not request.user.has_perm("ledger.add_balancetransaction"):
-            form.add_error(None, "Your role cannot set a starting balance.")
-        if not form.cleaned_data["create_anyway"]:
-            duplicates = selectors.customer_duplicates(
-                name=form.cleaned_data["name"], email=form.cleaned_data["email"]
-            )
-        if not duplicates and not starting.errors and not form.errors:
-            try:
-                customer = _create_with_balance(request.user, profile, starting.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                message = f"Added {customer}."
-                if is_fragment(request):
-                    return dialog_done("customersChanged", message)
-                messages.success(request, message)
-                return redirect(customer)
-    context = {"profile": profile, "starting": starting, "duplicates": duplicates}
-    status = 422 if request.method == "POST" else 200
-    return render_dialog(request, "customers/_add_dialog.html", context, status)
-
-
-@transaction.atomic
-def _create_with_balance(user, profile, starting):
-    """The customer and its starting balance, both or neither."""
-    customer = services.customer_create(**profile.service_kwargs())
-    if amount := starting["signed_amount"]:
-        currency = starting["currency"]
-        balance_open(customer=customer, amount=amount, currency=currency, created_by=user)
-    return customer
 
 
 @permission_required("customers.view_customer", raise_exception=True)

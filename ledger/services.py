@@ -8,6 +8,7 @@ from django.db.transaction import TransactionManagementError
 
 from core.money import MAX_MAJOR_UNITS, MoneyError, check_currency, max_typed_amount
 from customers.models import Customer
+from customers.services import customer_create
 
 from .models import BalanceTransaction, CustomerBalance, TransactionType
 from .money import MAX_MINOR_UNITS
@@ -252,3 +253,22 @@ def transaction_describe(*, balance_transaction, description, metadata):
     balance_transaction.clean_fields(exclude=_UNCHECKED_FIELDS)
     balance_transaction.save(update_fields=["description", "metadata"])
     return balance_transaction
+
+
+def customer_create_with_balance(
+    *, opening_amount=None, opening_currency=None, created_by=None, **customer
+):
+    """A new customer and its starting balance (`opening_amount` minor units in
+    `opening_currency`; None for none), both or neither. It lives here, above both
+    writes, because customers imports nothing from the ledger; `customer` is
+    customers.services.customer_create's arguments."""
+    with transaction.atomic():
+        created = customer_create(**customer)
+        if opening_amount:
+            balance_open(
+                customer=created,
+                amount=opening_amount,
+                currency=opening_currency,
+                created_by=created_by,
+            )
+    return created

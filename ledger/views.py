@@ -1,5 +1,6 @@
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -10,11 +11,12 @@ from core.exports import csv_download, neutralise, xlsx_download
 from core.forms import validation_messages
 from core.htmx import dialog_done, is_fragment, render_dialog
 from core.money import to_major
-from customers.selectors import live_customer_or_404
+from customers.forms import CustomerProfileForms
+from customers.selectors import customer_duplicates, live_customer_or_404
 
 from . import selectors, services
 from .filters import TransactionFilter
-from .forms import AdjustBalanceForm, TransactionDescriptionForm
+from .forms import AdjustBalanceForm, StartingBalanceForm, TransactionDescriptionForm
 from .models import BalanceTransaction
 
 
@@ -24,6 +26,52 @@ def _transaction(customer, transaction_id):
         customer=customer,
         public_id=transaction_id,
     )
+
+
+@permission_required("customers.add_customer", raise_exception=True)
+def customer_add(request):
+    """The Add customer dialog: the profile and, for whoever may post to the ledger, a
+    starting balance. It is the ledger's because it writes both, and customers imports
+    nothing from the ledger."""
+    profile = CustomerProfileForms(request.POST or None)
+    profile_valid = profile.is_valid()  # False when not posted
+    starting = StartingBalanceForm(
+        request.POST or None,
+        prefix="starting_balance",
+        # Without a currency of its own, the starting balance is in the customer's.
+        customer_currency=(
+            profile.form.cleaned_data.get("default_currency") if profile.form.is_bound else None
+        ),
+    )
+    duplicates = []
+    if profile_valid & starting.is_valid():
+        form = profile.form
+        opening = starting.cleaned_data["signed_amount"]
+        if opening and not request.user.has_perm("ledger.add_balancetransaction"):
+            form.add_error(None, "Your role cannot set a starting balance.")
+        if not form.cleaned_data["create_anyway"]:
+            duplicates = customer_duplicates(
+                name=form.cleaned_data["name"], email=form.cleaned_data["email"]
+            )
+        if not duplicates and not starting.errors and not form.errors:
+            try:
+                customer = services.customer_create_with_balance(
+                    **profile.service_kwargs(),
+                    opening_amount=opening,
+                    opening_currency=starting.cleaned_data["currency"],
+                    created_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                message = f"Added {customer}."
+                if is_fragment(request):
+                    return dialog_done("customersChanged", message)
+                messages.success(request, message)
+                return redirect(customer)
+    context = {"profile": profile, "starting": starting, "duplicates": duplicates}
+    status = 422 if request.method == "POST" else 200
+    return render_dialog(request, "ledger/_customer_add_dialog.html", context, status)
 
 
 @permission_required("ledger.view_balancetransaction", raise_exception=True)

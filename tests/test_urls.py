@@ -31,7 +31,7 @@ ROUTES = sorted(set(_patterns(get_resolver())), key=lambda item: item[0])
 
 def test_the_walk_covers_the_customers_pages():
     names = {name for _route, name in ROUTES}
-    assert {"list", "add", "detail", "edit", "delete", "bulk_delete", "export"} <= names
+    assert {"list", "customer_add", "detail", "edit", "delete", "bulk_delete", "export"} <= names
 
 
 @pytest.mark.django_db
@@ -70,3 +70,14 @@ def test_the_ledger_spells_its_routes_under_a_customer_itself():
         == "/customers/cus_1/balance/txn_1/reverse/"
     )
     assert reverse("ledger:edit", args=["cus_1", "txn_1"]) == "/customers/cus_1/balance/txn_1/edit/"
+
+
+def test_add_customer_is_the_ledgers_and_keeps_its_path():
+    """It writes a customer and its starting balance, so it lives above both; config/urls.py
+    includes the ledger first so that customers' <id>/ does not take "new"."""
+    from django.urls import resolve
+
+    from ledger.views import customer_add
+
+    assert reverse("ledger:customer_add") == "/customers/new/"
+    assert resolve("/customers/new/").func is customer_add

@@ -7,16 +7,17 @@ from collections import namedtuple
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.money import MoneyError, check_currency
+from customers import sql as customers_sql
 from customers.models import Customer, TaxExempt
 from ledger import services as ledger
 from ledger.models import TransactionType
 from ledger.money import format_money
 
-from .. import minimums, snapshots, totals
+from .. import minimums, snapshots, sql, totals
 from ..models import CreditNoteStatus, Invoice, InvoiceItem, InvoiceStatus, TaxRate
 from .coupons import choose_coupon, give_back_coupon, take_customer_coupon
 from .locks import invoice_lock_draft, invoice_lock_for
@@ -159,17 +160,10 @@ def _next_number(customer):
     customer row's lock. A number already used (the prefix or sequence was edited) is
     skipped: numbers are unique and never reused."""
     while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE customers_customer SET next_invoice_sequence = next_invoice_sequence + 1 "
-                "WHERE id = %s RETURNING invoice_prefix, next_invoice_sequence - 1",
-                [customer.pk],
-            )
-            prefix, sequence = cursor.fetchone()
-            number = f"{prefix}-{sequence:04d}"
-            cursor.execute("SELECT 1 FROM billing_invoice WHERE number = %s", [number])
-            if cursor.fetchone() is None:
-                return number
+        prefix, sequence = customers_sql.invoice_sequence_take(customer.pk)
+        number = f"{prefix}-{sequence:04d}"
+        if not sql.invoice_number_used(number):
+            return number
 
 
 def _apply_balance(invoice):

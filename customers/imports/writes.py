@@ -6,6 +6,7 @@ import operator
 from django.db import connections
 from django.utils import timezone
 
+from .. import sql
 from ..models import (
     Customer,
     CustomerAlias,
@@ -26,11 +27,6 @@ def create_customers(rows, layout):
     a model instance; the rows are clean already, so this writes what save() would."""
     connection = connections[Customer.objects.db]
     fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(Customer._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"
-    )
     fixed = {
         f.attname: f.get_default() for f in fields if not (f.has_default() and callable(f.default))
     }
@@ -63,8 +59,7 @@ def create_customers(rows, layout):
                 references[public_id] = row.reference
             if row.values.get("tax_ids"):
                 tax_ids[public_id] = row.values["tax_ids"]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
+        sql.customers_insert(connection.alias, fields, params)
         if references or tax_ids:
             pks = dict(
                 Customer.objects.filter(

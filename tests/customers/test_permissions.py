@@ -16,7 +16,7 @@ def _urls(customer):
     return {
         "list": ("get", reverse("customers:list")),
         "detail": ("get", reverse("customers:detail", args=[cid])),
-        "add": ("post", reverse("customers:add")),
+        "add": ("post", reverse("ledger:customer_add")),
         "edit": ("post", reverse("customers:edit", args=[cid])),
         "delete": ("post", reverse("customers:delete", args=[cid])),
         "bulk_delete": ("post", reverse("customers:bulk_delete")),

@@ -2,7 +2,7 @@ import importlib
 
 import pytest
 
-from customers import search
+from customers import sql
 from customers.triggers import expected_triggers, install_triggers, installed_triggers
 from tests.factories import make_customer
 
@@ -27,4 +27,4 @@ def test_reinstalling_triggers_is_harmless():
 
 def test_search_queries_the_text_the_postgres_index_holds():
     migration = importlib.import_module("customers.migrations.0003_search_indexes")
-    assert search.POSTGRES_DOCUMENT == migration.POSTGRES_DOCUMENT
+    assert sql.POSTGRES_DOCUMENT == migration.POSTGRES_DOCUMENT

@@ -8,7 +8,7 @@ from tests.factories import make_customer, profile_post_data
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("customers:list")
-ADD = reverse("customers:add")
+ADD = reverse("ledger:customer_add")
 
 
 def _triggers(response):

@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
+from customers.models import Customer
 from customers.services import customer_delete
 from ledger import services
 from ledger.models import BalanceTransaction, CustomerBalance, TransactionType
@@ -207,3 +208,26 @@ class LedgerProperties(HypothesisTestCase):
             assert balance.amount == sum(t.amount for t in transactions)
             assert balance.amount == transactions.order_by("-id").first().ending_balance
         assert list(ledger_problems()) == []
+
+
+def test_customer_created_with_a_starting_balance_gets_an_initial_transaction():
+    user = make_user()
+    customer = services.customer_create_with_balance(
+        fields={"name": "Ada", "email": "ada@example.com"},
+        opening_amount=-2500,
+        opening_currency="EUR",
+        created_by=user,
+    )
+    opening = BalanceTransaction.objects.get(customer=customer)
+    assert (opening.type, opening.amount, opening.currency) == ("initial", -2500, "EUR")
+    assert opening.created_by == user
+
+
+def test_customer_and_starting_balance_are_written_both_or_neither():
+    with pytest.raises(ValidationError):
+        services.customer_create_with_balance(
+            fields={"name": "Ada", "email": "ada@example.com"},
+            opening_amount=10**12 + 1,
+            opening_currency="KWD",
+        )
+    assert not Customer.objects.exists() and not BalanceTransaction.objects.exists()

@@ -197,7 +197,7 @@ def test_starting_balance_needs_the_ledger_permission(client, htmx):
     user.user_permissions.add(Permission.objects.get(codename="add_customer"))
     client.force_login(user)
     data = profile_post_data(default_currency="USD", **{"starting_balance-amount": "1000000"})
-    response = client.post(reverse("customers:add"), data, **htmx)
+    response = client.post(reverse("ledger:customer_add"), data, **htmx)
     assert response.status_code == 422
     assert "Your role cannot set a starting balance." in response.content.decode()
     assert not Customer.objects.exists()
@@ -233,7 +233,7 @@ def test_adding_a_customer_with_a_starting_balance_writes_an_initial_transaction
         default_currency="EUR",
         **{"starting_balance-amount": "25.00", "starting_balance-adjustment_type": "credit"},
     )
-    assert billing_client.post(reverse("customers:add"), data, **htmx).status_code == 204
+    assert billing_client.post(reverse("ledger:customer_add"), data, **htmx).status_code == 204
     opening = BalanceTransaction.objects.get()
     assert (opening.type, opening.amount, opening.currency) == ("initial", -2500, "EUR")
 
@@ -243,7 +243,7 @@ def test_starting_balance_without_any_currency_is_an_error_and_adds_nothing(bill
     from tests.factories import profile_post_data
 
     data = profile_post_data(**{"starting_balance-amount": "25.00"})
-    response = billing_client.post(reverse("customers:add"), data, **htmx)
+    response = billing_client.post(reverse("ledger:customer_add"), data, **htmx)
     assert response.status_code == 422
     assert "Choose the balance currency" in response.content.decode()
     assert not Customer.objects.exists() and not BalanceTransaction.objects.exists()

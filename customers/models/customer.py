@@ -1,45 +1,26 @@
-import datetime
-
 from django.conf import settings
-from django.core.validators import (
-    MaxLengthValidator,
-    MaxValueValidator,
-    MinValueValidator,
-    RegexValidator,
-)
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core.ids import new_public_id, new_public_ids
+from core.ids import new_public_ids
 
-from . import validators
-from .tax_ids import tax_id_type_choices
-
-LIVE = Q(deleted_at__isnull=True)
+from .. import validators
+from ..tax_ids import tax_id_type_choices
+from .common import LIVE, format_address, multi_line_5000, phone_validator, single_line
+from .legal_entities import LegalEntity
 
 
 def new_customer_ids(count):
     return new_public_ids("cus_", count)
 
 
+# Migrations name this default as customers.models.new_customer_id: the package
+# re-exports it, so keep that name importable there.
 def new_customer_id():
     return new_customer_ids(1)[0]
-
-
-def new_import_id():
-    return new_public_id("imp_")
-
-
-single_line = validators.validate_single_line
-# TextField's max_length only sizes the form widget; the validator enforces it.
-multi_line_5000 = [validators.validate_multi_line, MaxLengthValidator(5000)]
-
-phone_validator = RegexValidator(
-    r"^\+?[0-9 ().\-]*$",
-    "Enter a phone number with digits, spaces, brackets, dashes and an optional leading +.",
-)
 
 
 class TaxExempt(models.TextChoices):
@@ -65,91 +46,6 @@ PROFILE_FIELDS = [
     "invoice_prefix", "next_invoice_sequence", "invoice_footer",
     "invoice_custom_fields", "invoice_amount_tax_display", "legal_entity", "metadata",
 ]  # fmt: skip
-
-
-class LegalEntityQuerySet(models.QuerySet):
-    def default(self):
-        """The entity new customers are billed under: made on set-up, and again here
-        if a test or a fresh database has none yet."""
-        entity = self.filter(is_default=True).first()
-        if entity is None:
-            entity, _ = self.get_or_create(
-                is_default=True, defaults={"name": settings.BILLING_DEFAULT_ENTITY_NAME}
-            )
-        return entity
-
-
-class LegalEntity(models.Model):
-    """The seller: the company a customer is billed by (its invoices show it)."""
-
-    name = models.CharField(max_length=256, validators=[single_line])
-    address_line1 = models.CharField(
-        "address line 1", max_length=200, blank=True, validators=[single_line]
-    )
-    address_line2 = models.CharField(
-        "address line 2", max_length=200, blank=True, validators=[single_line]
-    )
-    address_city = models.CharField("city", max_length=100, blank=True, validators=[single_line])
-    address_state = models.CharField(
-        "state or region", max_length=100, blank=True, validators=[single_line]
-    )
-    address_postal_code = models.CharField(
-        "postal code", max_length=20, blank=True, validators=[single_line]
-    )
-    address_country = models.CharField(
-        "country", max_length=2, blank=True, validators=[validators.validate_country]
-    )
-    tax_id = models.CharField("tax ID", max_length=64, blank=True, validators=[single_line])
-    default_currency = models.CharField(
-        max_length=3, default="USD", validators=[validators.validate_currency]
-    )
-    logo = models.ForeignKey(
-        "EntityLogo", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    is_default = models.BooleanField(
-        "default entity", default=False, help_text="New customers are billed under it."
-    )
-    created = models.DateTimeField(default=timezone.now, editable=False)
-
-    objects = LegalEntityQuerySet.as_manager()
-
-    class Meta:
-        verbose_name_plural = "legal entities"
-        ordering = ["name", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["is_default"], condition=Q(is_default=True), name="legalentity_one_default"
-            )
-        ]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def address_lines(self):
-        return _address_lines(self, "address_")
-
-
-class EntityLogo(models.Model):
-    """A logo image, kept by its SHA-256 and never changed or deleted, so an invoice's
-    snapshot of its seller can name the logo it was issued with."""
-
-    sha256 = models.CharField(max_length=64, primary_key=True)
-    content_type = models.CharField(max_length=32)
-    data = models.BinaryField()
-    created = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        default_permissions = ("view",)
-
-    def __str__(self):
-        return f"{self.content_type} {self.sha256[:12]}"
-
-    @property
-    def data_uri(self):
-        import base64
-
-        return f"data:{self.content_type};base64,{base64.b64encode(self.data).decode()}"
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -336,11 +232,11 @@ class Customer(models.Model):
 
     @property
     def billing_address_lines(self):
-        return _address_lines(self, "address_")
+        return format_address(self, "address_")
 
     @property
     def shipping_address_lines(self):
-        return _address_lines(self, "shipping_")
+        return format_address(self, "shipping_")
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -353,17 +249,6 @@ class Customer(models.Model):
             raise ValidationError(
                 {"shipping_name": "A shipping address needs the recipient's name."}
             )
-
-
-def _address_lines(customer, prefix):
-    get = lambda part: getattr(customer, prefix + part)  # noqa: E731
-    city_line = " ".join(p for p in (get("postal_code"), get("city"), get("state")) if p)
-    lines = [get("line1"), get("line2"), city_line]
-    if get("country"):
-        from .reference import countries
-
-        lines.append(countries().get(get("country"), get("country")))
-    return [line for line in lines if line]
 
 
 class TaxId(models.Model):
@@ -387,7 +272,7 @@ class TaxId(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from .tax_ids import clean_tax_id_value
+        from ..tax_ids import clean_tax_id_value
 
         if self.type:
             try:
@@ -451,84 +336,3 @@ class MetadataKey(models.Model):
 
     def __str__(self):
         return self.key
-
-
-class CustomerImport(models.Model):
-    """An upload of customers from a CSV or XLSX file: checked first (nothing written),
-    then imported all at once on confirmation. The record stays as the audit trail;
-    the file itself is dropped once the import is over."""
-
-    class Status(models.TextChoices):
-        CHECKING = "checking", "Checking"
-        CHECKED = "checked", "Ready to import"
-        IMPORTING = "importing", "Importing"
-        DONE = "done", "Imported"
-        FAILED = "failed", "Failed"
-
-    public_id = models.CharField(
-        "ID", max_length=40, unique=True, default=new_import_id, editable=False
-    )
-    created = models.DateTimeField(default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    file_name = models.CharField(max_length=255)
-    file_size = models.PositiveIntegerField(default=0)
-    data = models.BinaryField(editable=False, default=b"")
-    match_by_email = models.BooleanField(
-        "match customers by email", default=False,
-        help_text="Rows without an ID update the customer with the same account email.",
-    )  # fmt: skip
-    valid_rows_only = models.BooleanField("import the valid rows only", default=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)  # progress of the current step
-    to_create = models.PositiveIntegerField(default=0)
-    to_update = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    invalid = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField("created", default=0)
-    updated_count = models.PositiveIntegerField("updated", default=0)
-    errors = models.JSONField(default=list, blank=True)  # the first ERRORS_KEPT row errors
-    ignored_columns = models.JSONField(default=list, blank=True)
-    failure = models.TextField(blank=True)  # why the file could not be read or imported
-    # The running step's last report; None while it waits for the worker to start it.
-    progress_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    ERRORS_KEPT = 1000
-    # Reading the file reports progress every 2,000 rows (well under a second apart);
-    # then matching and saving 200,000 rows, one transaction, report nothing for about
-    # a minute.
-    STALLED_AFTER = datetime.timedelta(minutes=10)
-
-    class Meta:
-        ordering = ["-created", "-id"]
-
-    def __str__(self):
-        return f"{self.file_name} ({self.created:%Y-%m-%d %H:%M})"
-
-    def get_absolute_url(self):
-        return reverse("customers:import", args=[self.public_id])
-
-    @property
-    def is_running(self):
-        return self.status in (self.Status.CHECKING, self.Status.IMPORTING) and not self.stalled
-
-    @property
-    def stalled(self):
-        """The worker or command running it was stopped: a killed import saves nothing,
-        and nothing is left to mark the record."""
-        return (
-            self.status in (self.Status.CHECKING, self.Status.IMPORTING)
-            and self.progress_at is not None
-            and timezone.now() - self.progress_at > self.STALLED_AFTER
-        )
-
-    @property
-    def progress_percent(self):
-        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
-
-    def can_import(self, valid_rows_only):
-        """Checked, and either every row is valid or staff chose the valid ones only."""
-        return self.status == self.Status.CHECKED and (not self.invalid or valid_rows_only)
