@@ -88,12 +88,11 @@ def minimum_charge(currency):
     digits = exponent(currency)
     if currency in STRIPE_MINIMUMS:
         return int(Decimal(STRIPE_MINIMUMS[currency]).scaleb(digits))
-    rates = {**USD_RATES, **settings.BILLING_USD_RATES}
-    if currency not in rates:
+    rate = settings.BILLING_USD_RATES.get(currency, USD_RATES.get(currency))
+    if rate is None:
         raise ValidationError(
             f"No minimum chargeable amount is known for {currency}: add its rate to "
             "BILLING_USD_RATES in the settings."
         )
-    rate = rates[currency]
     equivalent = (USD_MINIMUM * Decimal(rate)).scaleb(digits)
     return int(equivalent.to_integral_value(rounding=ROUND_CEILING))
