@@ -13,17 +13,20 @@ from import_export import fields, resources
 from core.exports import neutralise
 
 from . import sql
-from .models import Customer
+from .models import PROFILE_FIELDS, Customer
 
-COLUMNS = [
-    "id", "name", "email", "description", "phone",
-    "address_line1", "address_line2", "address_city", "address_state",
-    "address_postal_code", "address_country",
-    "shipping_name", "shipping_phone", "shipping_line1", "shipping_line2", "shipping_city",
-    "shipping_state", "shipping_postal_code", "shipping_country",
-    "preferred_locales", "default_currency", "tax_exempt", "tax_ids", "payment_terms_days",
-    "invoice_prefix", "next_invoice_sequence", "invoice_footer", "created",
-]  # fmt: skip
+# Profile fields the export leaves out: metadata has a column per key (METADATA_COLUMN);
+# the others are set on the customer's page only.
+NOT_EXPORTED = {"metadata", "legal_entity", "invoice_custom_fields", "invoice_amount_tax_display"}
+
+
+def _columns():
+    columns = ["id", *(name for name in PROFILE_FIELDS if name not in NOT_EXPORTED), "created"]
+    columns.insert(columns.index("tax_exempt") + 1, "tax_ids")
+    return columns
+
+
+COLUMNS = _columns()
 METADATA_COLUMN = "metadata[{}]"
 TAX_ID_SEPARATOR = ";"  # between `type:number` pairs in the tax_ids cell
 

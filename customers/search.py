@@ -21,8 +21,9 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Lower
 
 from . import sql
+from .triggers import SEARCH_FIELDS
 
-SEARCH_FIELDS = ("name", "email", "description", "public_id")
+SEARCH_PHRASE = "{" + " ".join([*SEARCH_FIELDS, "metadata_values"]) + "}: "
 FEW_MATCHES = 50_000
 
 
@@ -40,7 +41,7 @@ def search_customers(queryset, text, *, counting=False):
         scan |= Q(**{f"{field}__icontains": text})
     queryset = queryset.alias(metadata_values=sql.metadata_values(vendor))
     if len(text) >= 3 and vendor == "sqlite":
-        phrase = "{name email description public_id metadata_values}: " + _fts_phrase(text)
+        phrase = SEARCH_PHRASE + _fts_phrase(text)
         return _sqlite_filter(queryset, phrase, scan, counting)
     return queryset.filter(scan)
 

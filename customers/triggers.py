@@ -14,13 +14,17 @@ from core.db import install_triggers as install
 from core.db import trigger_names
 
 FTS = "customers_customer_search"
-FTS_COLUMNS = "name, email, description, public_id, metadata_values, metadata_pairs"
+# The customer fields the search index holds, beside the metadata values and key=value
+# pairs. Migration 0003 built the FTS table and PostgreSQL's trigram index from them:
+# changing this needs a migration that rebuilds both (tests compare the two).
+SEARCH_FIELDS = ("name", "email", "description", "public_id")
+FTS_COLUMNS = ", ".join([*SEARCH_FIELDS, "metadata_values", "metadata_pairs"])
 
 
 def _fts_values(row):
     return (
-        f"{row}.name, {row}.email, {row}.description, {row}.public_id, "
-        f"(SELECT group_concat(value, char(10)) FROM json_each({row}.metadata)), "
+        "".join(f"{row}.{name}, " for name in SEARCH_FIELDS)
+        + f"(SELECT group_concat(value, char(10)) FROM json_each({row}.metadata)), "
         f"(SELECT group_concat(key || '=' || value, char(10)) FROM json_each({row}.metadata))"
     )
 
@@ -42,7 +46,7 @@ SQLITE = {
         INSERT INTO {FTS}(rowid, {FTS_COLUMNS}) VALUES (new.id, {_fts_values("new")});
     END""",
     f"{FTS}_update": f"""
-        AFTER UPDATE OF name, email, description, public_id, metadata ON customers_customer
+        AFTER UPDATE OF {", ".join([*SEARCH_FIELDS, "metadata"])} ON customers_customer
     BEGIN
         DELETE FROM {FTS} WHERE rowid = old.id;
         INSERT INTO {FTS}(rowid, {FTS_COLUMNS}) VALUES (new.id, {_fts_values("new")});

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Customer, CustomerAlias, CustomerImport, TaxId
+from ..models import SHIPPING_DETAILS, Customer, CustomerAlias, CustomerImport, TaxId
 from ..triggers import insert_triggers_deferred
 from ..validators import METADATA_MAX_KEYS, validate_metadata
 from .columns import layout_for
@@ -26,8 +26,6 @@ from .writes import create_customers, update_customers
 Status = CustomerImport.Status
 LOOKUP_CHUNK = 2000
 PROGRESS_EVERY = 2000
-SHIPPING_PARTS = ("shipping_line1", "shipping_line2", "shipping_city", "shipping_state",
-                  "shipping_postal_code", "shipping_country", "shipping_phone")  # fmt: skip
 REQUIRED_MESSAGES = {"name": "Enter the customer's name.", "email": "Enter the account email."}
 
 
@@ -403,5 +401,5 @@ def _check_shipping(row, target, plan):
     def value(name):
         return row.values[name] if name in row.values else getattr(target, name, "")
 
-    if any(value(name) for name in SHIPPING_PARTS) and not value("shipping_name"):
+    if any(value(name) for name in SHIPPING_DETAILS) and not value("shipping_name"):
         plan.refuse(row, "shipping_name", "A shipping address needs the recipient's name.")

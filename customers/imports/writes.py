@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .. import sql
 from ..models import (
+    FOLDED_FIELDS,
     Customer,
     CustomerAlias,
     LegalEntity,
@@ -50,8 +51,8 @@ def create_customers(rows, layout):
             values["public_id"] = public_id
             values["metadata"] = metadata_field.get_db_prep_save(row.metadata, connection)
             values["invoice_prefix"] = values["invoice_prefix"] or prefixes.pop()
-            values["name_key"] = values["name"].casefold()
-            values["email_key"] = values["email"].casefold()
+            for key, name in FOLDED_FIELDS.items():
+                values[key] = values[name].casefold()
             for name in row.values.keys() & prepared.keys():
                 values[name] = prepared[name].get_db_prep_save(values[name], connection)
             params.append(row_params(values))
@@ -88,7 +89,7 @@ def update_customers(updates, tax_ids_now):
                     names.add(name)
             customer.set_search_keys()
         if names:
-            fields = [*names, "name_key", "email_key"]
+            fields = [*names, *FOLDED_FIELDS]
             Customer.objects.bulk_update([c for c, _ in batch], fields)
         if tax_ids:
             # As on the customer page: the tax IDs kept stay as they were.

@@ -4,7 +4,9 @@ migrations name (customers.models.new_customer_id, new_import_id) keep working."
 
 from .common import LIVE, multi_line_5000, phone_validator, single_line
 from .customer import (
+    FOLDED_FIELDS,
     PROFILE_FIELDS,
+    SHIPPING_DETAILS,
     AmountTaxDisplay,
     Contact,
     Customer,
@@ -21,7 +23,9 @@ from .legal_entities import EntityLogo, LegalEntity, LegalEntityQuerySet
 
 __all__ = [
     "LIVE",
+    "FOLDED_FIELDS",
     "PROFILE_FIELDS",
+    "SHIPPING_DETAILS",
     "AmountTaxDisplay",
     "Contact",
     "Customer",

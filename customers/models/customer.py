@@ -35,17 +35,8 @@ class AmountTaxDisplay(models.TextChoices):
     INCLUDE_INCLUSIVE_TAX = "include_inclusive_tax", "Include inclusive tax"
 
 
-# What staff may set on a customer (the services refuse anything else).
-PROFILE_FIELDS = [
-    "name", "email", "description", "phone",
-    "address_line1", "address_line2", "address_city", "address_state",
-    "address_postal_code", "address_country",
-    "shipping_name", "shipping_phone", "shipping_line1", "shipping_line2",
-    "shipping_city", "shipping_state", "shipping_postal_code", "shipping_country",
-    "preferred_locales", "default_currency", "tax_exempt", "payment_terms_days",
-    "invoice_prefix", "next_invoice_sequence", "invoice_footer",
-    "invoice_custom_fields", "invoice_amount_tax_display", "legal_entity", "metadata",
-]  # fmt: skip
+# Case-folded copies of fields (key → field), kept for filtering and sorting.
+FOLDED_FIELDS = {"name_key": "name", "email_key": "email"}
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -222,9 +213,8 @@ class Customer(models.Model):
         return reverse("customers:detail", args=[self.public_id])
 
     def set_search_keys(self):
-        """Also called by imports, whose bulk writes skip save()."""
-        self.name_key = self.name.casefold()
-        self.email_key = self.email.casefold()
+        for key, name in FOLDED_FIELDS.items():
+            setattr(self, key, getattr(self, name).casefold())
 
     @property
     def is_deleted(self):
@@ -241,14 +231,24 @@ class Customer(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        has_shipping_address = any(
-            getattr(self, f"shipping_{part}")
-            for part in ("line1", "line2", "city", "state", "postal_code", "country")
-        )
-        if (has_shipping_address or self.shipping_phone) and not self.shipping_name:
+        if any(getattr(self, name) for name in SHIPPING_DETAILS) and not self.shipping_name:
             raise ValidationError(
                 {"shipping_name": "A shipping address needs the recipient's name."}
             )
+
+
+# The customer's profile, what staff may set (the services refuse anything else): every
+# field the model leaves editable, in the order declared. The form, the export and the
+# import follow it; docs/decisions.md lists what else a new field asks for.
+PROFILE_FIELDS = [
+    field.name
+    for field in Customer._meta.concrete_fields
+    if field.editable and not field.primary_key
+]
+# A shipping address or phone needs the recipient's name.
+SHIPPING_DETAILS = [
+    name for name in PROFILE_FIELDS if name.startswith("shipping_") and name != "shipping_name"
+]
 
 
 class TaxId(models.Model):

@@ -2,7 +2,7 @@ import importlib
 
 import pytest
 
-from customers import sql
+from customers import sql, triggers
 from customers.triggers import expected_triggers, install_triggers, installed_triggers
 from tests.factories import make_customer
 
@@ -28,3 +28,11 @@ def test_reinstalling_triggers_is_harmless():
 def test_search_queries_the_text_the_postgres_index_holds():
     migration = importlib.import_module("customers.migrations.0003_search_indexes")
     assert sql.POSTGRES_DOCUMENT == migration.POSTGRES_DOCUMENT
+
+
+def test_the_sqlite_search_index_holds_what_the_migration_built():
+    # SEARCH_FIELDS is the one list of searched fields; the FTS table itself was built
+    # by migration 0003, so a change to the list without a migration fails here.
+    migration = importlib.import_module("customers.migrations.0003_search_indexes")
+    assert triggers.FTS_COLUMNS == migration.FTS_COLUMNS
+    assert triggers._fts_values("c") == migration.fts_values("c")
