@@ -13,7 +13,7 @@ from django.db.models import Field, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
 from .models import Customer, TaxId
-from .triggers import FTS
+from .triggers import FTS, SEARCH_FIELDS
 
 CUSTOMERS = Customer._meta.db_table
 TAX_IDS = TaxId._meta.db_table
@@ -21,8 +21,9 @@ TAX_IDS = TaxId._meta.db_table
 # The text the PostgreSQL trigram index holds (migration 0003); queries must use it
 # verbatim for the index to serve them; a test checks it against the migration.
 POSTGRES_DOCUMENT = (
-    "lower(name || chr(10) || email || chr(10) || description || chr(10) || public_id "
-    "|| chr(10) || customers_metadata_values(metadata))"
+    "lower("
+    + "".join(f"{name} || chr(10) || " for name in SEARCH_FIELDS)
+    + "customers_metadata_values(metadata))"
 )
 
 _TAKE_INVOICE_SEQUENCE = (
@@ -122,3 +123,12 @@ def fts_match_count(using: str, phrase: str, limit: int) -> int:
         cursor.execute(f"SELECT count(*) FROM ({_FTS_MATCHES} LIMIT {limit})", [phrase])
         (matched,) = cursor.fetchone()
     return matched
+
+
+_LIVE_CUSTOMER_IDS = f"SELECT id FROM {CUSTOMERS} WHERE deleted_at IS NULL"
+
+
+def live_customer_ids() -> str:
+    """A subquery: the IDs of the customers not deleted, for another app's SQL to keep
+    to live customers in the same statement (the ledger's balance lock)."""
+    return _LIVE_CUSTOMER_IDS

@@ -1,5 +1,8 @@
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef
+from django.http import QueryDict
+
+from customers.models import Customer
 
 from .filters import TransactionFilter
 from .models import BalanceTransaction, CustomerBalance
@@ -7,12 +10,14 @@ from .models import BalanceTransaction, CustomerBalance
 HISTORY_PAGE_SIZE = 20
 
 
-def customer_balances(customer):
+def customer_balances(customer: Customer) -> list[CustomerBalance]:
     """Balances in every currency the customer has used, zero ones included."""
     return list(CustomerBalance.objects.filter(customer=customer))
 
 
-def customer_history(customer, params=None, page=1):
+def customer_history(
+    customer: Customer, params: QueryDict | None = None, page: int | str | None = 1
+) -> tuple[TransactionFilter, "Page[BalanceTransaction]"]:
     """(the filters, a page of the customer's balance transactions, newest first),
     filtered as the export is; if a filter is invalid none applies and its error shows."""
     transactions = BalanceTransaction.objects.filter(customer=customer)

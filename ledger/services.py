@@ -2,6 +2,9 @@
 transaction, locks the (customer, currency) balance row it changes and returns the
 new BalanceTransaction."""
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
@@ -10,22 +13,23 @@ from core.money import MAX_MAJOR_UNITS, MoneyError, check_currency, max_typed_am
 from customers.models import Customer
 from customers.services import customer_create
 
+from . import sql
 from .models import BalanceTransaction, CustomerBalance, TransactionType
 from .money import MAX_MINOR_UNITS
 
 
 def transaction_post(
     *,
-    customer,
-    type,
-    amount,
-    currency,
-    description="",
-    internal_note="",
-    metadata=None,
-    created_by=None,
-    idempotency_key=None,
-):
+    customer: Customer,
+    type: str,
+    amount: int,
+    currency: str,
+    description: str = "",
+    internal_note: str = "",
+    metadata: dict[str, Any] | None = None,
+    created_by: User | None = None,
+    idempotency_key: str | None = None,
+) -> BalanceTransaction:
     """Append one transaction of `amount` minor units (negative: credit) and move
     the customer's balance in `currency` by it.
 
@@ -47,7 +51,17 @@ def transaction_post(
     )
 
 
-def _post_once(*, customer, type, amount, currency, metadata, reverses, idempotency_key, **fields):
+def _post_once(
+    *,
+    customer: Customer,
+    type: str,
+    amount: int,
+    currency: str,
+    metadata: dict[str, Any] | None,
+    reverses: BalanceTransaction | None,
+    idempotency_key: str | None,
+    **fields: Any,
+) -> BalanceTransaction:
     request = {"type": type, "amount": amount, "currency": currency, "reverses": reverses}
     if idempotency_key:
         existing = _existing(idempotency_key, customer, request)
@@ -73,7 +87,9 @@ def _post_once(*, customer, type, amount, currency, metadata, reverses, idempote
         return existing
 
 
-def _existing(idempotency_key, customer, request):
+def _existing(
+    idempotency_key: str, customer: Customer, request: dict[str, Any]
+) -> BalanceTransaction | None:
     """The transaction posted earlier with this key, if it was the same request."""
     existing = BalanceTransaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing is None:
@@ -93,7 +109,9 @@ def _existing(idempotency_key, customer, request):
     return existing
 
 
-def _post(*, customer, type, amount, currency, **fields):
+def _post(
+    *, customer: Customer, type: str, amount: int, currency: str, **fields: Any
+) -> BalanceTransaction:
     try:
         check_currency(currency)
     except MoneyError as error:
@@ -118,24 +136,13 @@ def _post(*, customer, type, amount, currency, **fields):
     return posted
 
 
-# The balance row, locked until the transaction ends: FOR UPDATE on PostgreSQL; on
-# SQLite, BEGIN IMMEDIATE already holds the database. Live customers only.
-_LIVE_BALANCE = """
-    SELECT amount FROM ledger_customerbalance
-    WHERE customer_id = %s AND currency = %s
-      AND customer_id IN (SELECT id FROM customers_customer WHERE deleted_at IS NULL)"""
-
-
-def _locked_balance(customer, currency):
+def _locked_balance(customer: Customer, currency: str) -> int:
     """The customer's balance in `currency`, its row locked (and made at the first use
-    of the currency)."""
-    sql = _LIVE_BALANCE + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    of the currency). Live customers only."""
     for _attempt in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [customer.pk, currency])
-            row = cursor.fetchone()
-        if row is not None:
-            return row[0]
+        amount = sql.live_balance_lock(customer.pk, currency)
+        if amount is not None:
+            return amount
         if Customer.objects.deleted().filter(pk=customer.pk).exists():
             raise ValidationError("A deleted customer's balance cannot change. Restore it first.")
         try:
@@ -152,27 +159,26 @@ _UNCHECKED_FIELDS = [
 ]  # fmt: skip
 
 
-def balance_for_update(*, customer, currency):
+def balance_for_update(*, customer: Customer, currency: str) -> int:
     """The customer's balance in `currency`, locked until the surrounding transaction
     ends, for a caller that decides from it what to post (an invoice taking its credit).
     Must run inside transaction.atomic()."""
     if connection.get_autocommit():
         raise TransactionManagementError("balance_for_update() must run in transaction.atomic().")
-    # Raw SQL like _LIVE_BALANCE: the ORM spent ~15 times the query's own time on it.
-    sql = _BALANCE + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [customer.pk, currency])
-        row = cursor.fetchone()
-    return row[0] if row else 0
-
-
-_BALANCE = "SELECT amount FROM ledger_customerbalance WHERE customer_id = %s AND currency = %s"
+    amount = sql.balance_lock(customer.pk, currency)
+    return amount if amount is not None else 0
 
 
 def balance_adjust(
-    *, customer, amount, currency, internal_note="", description="", created_by=None,
-    idempotency_key=None,
-):  # fmt: skip
+    *,
+    customer: Customer,
+    amount: int,
+    currency: str,
+    internal_note: str = "",
+    description: str = "",
+    created_by: User | None = None,
+    idempotency_key: str | None = None,
+) -> BalanceTransaction:
     """A credit (negative amount) or debit (positive) made by staff."""
     _check_typed(amount, currency)
     return transaction_post(
@@ -187,7 +193,7 @@ def balance_adjust(
     )
 
 
-def _check_typed(amount, currency):
+def _check_typed(amount: int, currency: str) -> None:
     """Staff move at most MAX_MAJOR_UNITS at a time; what the system posts is not capped."""
     try:
         limit = max_typed_amount(check_currency(currency))
@@ -197,7 +203,9 @@ def _check_typed(amount, currency):
         raise ValidationError({"amount": f"At most {MAX_MAJOR_UNITS:,} {currency} at a time."})
 
 
-def balance_open(*, customer, amount, currency, created_by=None):
+def balance_open(
+    *, customer: Customer, amount: int, currency: str, created_by: User | None = None
+) -> BalanceTransaction:
     """The starting balance of a customer created with one."""
     _check_typed(amount, currency)
     return transaction_post(
@@ -210,7 +218,13 @@ def balance_open(*, customer, amount, currency, created_by=None):
     )
 
 
-def transaction_reverse(*, original, created_by=None, internal_note="", idempotency_key=None):
+def transaction_reverse(
+    *,
+    original: BalanceTransaction,
+    created_by: User | None = None,
+    internal_note: str = "",
+    idempotency_key: str | None = None,
+) -> BalanceTransaction:
     """Undo an adjustment with an adjustment of the opposite amount, linked to it.
     An adjustment can be reversed once, and a reversal cannot be reversed."""
     request = {"type": TransactionType.ADJUSTMENT, "amount": -original.amount,
@@ -246,7 +260,9 @@ def transaction_reverse(*, original, created_by=None, internal_note="", idempote
         )
 
 
-def transaction_describe(*, balance_transaction, description, metadata):
+def transaction_describe(
+    *, balance_transaction: BalanceTransaction, description: str, metadata: dict[str, Any]
+) -> BalanceTransaction:
     """Change what may change after posting: the description and the metadata."""
     balance_transaction.description = description
     balance_transaction.metadata = metadata
@@ -256,8 +272,12 @@ def transaction_describe(*, balance_transaction, description, metadata):
 
 
 def customer_create_with_balance(
-    *, opening_amount=None, opening_currency=None, created_by=None, **customer
-):
+    *,
+    opening_amount: int | None = None,
+    opening_currency: str = "",
+    created_by: User | None = None,
+    **customer: Any,
+) -> Customer:
     """A new customer and its starting balance (`opening_amount` minor units in
     `opening_currency`; None for none), both or neither. It lives here, above both
     writes, because customers imports nothing from the ledger; `customer` is
