@@ -56,6 +56,8 @@ run: system-run install fonts
 test: system-test install fonts
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+# (mypy: the django-stubs plugin imports the settings, which need a key or DEBUG.)
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 

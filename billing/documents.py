@@ -2,6 +2,8 @@
 choice and every amount, date and percentage formatted with Babel for it. No HTML here
 (templates/billing/pdf/) and no rendering (billing/pdf.py)."""
 
+from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal
 
 from babel import Locale
@@ -18,7 +20,7 @@ LETTER_COUNTRIES = {"US", "CA", "MX", "PH"}
 BABEL_LOCALES = {"pt": "pt_PT"}
 
 
-def document_language(preferred_locales, override=None):
+def document_language(preferred_locales: Iterable[str] | None, override: str | None = None) -> str:
     """The first supported of the customer's languages (`fr-CA`, else `fr`), else the
     site default; `override` (a supported tag) wins."""
     for tag in [override, *(preferred_locales or [])]:
@@ -33,33 +35,33 @@ def document_language(preferred_locales, override=None):
 class Formatter:
     """Babel formatting for one document language and currency."""
 
-    def __init__(self, language, currency):
+    def __init__(self, language: str, currency: str) -> None:
         self.language = language
         self.locale = Locale.parse(BABEL_LOCALES.get(language, language.replace("-", "_")))
         self.currency = currency
 
-    def money(self, amount):
+    def money(self, amount: int) -> str:
         return format_money(amount, self.currency, locale=self.locale)
 
-    def negative(self, amount):
+    def negative(self, amount: int) -> str:
         return self.money(-amount)
 
-    def date(self, value):
+    def date(self, value: date | datetime | None) -> str:
         if value is None:
             return ""
-        if hasattr(value, "hour"):
+        if isinstance(value, datetime):
             value = timezone.localtime(value).date()
         return format_date(value, format="long", locale=self.locale)
 
-    def percent(self, text):
+    def percent(self, text: str | Decimal) -> str:
         return format_percent(Decimal(text) / 100, locale=self.locale, decimal_quantization=False)
 
 
-def direction(language):
+def direction(language: str) -> str:
     return "rtl" if language in RIGHT_TO_LEFT_LANGUAGES else "ltr"
 
 
-def page_size(*countries):
+def page_size(*countries: str | None) -> str:
     """Letter where it is the norm (US, Canada, Mexico, the Philippines), A4 elsewhere:
     by the customer's country, else the seller's."""
     country = next((c for c in countries if c), "")

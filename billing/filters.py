@@ -1,9 +1,8 @@
 import django_filters
-from django.db.models import Q
 
 from customers.filters import CreatedRangeFilterSet
-from customers.models import Customer
 from customers.reference import currency_choices
+from customers.selectors import customers_by_reference
 
 from .models import Invoice, InvoiceStatus
 
@@ -23,10 +22,10 @@ class InvoiceFilter(CreatedRangeFilterSet):
 
     def filter_customer(self, queryset, name, value):
         """A customer ID (cus_…) or an account email."""
-        value = value.strip()
         # The customers first (two index lookups), then their invoices by the
-        # (customer, created) index, rather than an OR across the join.
-        customers = Customer.objects.filter(Q(public_id=value) | Q(email_key=value.casefold()))
+        # (customer, created) index, rather than an OR across the join. Deleted
+        # customers' invoices are found too: they stay on the Invoices page.
+        customers = customers_by_reference(value)
         return queryset.filter(customer__in=customers.values("pk"))
 
     def filter_number(self, queryset, name, value):

@@ -83,7 +83,7 @@ USD_RATES = {
 }  # fmt: skip
 
 
-def minimum_charge(currency):
+def minimum_charge(currency: str) -> int:
     """The smallest amount due worth collecting, in minor units."""
     digits = exponent(currency)
     if currency in STRIPE_MINIMUMS:

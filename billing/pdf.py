@@ -10,6 +10,7 @@ import re
 import threading
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -25,7 +26,8 @@ from customers.models import AmountTaxDisplay, EntityLogo, TaxExempt
 
 from . import snapshots
 from .documents import Formatter, direction, document_language, page_size
-from .models import CreditNoteReason, CreditNoteStatus
+from .models import CreditNote, CreditNoteReason, CreditNoteStatus, Invoice, InvoiceItem
+from .snapshots import Snapshot
 from .totals import round_half_up
 
 STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
@@ -35,10 +37,10 @@ class StaticFilesOnly(URLFetcher):
     """Serves WeasyPrint data: URLs and files under static/; refuses everything else
     (other files, http, ftp, …) and never follows a redirect."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, timeout=2)
 
-    def fetch(self, url, headers=None):
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         scheme = url.partition(":")[0].lower()
         if scheme == "data":
             return super().fetch(url, headers)
@@ -55,7 +57,7 @@ class StaticFilesOnly(URLFetcher):
 _local = threading.local()
 
 
-def _styles():
+def _styles() -> tuple[CSS, FontConfiguration]:
     """The stylesheet, parsed once per thread with the thread's font configuration
     (WeasyPrint's are not shared between threads): parsing it and loading fonts again
     for every document cost more than laying out a one-page invoice."""
@@ -70,14 +72,14 @@ def _styles():
     return _local.css, _local.fonts
 
 
-def _render(template, doc):
+def _render(template: str, doc: dict[str, Any]) -> bytes:
     html = render_to_string(template, {"doc": doc})
     css, fonts = _styles()
     document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticFilesOnly())
     return document.write_pdf(stylesheets=[css], font_config=fonts)
 
 
-def invoice_pdf(invoice, language=None):
+def invoice_pdf(invoice: Invoice, language: str | None = None) -> bytes:
     """The invoice's PDF as bytes."""
     customer, seller = _parties(invoice)
     language = document_language(customer["preferred_locales"], language)
@@ -86,7 +88,7 @@ def invoice_pdf(invoice, language=None):
         return _render("billing/pdf/invoice.html", doc)
 
 
-def credit_note_pdf(note, language=None):
+def credit_note_pdf(note: CreditNote, language: str | None = None) -> bytes:
     invoice = note.invoice
     customer, seller = _parties(invoice)
     language = document_language(customer["preferred_locales"], language)
@@ -95,16 +97,17 @@ def credit_note_pdf(note, language=None):
         return _render("billing/pdf/credit_note.html", doc)
 
 
-def _parties(invoice):
+def _parties(invoice: Invoice) -> tuple[Snapshot, Snapshot]:
     if invoice.is_draft:
         return (
             snapshots.customer_snapshot(invoice.customer),
             snapshots.seller_snapshot(invoice.customer.legal_entity),
         )
-    return invoice.customer_snapshot, invoice.seller_snapshot
+    # Finalization took both snapshots.
+    return cast(Snapshot, invoice.customer_snapshot), cast(Snapshot, invoice.seller_snapshot)
 
 
-def _common(customer, seller, language, draft):
+def _common(customer: Snapshot, seller: Snapshot, language: str, draft: bool) -> dict[str, Any]:
     logo = (
         EntityLogo.objects.filter(sha256=seller.get("logo")).first() if seller.get("logo") else None
     )
@@ -124,13 +127,15 @@ def _common(customer, seller, language, draft):
     }
 
 
-def _css_string(text):
+def _css_string(text: str) -> str:
     if not text:
         return ""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def invoice_document(invoice, customer, seller, language):
+def invoice_document(
+    invoice: Invoice, customer: Snapshot, seller: Snapshot, language: str
+) -> dict[str, Any]:
     fmt = Formatter(language, invoice.currency)
     # "Exclude tax": lines and discounts shown without the tax included in them.
     exclude_tax = customer.get("amount_tax_display") == AmountTaxDisplay.EXCLUDE_TAX
@@ -180,17 +185,19 @@ def invoice_document(invoice, customer, seller, language):
     return doc
 
 
-def _net(amount, line):
+def _net(amount: int, line: InvoiceItem) -> int:
     """`amount` of this line without the inclusive tax in it."""
     rates = sum(Decimal(t["percentage"]) for t in line.tax_amounts if t["inclusive"])
     return amount - round_half_up(Decimal(amount) * rates / (100 + rates)) if rates else amount
 
 
-def credit_note_document(note, customer, seller, language):
+def credit_note_document(
+    note: CreditNote, customer: Snapshot, seller: Snapshot, language: str
+) -> dict[str, Any]:
     fmt = Formatter(language, note.currency)
     invoice = note.invoice
     doc = _common(customer, seller, language, draft=False)
-    reasons = {
+    reasons: dict[str, str] = {
         CreditNoteReason.DUPLICATE: gettext("Duplicate"),
         CreditNoteReason.FRAUDULENT: gettext("Fraudulent"),
         CreditNoteReason.ORDER_CHANGE: gettext("Order change"),

@@ -1,11 +1,13 @@
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
+
+from customers.models import Customer
 
 from .models import CreditNote, Invoice, InvoiceItem
 
 PENDING_SHOWN = 250
 
 
-def pending_items(customer):
+def pending_items(customer: Customer) -> list[InvoiceItem]:
     """The customer's items not on an invoice yet, oldest first (the order invoices
     take them in), at most PENDING_SHOWN of them."""
     return list(
@@ -15,15 +17,15 @@ def pending_items(customer):
     )
 
 
-def pending_count(customer):
+def pending_count(customer: Customer) -> int:
     return InvoiceItem.objects.filter(customer=customer, invoice__isnull=True).count()
 
 
-def customer_invoices(customer, limit=20):
+def customer_invoices(customer: Customer, limit: int = 20) -> list[Invoice]:
     return list(Invoice.objects.filter(customer=customer).order_by("-created", "-id")[:limit])
 
 
-def invoice_detail(queryset, public_id):
+def invoice_detail(queryset: QuerySet[Invoice], public_id: str) -> Invoice:
     """One invoice with what its page shows, or Invoice.DoesNotExist."""
     return (
         queryset.select_related("customer", "legal_entity", "coupon")

@@ -1,13 +1,18 @@
 """What an issued document says about its customer and its seller, frozen at
 finalization as plain JSON: later edits to either never change an issued invoice."""
 
-from customers.models import TaxId
+from typing import Any
+
+from customers.models import Customer, LegalEntity, TaxId
 from customers.selectors import tax_id_rows
+
+# A snapshot as stored: a JSON object.
+Snapshot = dict[str, Any]
 
 _TAX_ID_TYPES = dict(TaxId._meta.get_field("type").flatchoices)  # as get_type_display()
 
 
-def customer_snapshot(customer):
+def customer_snapshot(customer: Customer) -> Snapshot:
     return {
         "id": customer.public_id,
         "name": customer.name,
@@ -29,7 +34,7 @@ def customer_snapshot(customer):
     }
 
 
-def seller_snapshot(entity):
+def seller_snapshot(entity: LegalEntity) -> Snapshot:
     return {
         "id": entity.pk,
         "name": entity.name,

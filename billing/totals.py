@@ -14,6 +14,7 @@ rounded line figures, so the lines always add up to the totals printed under the
 - total = subtotal − discount + exclusive tax.
 """
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,7 +23,7 @@ HUNDRED = Decimal(100)
 
 @dataclass(frozen=True)
 class Rate:
-    key: object
+    key: Hashable  # whatever names the rate to the caller (a TaxRate's pk)
     percentage: Decimal
     inclusive: bool
 
@@ -31,7 +32,7 @@ class Rate:
 class Line:
     amount: int
     discountable: bool = True
-    rates: tuple = ()
+    rates: tuple[Rate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Discount:
 @dataclass
 class LineTotals:
     discount: int = 0
-    taxes: dict = field(default_factory=dict)  # rate key -> minor units
+    taxes: dict[Hashable, int] = field(default_factory=dict)  # rate key -> minor units
 
 
 @dataclass
@@ -53,11 +54,11 @@ class Totals:
     exclusive_tax: int
     inclusive_tax: int
     total: int
-    lines: list
-    tax_by_rate: dict  # rate key -> minor units, in the order first met
+    lines: list[LineTotals]
+    tax_by_rate: dict[Hashable, int]  # rate key -> minor units, in the order first met
 
     @property
-    def tax(self):
+    def tax(self) -> int:
         return self.exclusive_tax + self.inclusive_tax
 
 
@@ -65,11 +66,11 @@ class MixedTaxRatesError(ValueError):
     pass
 
 
-def round_half_up(value):
+def round_half_up(value: Decimal | int) -> int:
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def allocate(amount, weights):
+def allocate(amount: int, weights: Sequence[int]) -> list[int]:
     """Split `amount` in proportion to non-negative `weights`; the shares add up to it."""
     total_weight = sum(weights)
     if amount == 0 or total_weight == 0:
@@ -83,13 +84,15 @@ def allocate(amount, weights):
     return shares
 
 
-def compute(lines, *, discount=None, taxable=True):
+def compute(
+    lines: Sequence[Line], *, discount: Discount | None = None, taxable: bool = True
+) -> Totals:
     """The totals of an invoice with these lines. `taxable=False` for customers that are
     tax exempt or reverse charge: no tax at all, inclusive or not."""
     line_totals = [LineTotals() for _ in lines]
     _apply_discount(lines, line_totals, discount)
     exclusive = inclusive = 0
-    tax_by_rate = {}
+    tax_by_rate: dict[Hashable, int] = {}
     for line, totals in zip(lines, line_totals, strict=True):
         if not taxable or not line.rates:
             continue
@@ -121,7 +124,9 @@ def compute(lines, *, discount=None, taxable=True):
     )
 
 
-def _apply_discount(lines, line_totals, discount):
+def _apply_discount(
+    lines: Sequence[Line], line_totals: list[LineTotals], discount: Discount | None
+) -> None:
     if discount is None:
         return
     eligible = [i for i, line in enumerate(lines) if line.discountable and line.amount > 0]
@@ -137,7 +142,7 @@ def _apply_discount(lines, line_totals, discount):
             line_totals[i].discount = share
 
 
-def apply_balance(total, balance):
+def apply_balance(total: int, balance: int) -> int:
     """How much of a customer balance an invoice takes (the `applied_balance`): a
     credit (negative balance) up to the total, an owed amount (positive) in full."""
     if balance < 0:

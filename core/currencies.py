@@ -47,11 +47,11 @@ class UnknownCurrency(KeyError):
     pass
 
 
-def is_accepted(code):
+def is_accepted(code: str) -> bool:
     return code in CURRENCIES
 
 
-def exponent(code):
+def exponent(code: str) -> int:
     """Digits of the minor unit: JPY 0, USD 2, KWD 3."""
     try:
         return CURRENCIES[code] if code in CURRENCIES else RETIRED[code]

@@ -2,29 +2,33 @@
 
 import csv
 import io
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+
+T = TypeVar("T")
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value):
+def neutralise(value: T) -> T | str:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
 
-def export_filename(noun, extension):
+def export_filename(noun: str, extension: str) -> str:
     return f"{noun}-{timezone.now():%Y%m%d-%H%M%S}.{extension}"
 
 
-def csv_download(rows, filename):
+def csv_download(rows: Iterable[Sequence[object]], filename: str) -> StreamingHttpResponse:
     """Lists of cells (already neutralised) as a streamed CSV download, 1,000 rows a chunk."""
 
-    def chunks():
+    def chunks() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for number, row in enumerate(rows):
@@ -40,7 +44,9 @@ def csv_download(rows, filename):
     return response
 
 
-def xlsx_download(rows, filename, *, count, limit, noun):
+def xlsx_download(
+    rows: Iterable[Sequence[object]], filename: str, *, count: int, limit: int, noun: str
+) -> HttpResponse:
     """`rows` (a header, then lists of cells) as an XLSX attachment, or a 400 when
     `count` is over `limit`: the file is built whole before it is sent.
 
@@ -58,7 +64,7 @@ def xlsx_download(rows, filename, *, count, limit, noun):
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
-    def clean(value):
+    def clean(value: object) -> object:
         if not isinstance(value, str):
             return value
         # Validation keeps control characters out, but older data must not break the
@@ -69,13 +75,13 @@ def xlsx_download(rows, filename, *, count, limit, noun):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(noun.capitalize())
     sheet.freeze_panes = "A2"
-    rows = iter(rows)
+    lines = iter(rows)
     bold = Font(bold=True)
-    header = [WriteOnlyCell(sheet, value=clean(title)) for title in next(rows)]
+    header = [WriteOnlyCell(sheet, value=clean(title)) for title in next(lines)]
     for cell in header:
         cell.font = bold
     sheet.append(header)
-    for row in rows:
+    for row in lines:
         sheet.append([clean(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)

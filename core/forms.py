@@ -1,20 +1,28 @@
 """What every app's forms share."""
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from .money import MoneyError, parse_amount
 
+# The mixins below go on forms: type-check them as one.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
-class PlainLabelsMixin:
+
+class PlainLabelsMixin(_FormBase):
     """Labels without Django's trailing colon, as in the Dashboard."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
 
-def validation_messages(error):
+def validation_messages(error: ValidationError) -> list[str]:
     """A service's ValidationError as a list of sentences for a form's top."""
     if isinstance(error, ValidationError) and hasattr(error, "message_dict"):
         return [message for messages in error.message_dict.values() for message in messages]
@@ -30,7 +38,9 @@ class MoneyField(forms.CharField):
     invoice's, a customer's). A field is cleaned before the form's other fields, so the
     conversion waits until every field is clean."""
 
-    def __init__(self, *, currency=None, currency_field="currency", **kwargs):
+    def __init__(
+        self, *, currency: str | None = None, currency_field: str = "currency", **kwargs: Any
+    ) -> None:
         self.currency = currency
         self.currency_field = currency_field
         kwargs.setdefault("max_length", 20)
@@ -38,14 +48,16 @@ class MoneyField(forms.CharField):
         super().__init__(**kwargs)
 
 
-class MoneyFormMixin:
+class MoneyFormMixin(_FormBase):
     """Turns the form's MoneyFields into minor units once every field is clean. An
     amount its currency refuses is an error on its own field, the input kept; an amount
     without any currency stays text, for the form to say which currency is missing.
     A form's own clean() calls super().clean() first and then sees minor units."""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data is None:  # a clean() may return None: Django then keeps cleaned_data
+            data = self.cleaned_data
         for name, field in self.fields.items():
             if not isinstance(field, MoneyField) or name not in data:
                 continue
@@ -59,8 +71,8 @@ class MoneyFormMixin:
                     self.add_error(name, str(error))
         return data
 
-    def money_currency(self, name):
+    def money_currency(self, name: str) -> str | None:
         """The currency of money field `name`: its form's currency field when filled,
         else the field's own; None when there is neither."""
-        field = self.fields[name]
+        field = cast(MoneyField, self.fields[name])
         return self.cleaned_data.get(field.currency_field) or field.currency

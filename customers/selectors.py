@@ -62,3 +62,12 @@ def tax_id_rows(customer):
     finalization reads them for every invoice, and the ORM's query building cost ten
     times the query."""
     return sql.tax_id_rows(customer.pk)
+
+
+def customers_by_reference(reference, queryset=None):
+    """The customers staff name by ID (cus_…) or account email, as the Invoices page's
+    customer filter and Create invoice take them. At most one kind matches: an ID has no
+    @. Two index lookups (public_id, email_key); `queryset` narrows, e.g. to live ones."""
+    reference = reference.strip()
+    queryset = Customer.objects.all() if queryset is None else queryset
+    return queryset.filter(Q(public_id=reference) | Q(email_key=reference.casefold()))

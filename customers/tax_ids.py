@@ -10,7 +10,7 @@ import re
 from django.core.exceptions import ValidationError
 from stdnum.exceptions import ValidationError as StdnumError
 
-# type: (label, stdnum module or None, pattern or None, example)
+# Each tax ID type: (label, stdnum module or None, pattern or None, example)
 TAX_ID_TYPES = {
     "ae_trn": ("United Arab Emirates TRN", None, r"\d{15}", "123456789012345"),
     "au_abn": ("Australian Business Number (ABN)", "au.abn", None, "83 914 571 673"),

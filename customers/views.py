@@ -2,17 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import (
-    HttpResponseClientRedirect,
-    HttpResponseClientRefresh,
-)
 
-from core.htmx import dialog_done, is_fragment, render_dialog
+from core.htmx import done, export_refused, go_to, is_fragment, render_dialog, render_form_dialog
 
 from . import exports, selectors, services, tasks
 from .forms import BulkDeleteForm, CustomerProfileForms, ImportConfirmForm, ImportUploadForm
@@ -73,13 +68,11 @@ def customer_edit(request, public_id):
         except ValidationError as error:
             profile.form.add_error(None, error)
         else:
-            messages.success(request, "Customer updated.")
-            if is_fragment(request):
-                return HttpResponseClientRefresh()
-            return redirect(customer)
+            # No event: the profile shows all over the page (heading, sections), so
+            # htmx reloads it whole.
+            return done(request, "Customer updated.", customer)
     context = {"profile": profile, "customer": customer}
-    status = 422 if request.method == "POST" else 200
-    return render_dialog(request, "customers/_edit_dialog.html", context, status)
+    return render_form_dialog(request, "customers/_edit_dialog.html", context)
 
 
 @permission_required("customers.delete_customer", raise_exception=True)
@@ -87,10 +80,7 @@ def customer_delete(request, public_id):
     customer = live_customer_or_404(public_id)
     if request.method == "POST":
         services.customer_delete(customer=customer, deleted_by=request.user)
-        messages.success(request, f"Deleted {customer}.")
-        if is_fragment(request):
-            return HttpResponseClientRedirect(reverse("customers:list"))
-        return redirect("customers:list")
+        return go_to(request, reverse("customers:list"), f"Deleted {customer}.")
     return render_dialog(request, "customers/_delete_dialog.html", {"customer": customer})
 
 
@@ -103,10 +93,8 @@ def customer_bulk_delete(request):
             customers=form.cleaned_data["customer"], deleted_by=request.user
         )
         message = f"Deleted {count} customer{'s' if count != 1 else ''}."
-        if is_fragment(request):
-            return dialog_done("customersChanged", message)
-        messages.success(request, message)
-        return redirect("customers:list")
+        return done(request, message, reverse("customers:list"), event="customersChanged")
+    # Asking to confirm the selection is no failed form: 200.
     return render_dialog(request, "customers/_bulk_delete_dialog.html", {"form": form})
 
 
@@ -114,7 +102,7 @@ def customer_bulk_delete(request):
 def customer_export(request):
     filterset = selectors.customer_list(params=request.GET)
     if not filterset.is_valid():
-        return HttpResponse("Fix the filters before exporting.", status=400)
+        return export_refused(request)
     customers = selectors.customers_sorted(filterset)
     every_customer = not filterset.is_filtered
     if request.GET.get("format") == "xlsx":
@@ -144,8 +132,7 @@ def import_new(request):
         else:
             tasks.check_customer_import.enqueue(record.pk)
         return redirect(record)
-    status = 422 if request.method == "POST" else 200
-    return render_dialog(request, "customers/_import_dialog.html", {"form": form}, status)
+    return render_form_dialog(request, "customers/_import_dialog.html", {"form": form})
 
 
 @permission_required("customers.import_customer", raise_exception=True)

@@ -281,7 +281,10 @@ def customer_create_with_balance(
     """A new customer and its starting balance (`opening_amount` minor units in
     `opening_currency`; None for none), both or neither. It lives here, above both
     writes, because customers imports nothing from the ledger; `customer` is
-    customers.services.customer_create's arguments."""
+    customers.services.customer_create's arguments. Only a user who may post to the
+    ledger sets a starting balance (None: the system, e.g. the demo data)."""
+    if opening_amount and created_by and not created_by.has_perm("ledger.add_balancetransaction"):
+        raise ValidationError("Your role cannot set a starting balance.")
     with transaction.atomic():
         created = customer_create(**customer)
         if opening_amount:

@@ -1,15 +1,19 @@
 import json
 
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.vary import vary_on_headers
 
 from core.exports import csv_download, neutralise, xlsx_download
 from core.forms import validation_messages
-from core.htmx import dialog_done, is_fragment, render_dialog
+from core.htmx import (
+    add_service_error,
+    done,
+    export_refused,
+    is_fragment,
+    render_form_dialog,
+)
 from core.money import to_major
 from customers.forms import CustomerProfileForms
 from customers.selectors import customer_duplicates, live_customer_or_404
@@ -47,13 +51,11 @@ def customer_add(request):
     if profile_valid & starting.is_valid():
         form = profile.form
         opening = starting.cleaned_data["signed_amount"]
-        if opening and not request.user.has_perm("ledger.add_balancetransaction"):
-            form.add_error(None, "Your role cannot set a starting balance.")
         if not form.cleaned_data["create_anyway"]:
             duplicates = customer_duplicates(
                 name=form.cleaned_data["name"], email=form.cleaned_data["email"]
             )
-        if not duplicates and not starting.errors and not form.errors:
+        if not duplicates:
             try:
                 customer = services.customer_create_with_balance(
                     **profile.service_kwargs(),
@@ -64,14 +66,9 @@ def customer_add(request):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                message = f"Added {customer}."
-                if is_fragment(request):
-                    return dialog_done("customersChanged", message)
-                messages.success(request, message)
-                return redirect(customer)
+                return done(request, f"Added {customer}.", customer, event="customersChanged")
     context = {"profile": profile, "starting": starting, "duplicates": duplicates}
-    status = 422 if request.method == "POST" else 200
-    return render_dialog(request, "ledger/_customer_add_dialog.html", context, status)
+    return render_form_dialog(request, "ledger/_customer_add_dialog.html", context)
 
 
 @permission_required("ledger.view_balancetransaction", raise_exception=True)
@@ -111,15 +108,12 @@ def balance_adjust(request, public_id):
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ValidationError as error:
-            form.add_error(None, validation_messages(error))
+            add_service_error(form, error)
         else:
             message = f"Balance adjusted ({posted.public_id})."
-            if is_fragment(request):
-                return dialog_done("balanceChanged", message)
-            return redirect(customer)
-    status = 422 if request.method == "POST" else 200
+            return done(request, message, customer, event="balanceChanged")
     context = {"form": form, "customer": customer}
-    return render_dialog(request, "ledger/_adjust_balance_dialog.html", context, status)
+    return render_form_dialog(request, "ledger/_adjust_balance_dialog.html", context)
 
 
 @permission_required("ledger.add_balancetransaction", raise_exception=True)
@@ -138,11 +132,9 @@ def transaction_reverse(request, public_id, transaction_id):
             error = " ".join(validation_messages(exc))
         else:
             message = f"Reversed {original.public_id} with {reversal.public_id}."
-            if is_fragment(request):
-                return dialog_done("balanceChanged", message)
-            return redirect(customer)
+            return done(request, message, customer, event="balanceChanged")
     context = {"customer": customer, "original": original, "error": error}
-    return render_dialog(request, "ledger/_reverse_dialog.html", context, 422 if error else 200)
+    return render_form_dialog(request, "ledger/_reverse_dialog.html", context)
 
 
 @permission_required("ledger.change_balancetransaction", raise_exception=True)
@@ -155,14 +147,12 @@ def transaction_edit(request, public_id, transaction_id):
         try:
             services.transaction_describe(balance_transaction=posted, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, validation_messages(error))
+            add_service_error(form, error)
         else:
-            if is_fragment(request):
-                return dialog_done("balanceChanged", f"Updated {posted.public_id}.")
-            return redirect(customer)
-    status = 422 if request.method == "POST" else 200
+            message = f"Updated {posted.public_id}."
+            return done(request, message, customer, event="balanceChanged")
     context = {"form": form, "customer": customer, "posted": posted}
-    return render_dialog(request, "ledger/_transaction_dialog.html", context, status)
+    return render_form_dialog(request, "ledger/_transaction_dialog.html", context)
 
 
 EXPORT_COLUMNS = ["id", "created", "type", "amount", "currency", "amount_major",
@@ -185,7 +175,7 @@ def transactions_export(request, public_id):
         request.GET, queryset=BalanceTransaction.objects.filter(customer=customer)
     )
     if not filterset.is_valid():
-        return HttpResponse("Fix the filters before exporting.", status=400)
+        return export_refused(request)
     transactions = filterset.qs
     filename = f"{customer.public_id}-balance-transactions"
     if request.GET.get("format") == "xlsx":

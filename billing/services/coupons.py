@@ -4,10 +4,12 @@ choosing it again on a draft takes it again."""
 
 from django.core.exceptions import ValidationError
 
-from ..models import CouponDuration, CustomerCoupon, Invoice
+from customers.models import Customer
+
+from ..models import Coupon, CouponDuration, CustomerCoupon, Invoice
 
 
-def take_customer_coupon(customer, currency):
+def take_customer_coupon(customer: Customer, currency: str) -> Coupon | None:
     """The customer's coupon for a new invoice; a once-only coupon is used up by it."""
     held = (
         CustomerCoupon.objects.select_for_update(of=("self",))
@@ -22,16 +24,15 @@ def take_customer_coupon(customer, currency):
     return held.coupon
 
 
-def give_back_coupon(invoice):
+def give_back_coupon(invoice: Invoice) -> None:
     """A draft that took the customer's once-only coupon and will not be issued with it
     returns it (unless the customer has been given another meanwhile)."""
-    if invoice.coupon_from_customer and invoice.coupon.duration == CouponDuration.ONCE:
-        CustomerCoupon.objects.get_or_create(
-            customer=invoice.customer, defaults={"coupon": invoice.coupon}
-        )
+    coupon = invoice.coupon
+    if invoice.coupon_from_customer and coupon and coupon.duration == CouponDuration.ONCE:
+        CustomerCoupon.objects.get_or_create(customer=invoice.customer, defaults={"coupon": coupon})
 
 
-def choose_coupon(invoice, coupon):
+def choose_coupon(invoice: Invoice, coupon: Coupon | None) -> None:
     """Put the coupon staff chose (or none) on a locked draft, giving back the one it
     took from the customer. A once-only coupon the customer holds is taken from it, so
     its next invoice does not get it too; one the customer's invoices already used is

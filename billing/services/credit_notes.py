@@ -1,5 +1,8 @@
 """Credit notes: corrections of an issued invoice."""
 
+from typing import TypedDict
+
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -9,15 +12,30 @@ from ledger import services as ledger
 from ledger.models import TransactionType
 from ledger.money import format_money
 
-from ..models import CreditNote, CreditNoteLine, CreditNoteStatus, InvoiceStatus
+from ..models import (
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteStatus,
+    Invoice,
+    InvoiceItem,
+    InvoiceStatus,
+)
 from .invoices import invoice_settle
 from .locks import invoice_lock
 
 
+class CreditedLine(TypedDict):
+    """One line of the invoice to credit, and how much of it (minor units)."""
+
+    invoice_line: InvoiceItem
+    amount: int
+
+
 def credit_note_issue(
-    *, invoice, reason="", memo="", lines=None, amount=None, credit_amount=0, refund_amount=0,
-    out_of_band_amount=0, created_by=None, idempotency_key="",
-):  # fmt: skip
+    *, invoice: Invoice, reason: str = "", memo: str = "", lines: list[CreditedLine] | None = None,
+    amount: int | None = None, credit_amount: int = 0, refund_amount: int = 0,
+    out_of_band_amount: int = 0, created_by: User | None = None, idempotency_key: str = "",
+) -> CreditNote:  # fmt: skip
     """Credit `lines` ([{"invoice_line": item, "amount": minor units}]) or a flat
     `amount` of an open or paid invoice.
 
@@ -97,7 +115,7 @@ def credit_note_issue(
     return note
 
 
-def _check_refund(invoice, refund_amount):
+def _check_refund(invoice: Invoice, refund_amount: int) -> None:
     # Read under the invoice's lock: of two refunds at once, the second sees the first.
     left = invoice.refundable_amount
     if refund_amount <= left:
@@ -119,13 +137,16 @@ def _check_refund(invoice, refund_amount):
     raise ValidationError({"refund_amount": message + "."})
 
 
-def _note_lines(invoice, lines, amount):
+def _note_lines(
+    invoice: Invoice, lines: list[CreditedLine] | None, amount: int | None
+) -> list[CreditNoteLine]:
     if (lines is None) == (amount is None):
         raise ValidationError("Credit either lines of the invoice or an amount.")
     if amount is not None:
         if amount <= 0:
             raise ValidationError({"amount": "Enter an amount greater than zero."})
         return [CreditNoteLine(description="Credit", amount=amount)]
+    assert lines is not None  # exactly one of the two, checked above
     lines = [line for line in lines if line["amount"]]
     if not lines:
         raise ValidationError({"amount": "Enter an amount to credit on at least one line."})
@@ -158,7 +179,7 @@ def _note_lines(invoice, lines, amount):
     return note_lines
 
 
-def credit_note_void(*, credit_note, created_by=None):
+def credit_note_void(*, credit_note: CreditNote, created_by: User | None = None) -> CreditNote:
     """Cancel a credit note of an unpaid invoice and its effects: what it took off the
     invoice is owed again, and any credit it gave the balance is taken back. A paid
     invoice's credit notes are final (CreditNote.void_refusal)."""

@@ -3,9 +3,11 @@ what happens to an issued invoice after. Lines are added and deleted in items.py
 shares check_live, check_total and recompute; credit_notes.py shares invoice_settle."""
 
 import copy
-from collections import namedtuple
-from datetime import timedelta
+from collections.abc import Hashable
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple, TypedDict
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +20,7 @@ from ledger.models import TransactionType
 from ledger.money import format_money
 
 from .. import minimums, snapshots, sql, totals
-from ..models import CreditNoteStatus, Invoice, InvoiceItem, InvoiceStatus, TaxRate
+from ..models import Coupon, CreditNoteStatus, Invoice, InvoiceItem, InvoiceStatus, TaxRate
 from .coupons import choose_coupon, give_back_coupon, take_customer_coupon
 from .locks import invoice_lock_draft, invoice_lock_for
 
@@ -30,9 +32,26 @@ MAX_INVOICE_LINES = 250
 MAX_INVOICE_TOTAL = 10**15
 
 
+class TaxAmount(TypedDict):
+    """One tax rate's amount on a line or an invoice, as its `tax_amounts` JSON stores it."""
+
+    tax_rate: str
+    display_name: str
+    percentage: str  # "20", "7.5": exact, as the rate had it
+    inclusive: bool
+    jurisdiction: str
+    amount: int
+
+
 def invoice_create(
-    *, customer, currency=None, days_until_due=None, memo="", footer=None, created_by=None
-):
+    *,
+    customer: Customer,
+    currency: str | None = None,
+    days_until_due: int | None = None,
+    memo: str = "",
+    footer: str | None = None,
+    created_by: User | None = None,
+) -> Invoice:
     """A draft invoice in `currency` (the customer's by default) with the customer's
     oldest pending items in that currency, up to 250; later ones stay pending."""
     check_live(customer)
@@ -85,7 +104,7 @@ def invoice_create(
     return invoice
 
 
-def invoice_currencies(customer):
+def invoice_currencies(customer: Customer) -> list[str]:
     """The currencies a new invoice of this customer may be in: its own and those of its
     pending items (any currency when it has neither)."""
     pending = (
@@ -97,7 +116,9 @@ def invoice_currencies(customer):
     return list(dict.fromkeys(c for c in [customer.default_currency, *pending] if c))
 
 
-def invoice_update(*, invoice, memo, footer, days_until_due, coupon):
+def invoice_update(
+    *, invoice: Invoice, memo: str, footer: str, days_until_due: int, coupon: Coupon | None
+) -> Invoice:
     """Change a draft's memo, footer, terms or coupon."""
     with transaction.atomic():
         invoice = invoice_lock_draft(invoice)
@@ -113,7 +134,7 @@ def invoice_update(*, invoice, memo, footer, days_until_due, coupon):
     return invoice
 
 
-def invoice_delete(*, invoice):
+def invoice_delete(*, invoice: Invoice) -> None:
     """Delete a draft; its lines become pending items again."""
     with transaction.atomic():
         invoice = invoice_lock_draft(invoice)
@@ -123,7 +144,7 @@ def invoice_delete(*, invoice):
         invoice.delete()
 
 
-def invoice_finalize(*, invoice, now=None):
+def invoice_finalize(*, invoice: Invoice, now: datetime | None = None) -> Invoice:
     """Make a draft an issued invoice: number it, freeze what it says about the customer
     and the seller, and take the customer's credit balance in its currency."""
     now = now or timezone.now()
@@ -151,11 +172,11 @@ def invoice_finalize(*, invoice, now=None):
     return invoice
 
 
-def _field_values(invoice):
+def _field_values(invoice: Invoice) -> dict[str, Any]:
     return {field.name: getattr(invoice, field.attname) for field in Invoice._meta.concrete_fields}
 
 
-def _next_number(customer):
+def _next_number(customer: Customer) -> str:
     """`<prefix>-<sequence>` from the customer's next sequence, taken under the
     customer row's lock. A number already used (the prefix or sequence was edited) is
     skipped: numbers are unique and never reused."""
@@ -166,7 +187,7 @@ def _next_number(customer):
             return number
 
 
-def _apply_balance(invoice):
+def _apply_balance(invoice: Invoice) -> None:
     balance = ledger.balance_for_update(customer=invoice.customer, currency=invoice.currency)
     applied = totals.apply_balance(invoice.total, balance)
     if applied:
@@ -194,7 +215,7 @@ def _apply_balance(invoice):
         invoice_settle(invoice)
 
 
-def invoice_settle(invoice, *, paid=0):
+def invoice_settle(invoice: Invoice, *, paid: int = 0) -> None:
     """Mark the locked invoice paid: `paid` more was received and nothing is left to pay.
     The caller saves it."""
     invoice.status = InvoiceStatus.PAID
@@ -203,7 +224,7 @@ def invoice_settle(invoice, *, paid=0):
     invoice.paid_at = timezone.now()
 
 
-def invoice_mark_paid(*, invoice):
+def invoice_mark_paid(*, invoice: Invoice) -> Invoice:
     """Paid outside the app (a bank transfer, a cheque): nothing is left to pay."""
     with transaction.atomic():
         invoice = invoice_lock_for(invoice, InvoiceStatus.PAID)
@@ -213,7 +234,7 @@ def invoice_mark_paid(*, invoice):
     return invoice
 
 
-def invoice_void(*, invoice):
+def invoice_void(*, invoice: Invoice) -> Invoice:
     """Cancel an issued invoice; credit it took from the balance goes back."""
     with transaction.atomic():
         invoice = invoice_lock_for(invoice, InvoiceStatus.VOID)
@@ -235,7 +256,7 @@ def invoice_void(*, invoice):
     return invoice
 
 
-def invoice_mark_uncollectible(*, invoice):
+def invoice_mark_uncollectible(*, invoice: Invoice) -> Invoice:
     with transaction.atomic():
         invoice = invoice_lock_for(invoice, InvoiceStatus.UNCOLLECTIBLE)
         invoice.status = InvoiceStatus.UNCOLLECTIBLE
@@ -244,13 +265,13 @@ def invoice_mark_uncollectible(*, invoice):
     return invoice
 
 
-def check_live(customer):
+def check_live(customer: Customer) -> None:
     """Refuse a change for a deleted customer."""
     if Customer.objects.deleted().filter(pk=customer.pk).exists():
         raise ValidationError("This customer is deleted. Restore it first.")
 
 
-def check_total(invoice, hint=""):
+def check_total(invoice: Invoice, hint: str = "") -> None:
     """Refuse a draft that would total more than MAX_INVOICE_TOTAL."""
     if invoice.total > MAX_INVOICE_TOTAL:
         most = format_money(MAX_INVOICE_TOTAL, invoice.currency)
@@ -260,24 +281,26 @@ def check_total(invoice, hint=""):
         )
 
 
-def recompute(invoice):
+def recompute(invoice: Invoice) -> None:
     """Work out a draft's totals from its lines (and their share of each)."""
     # The lines and their rates in one query: a row per line and rate (one without a
     # rate for a line that has none), each line's rates in TaxRate's order as
     # line.tax_rates.all() gives them; the invoice's default rates only if needed.
     rows = invoice.lines.order_by(
-        "created", "id", *(f"tax_rates__{name}" for name in TaxRate._meta.ordering)
+        "created", "id", *(f"tax_rates__{name}" for name in TaxRate._meta.ordering or ())
     ).values_list(*_LINE_FIELDS, *(f"tax_rates__{name}" for name in _RATE_FIELDS))
-    lines, line_rates, known = {}, {}, {}
+    by_pk_line: dict[int, _Line] = {}
+    line_rates: dict[int, list[TaxRate]] = {}
+    known: dict[int, TaxRate] = {}
     for row in rows:
         line, rate = _Line(*row[: len(_LINE_FIELDS)]), row[len(_LINE_FIELDS) :]
-        lines.setdefault(line.pk, line)
+        by_pk_line.setdefault(line.pk, line)
         line_rates.setdefault(line.pk, [])
         if rate[0] is not None:
             if rate[0] not in known:
                 known[rate[0]] = TaxRate(**dict(zip(_RATE_FIELDS, rate, strict=True)))
             line_rates[line.pk].append(known[rate[0]])
-    lines = list(lines.values())
+    lines = list(by_pk_line.values())
     needs_defaults = not all(line_rates.values())
     defaults = list(invoice.default_tax_rates.all()) if needs_defaults else []
     rates = [line_rates[line.pk] or defaults for line in lines]
@@ -290,7 +313,7 @@ def recompute(invoice):
         result = _compute(lines, rates, coupon, taxable)
     except totals.MixedTaxRatesError as error:
         raise ValidationError(str(error)) from None
-    by_pk = {rate.pk: rate for line_rates in rates for rate in line_rates}
+    by_pk: dict[Hashable, TaxRate] = {rate.pk: rate for each in rates for rate in each}
     changed = []
     for line, line_totals in zip(lines, result.lines, strict=True):
         tax_amounts = [_tax_amount(by_pk[pk], amount) for pk, amount in line_totals.taxes.items()]
@@ -312,13 +335,24 @@ def recompute(invoice):
     invoice.amount_due = invoice.amount_remaining = result.total
 
 
-_LINE_FIELDS = ("pk", "amount", "discountable", "discount_amount", "tax_amounts")
-_Line = namedtuple("_Line", _LINE_FIELDS)
+class _Line(NamedTuple):
+    """A line's columns, as recompute selects them."""
+
+    pk: int
+    amount: int
+    discountable: bool
+    discount_amount: int
+    tax_amounts: list[TaxAmount]
+
+
+_LINE_FIELDS = _Line._fields
 # Each rate's columns, selected in this order and named by it to make a TaxRate.
 _RATE_FIELDS = [field.attname for field in TaxRate._meta.concrete_fields]
 
 
-def _compute(lines, rates, coupon, taxable):
+def _compute(
+    lines: list[_Line], rates: list[list[TaxRate]], coupon: Coupon | None, taxable: bool
+) -> totals.Totals:
     return totals.compute(
         [
             totals.Line(
@@ -328,13 +362,14 @@ def _compute(lines, rates, coupon, taxable):
             )
             for line, line_rates in zip(lines, rates, strict=True)
         ],
-        discount=coupon
-        and totals.Discount(percent_off=coupon.percent_off, amount_off=coupon.amount_off),
+        discount=totals.Discount(percent_off=coupon.percent_off, amount_off=coupon.amount_off)
+        if coupon
+        else None,
         taxable=taxable,
     )
 
 
-def _tax_amount(rate, amount):
+def _tax_amount(rate: TaxRate, amount: int) -> TaxAmount:
     return {
         "tax_rate": rate.public_id,
         "display_name": rate.display_name,

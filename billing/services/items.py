@@ -1,24 +1,28 @@
 """Invoice items: pending items (billed by the customer's next invoice in their
 currency) and the lines of a draft, and the defaults a customer's lines get."""
 
+from collections.abc import Iterable, Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.money import MAX_MAJOR_UNITS, MoneyError, check_currency, max_typed_amount
+from customers.models import Customer
 
-from ..models import CustomerCoupon, InvoiceItem
+from ..models import Coupon, CustomerCoupon, Invoice, InvoiceItem, TaxRate
 from .invoices import MAX_INVOICE_LINES, check_live, check_total, recompute
 from .locks import invoice_lock_draft
 
 
 def item_add(
-    *, customer, description, unit_amount, currency, quantity=1, tax_rates=(),
-    discountable=True, invoice=None,
-):  # fmt: skip
+    *, customer: Customer, description: str, unit_amount: int, currency: str,
+    quantity: int = 1, tax_rates: Iterable[TaxRate] = (), discountable: bool = True,
+    invoice: Invoice | None = None,
+) -> InvoiceItem:  # fmt: skip
     """A pending invoice item, or a line added to a draft invoice."""
     check_live(customer)
-    tax_rates = list(tax_rates)
-    _check_item(unit_amount=unit_amount, quantity=quantity, currency=currency, tax_rates=tax_rates)
+    rates = list(tax_rates)
+    _check_item(unit_amount=unit_amount, quantity=quantity, currency=currency, tax_rates=rates)
     with transaction.atomic():
         if invoice is not None:
             invoice = invoice_lock_draft(invoice)
@@ -38,7 +42,7 @@ def item_add(
         )
         item.full_clean(exclude=["customer", "invoice"])
         item.save()
-        item.tax_rates.set(tax_rates)
+        item.tax_rates.set(rates)
         if invoice is not None:
             recompute(invoice)
             check_total(invoice)
@@ -46,7 +50,9 @@ def item_add(
     return item
 
 
-def _check_item(*, unit_amount, quantity, currency, tax_rates):
+def _check_item(
+    *, unit_amount: int, quantity: int, currency: str, tax_rates: Sequence[TaxRate]
+) -> None:
     try:
         check_currency(currency)
     except MoneyError as error:
@@ -64,33 +70,35 @@ def _check_item(*, unit_amount, quantity, currency, tax_rates):
         raise ValidationError({"tax_rates": "Inactive tax rates cannot be added."})
 
 
-def item_delete(*, item):
+def item_delete(*, item: InvoiceItem) -> None:
     """Delete a pending item or a line of a draft invoice."""
     with transaction.atomic():
         # The invoice first, as every other change of a draft locks it.
-        invoice = invoice_lock_draft(item.invoice) if item.invoice_id else None
-        item = InvoiceItem.objects.select_for_update().filter(pk=item.pk).first()
-        if item is None:
+        invoice = invoice_lock_draft(item.invoice) if item.invoice is not None else None
+        locked = InvoiceItem.objects.select_for_update().filter(pk=item.pk).first()
+        if locked is None:
             raise ValidationError("This item was already deleted.")
-        if item.invoice_id != (invoice.pk if invoice else None):
+        if locked.invoice_id != (invoice.pk if invoice else None):
             raise ValidationError("This item was moved to an invoice meanwhile. Reload the page.")
-        item.tax_rates.clear()
-        item.delete()
+        locked.tax_rates.clear()
+        locked.delete()
         if invoice is not None:
             recompute(invoice)
             invoice.save()
 
 
-def customer_billing_defaults_set(*, customer, tax_rates, coupon):
+def customer_billing_defaults_set(
+    *, customer: Customer, tax_rates: Iterable[TaxRate], coupon: Coupon | None
+) -> None:
     """The tax rates for a customer's lines without their own, and the coupon its next
     invoices get."""
-    tax_rates = list(tax_rates)
-    if len({rate.inclusive for rate in tax_rates}) > 1:
+    rates = list(tax_rates)
+    if len({rate.inclusive for rate in rates}) > 1:
         raise ValidationError(
             {"tax_rates": "Default tax rates must be all inclusive or all exclusive."}
         )
     with transaction.atomic():
-        customer.default_tax_rates.set(tax_rates)
+        customer.default_tax_rates.set(rates)
         if coupon is None:
             CustomerCoupon.objects.filter(customer=customer).delete()
         else:

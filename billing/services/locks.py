@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from ..models import Invoice, InvoiceStatus
 
 
-def invoice_lock(invoice):
+def invoice_lock(invoice: Invoice) -> Invoice:
     """The invoice read again under its lock and its customer's."""
     # Locks the invoice and customer rows; the customer's seller comes in the same
     # read (finalization snapshots it), unlocked. FOR NO KEY UPDATE, not FOR UPDATE:
@@ -21,7 +21,7 @@ def invoice_lock(invoice):
     )
 
 
-def invoice_lock_draft(invoice):
+def invoice_lock_draft(invoice: Invoice) -> Invoice:
     """The invoice locked, refused unless it is still a draft."""
     invoice = invoice_lock(invoice)
     if not invoice.is_draft:
@@ -29,7 +29,7 @@ def invoice_lock_draft(invoice):
     return invoice
 
 
-def invoice_lock_for(invoice, status):
+def invoice_lock_for(invoice: Invoice, status: InvoiceStatus) -> Invoice:
     """The invoice locked, refused unless it may move to `status`."""
     invoice = invoice_lock(invoice)
     if not invoice.can_become(status):

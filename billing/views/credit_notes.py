@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 
 from core.forms import validation_messages
-from core.htmx import render_dialog
+from core.htmx import done, render_form_dialog
 
 from .. import pdf, services
 from ..forms import CreditNoteForm
 from ..models import CreditNote
-from .shared import changed, form_status, invoice_or_404, pdf_language, pdf_response
+from .shared import invoice_or_404, pdf_language, pdf_response
 
 
 @permission_required("billing.add_creditnote", raise_exception=True)
@@ -28,9 +28,10 @@ def credit_note_create(request, public_id):
             for field, errors in error.update_error_dict({}).items():
                 form.add_error("refund_amount" if field == "refund_amount" else None, errors)
         else:
-            return changed(request, "invoiceChanged", f"Credit note {note.number} issued.", invoice)
+            message = f"Credit note {note.number} issued."
+            return done(request, message, invoice, event="invoiceChanged")
     context = {"form": form, "invoice": invoice}
-    return render_dialog(request, "billing/_credit_note_dialog.html", context, form_status(request))
+    return render_form_dialog(request, "billing/_credit_note_dialog.html", context)
 
 
 def _credit_note(public_id):
@@ -55,11 +56,10 @@ def credit_note_void(request, public_id):
         except ValidationError as error:
             errors = validation_messages(error)
         else:
-            return changed(request, "invoiceChanged", f"Credit note {note.number} voided.", note)
+            message = f"Credit note {note.number} voided."
+            return done(request, message, note, event="invoiceChanged")
     context = {"note": note, "errors": errors}
-    return render_dialog(
-        request, "billing/_credit_note_void_dialog.html", context, 422 if errors else 200
-    )
+    return render_form_dialog(request, "billing/_credit_note_void_dialog.html", context)
 
 
 @permission_required("billing.view_creditnote", raise_exception=True)

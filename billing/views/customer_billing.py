@@ -1,21 +1,26 @@
 """The customer page's Billing section: pending items, billing defaults and invoices
 created from the customer."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from core.forms import validation_messages
-from core.htmx import is_fragment, message_only, render_dialog
+from core.htmx import (
+    add_service_error,
+    done,
+    go_to,
+    is_fragment,
+    refuse,
+    render_form_dialog,
+)
 from customers.selectors import live_customer_or_404
 
 from .. import selectors, services
 from ..forms import CustomerBillingDefaultsForm, InvoiceCreateForm, ItemForm
 from ..models import CustomerCoupon, InvoiceItem
-from .shared import VIEW_INVOICE, changed, form_status, go_to
+from .shared import VIEW_INVOICE
 
 
 @permission_required(VIEW_INVOICE, raise_exception=True)
@@ -49,11 +54,12 @@ def item_add(request, public_id):
         try:
             item = services.item_add(customer=customer, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, validation_messages(error))
+            add_service_error(form, error)
         else:
-            return changed(request, "billingChanged", f"Added “{item.description}”.", customer)
+            message = f"Added “{item.description}”."
+            return done(request, message, customer, event="billingChanged")
     context = {"form": form, "customer": customer}
-    return render_dialog(request, "billing/_item_dialog.html", context, form_status(request))
+    return render_form_dialog(request, "billing/_item_dialog.html", context)
 
 
 @permission_required("billing.delete_invoiceitem", raise_exception=True)
@@ -65,13 +71,9 @@ def item_delete(request, public_id, item_id):
     try:
         services.item_delete(item=item)
     except ValidationError as error:
-        # Shown as a message: the row's form is no place for it.
-        if is_fragment(request):
-            return message_only(" ".join(validation_messages(error)))
-        messages.error(request, " ".join(validation_messages(error)))
-        return redirect(target)
+        return refuse(request, error, target)  # the row's form is no place for it
     event = "invoiceChanged" if item.invoice_id else "billingChanged"
-    return changed(request, event, f"Removed “{item.description}”.", target)
+    return done(request, f"Removed “{item.description}”.", target, event=event)
 
 
 @permission_required("billing.add_invoice", raise_exception=True)
@@ -85,13 +87,11 @@ def customer_invoice_create(request, public_id):
                 customer=customer, created_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, validation_messages(error))
+            add_service_error(form, error)
         else:
             return go_to(request, invoice)
     context = {"form": form, "customer": customer}
-    return render_dialog(
-        request, "billing/_create_invoice_dialog.html", context, form_status(request)
-    )
+    return render_form_dialog(request, "billing/_create_invoice_dialog.html", context)
 
 
 @permission_required("billing.add_invoice", raise_exception=True)
@@ -104,10 +104,8 @@ def customer_billing_defaults(request, public_id):
         try:
             services.customer_billing_defaults_set(customer=customer, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, validation_messages(error))
+            add_service_error(form, error)
         else:
-            return changed(request, "billingChanged", "Billing defaults updated.", customer)
+            return done(request, "Billing defaults updated.", customer, event="billingChanged")
     context = {"form": form, "customer": customer}
-    return render_dialog(
-        request, "billing/_billing_defaults_dialog.html", context, form_status(request)
-    )
+    return render_form_dialog(request, "billing/_billing_defaults_dialog.html", context)

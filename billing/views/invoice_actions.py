@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
 from core.forms import validation_messages
-from core.htmx import render_dialog
+from core.htmx import done, go_to, render_form_dialog
 
 from .. import services
 from ..models import Invoice
-from .shared import changed, go_to, invoice_or_404
+from .shared import invoice_or_404
 
 CHANGE_INVOICE = "billing.change_invoice"
 DELETE_INVOICE = "billing.delete_invoice"
@@ -24,7 +24,7 @@ class InvoiceAction:
     """What an action on an invoice does, asks and says."""
 
     name: str  # the dialog styles void and delete as dangerous
-    service: Callable[..., Invoice]
+    service: Callable[..., Invoice | None]  # None: the invoice is gone (deleted)
     title: str
     explanation: str
     done: str
@@ -94,12 +94,10 @@ def _confirm(request: HttpRequest, public_id: str, action: InvoiceAction) -> Htt
         except ValidationError as error:
             errors = validation_messages(error)
         else:
-            if action is DELETE_DRAFT:  # the invoice is gone: back to its customer
+            if result is None:  # the draft is gone: back to its customer
                 return go_to(request, invoice.customer)
             message = action.done.format(number=result.number)
-            return changed(request, "invoiceChanged", message, result)
+            return done(request, message, result, event="invoiceChanged")
     context = {"invoice": invoice, "action_name": action.name, "title": action.title,
                "explanation": action.explanation, "errors": errors}  # fmt: skip
-    return render_dialog(
-        request, "billing/_invoice_action_dialog.html", context, 422 if errors else 200
-    )
+    return render_form_dialog(request, "billing/_invoice_action_dialog.html", context)

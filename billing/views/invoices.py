@@ -2,30 +2,26 @@
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
-from core.forms import validation_messages
-from core.htmx import is_fragment, render_dialog
+from core.htmx import (
+    add_service_error,
+    done,
+    export_refused,
+    go_to,
+    is_fragment,
+    render_form_dialog,
+)
 from core.pagination import paginate
 from customers.models import Customer
 from customers.search import search_customers
-from customers.services import customer_create
 
 from .. import exports, pdf, services
 from ..filters import InvoiceFilter
 from ..forms import InvoiceCreateForm, InvoiceEditForm, ItemForm, NewCustomerForm
 from ..models import Invoice
-from .shared import (
-    VIEW_INVOICE,
-    changed,
-    form_status,
-    go_to,
-    invoice_or_404,
-    pdf_language,
-    pdf_response,
-)
+from .shared import VIEW_INVOICE, invoice_or_404, pdf_language, pdf_response
 
 PAGE_SIZE = 50
 
@@ -59,8 +55,7 @@ def invoice_list(request):
 def invoice_export(request):
     filterset = InvoiceFilter(request.GET, queryset=Invoice.objects.all())
     if not filterset.is_valid():
-        context = {"errors": ["Fix the filters first."]}
-        return render(request, "billing/_error.html", context, status=400)
+        return export_refused(request)
     if request.GET.get("format") == "xlsx":
         return exports.invoices_xlsx_response(filterset.qs)
     return exports.invoices_csv_response(filterset.qs)
@@ -72,21 +67,21 @@ def invoice_create(request):
     one added here and now."""
     form = InvoiceCreateForm(request.POST or None)
     new_customer = NewCustomerForm(request.POST or None, prefix="new")
-    customer = None
     customer_ref = (request.POST.get("customer") or request.GET.get("customer") or "").strip()
     if request.method == "POST" and form.is_valid() and new_customer.is_valid():
         try:
-            with transaction.atomic():  # no new customer without its invoice
-                customer = _customer_for_invoice(customer_ref, new_customer.cleaned_data)
-                invoice = services.invoice_create(
-                    customer=customer, created_by=request.user, **form.cleaned_data
-                )
+            invoice = services.invoice_create_for_reference(
+                reference=customer_ref,
+                new_customer=new_customer.cleaned_data,
+                created_by=request.user,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
-            form.add_error(None, validation_messages(error))
+            add_service_error(form, error)
         else:
             return go_to(request, invoice)
     context = {"form": form, "new_customer": new_customer, "customer_ref": customer_ref}
-    return render_dialog(request, "billing/_new_invoice_dialog.html", context, form_status(request))
+    return render_form_dialog(request, "billing/_new_invoice_dialog.html", context)
 
 
 @permission_required("billing.add_invoice", raise_exception=True)
@@ -97,23 +92,6 @@ def customer_suggestions(request):
     if len(text) >= 2:
         matches = search_customers(Customer.objects.live(), text).order_by("-created", "-id")[:8]
     return render(request, "billing/_customer_options.html", {"matches": matches})
-
-
-def _customer_for_invoice(reference, new_fields):
-    if new_fields.get("name") or new_fields.get("email"):
-        if reference:
-            raise ValidationError("Choose an existing customer or add a new one, not both.")
-        return customer_create(fields=new_fields)
-    if not reference:
-        raise ValidationError("Choose a customer (its ID or account email) or add a new one.")
-    matches = list(
-        Customer.objects.live().filter(public_id=reference)[:1]
-        or Customer.objects.live().filter(email_key=reference.casefold())[:2]
-    )
-    if len(matches) != 1:
-        problem = "Several customers have" if matches else "No customer has"
-        raise ValidationError(f"{problem} the ID or email “{reference}”.")
-    return matches[0]
 
 
 @permission_required(VIEW_INVOICE, raise_exception=True)
@@ -136,13 +114,11 @@ def invoice_edit(request, public_id):
         try:
             services.invoice_update(invoice=invoice, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, validation_messages(error))
+            add_service_error(form, error)
         else:
-            return changed(request, "invoiceChanged", "Draft updated.", invoice)
+            return done(request, "Draft updated.", invoice, event="invoiceChanged")
     context = {"form": form, "invoice": invoice}
-    return render_dialog(
-        request, "billing/_invoice_edit_dialog.html", context, form_status(request)
-    )
+    return render_form_dialog(request, "billing/_invoice_edit_dialog.html", context)
 
 
 @permission_required("billing.change_invoice", raise_exception=True)
@@ -154,11 +130,11 @@ def line_add(request, public_id):
         try:
             services.item_add(customer=customer, invoice=invoice, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, validation_messages(error))
+            add_service_error(form, error)
         else:
-            return changed(request, "invoiceChanged", "Line added.", invoice)
+            return done(request, "Line added.", invoice, event="invoiceChanged")
     context = {"form": form, "customer": customer, "invoice": invoice}
-    return render_dialog(request, "billing/_item_dialog.html", context, form_status(request))
+    return render_form_dialog(request, "billing/_item_dialog.html", context)
 
 
 @permission_required(VIEW_INVOICE, raise_exception=True)

@@ -1,10 +1,8 @@
-"""What the billing views share: the invoice getter and the dialog answers."""
+"""What the billing views share: the invoice getter and the PDF answer (the dialog
+answers are core.htmx's)."""
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
-from django_htmx.http import HttpResponseClientRedirect
 
-from core.htmx import dialog_done, is_fragment
 from customers.reference import DOCUMENT_LANGUAGES
 
 from .. import selectors
@@ -18,23 +16,6 @@ def invoice_or_404(public_id):
         return selectors.invoice_detail(Invoice.objects.all(), public_id)
     except Invoice.DoesNotExist:
         raise Http404("No such invoice.") from None
-
-
-def changed(request, event, message, fallback):
-    """A dialog's success: htmx refreshes the part of the page that changed."""
-    if is_fragment(request):
-        return dialog_done(event, message)
-    return redirect(fallback)
-
-
-def go_to(request, obj):
-    if is_fragment(request):
-        return HttpResponseClientRedirect(obj.get_absolute_url())
-    return redirect(obj)
-
-
-def form_status(request):
-    return 422 if request.method == "POST" else 200
 
 
 def pdf_language(request):

@@ -59,11 +59,6 @@
     region.replaceChildren(box);
   }
 
-  function refreshTable() {
-    const table = document.getElementById("customer-table");
-    if (table) htmx.ajax("GET", window.location.href, { target: table, swap: "outerHTML" });
-  }
-
   function syncSelection() {
     const table = document.getElementById("customer-table");
     if (!table) return;
@@ -158,6 +153,5 @@
   document.addEventListener("htmx:timeout", () => showRequestError(UNREACHABLE));
 
   document.body.addEventListener("closeDialog", closeDialog);
-  document.body.addEventListener("customersChanged", refreshTable);
   document.body.addEventListener("showMessage", (event) => showMessage(event.detail.text, event.detail.level));
 })();

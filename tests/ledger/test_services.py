@@ -211,7 +211,7 @@ class LedgerProperties(HypothesisTestCase):
 
 
 def test_customer_created_with_a_starting_balance_gets_an_initial_transaction():
-    user = make_user()
+    user = make_user("Billing staff")
     customer = services.customer_create_with_balance(
         fields={"name": "Ada", "email": "ada@example.com"},
         opening_amount=-2500,
@@ -231,3 +231,14 @@ def test_customer_and_starting_balance_are_written_both_or_neither():
             opening_currency="KWD",
         )
     assert not Customer.objects.exists() and not BalanceTransaction.objects.exists()
+
+
+def test_only_a_user_who_may_post_to_the_ledger_sets_a_starting_balance():
+    with pytest.raises(ValidationError, match="Your role cannot set a starting balance."):
+        services.customer_create_with_balance(
+            fields={"name": "Ada", "email": "ada@example.com"},
+            opening_amount=1000,
+            opening_currency="USD",
+            created_by=make_user("Support"),
+        )
+    assert not Customer.objects.exists()
