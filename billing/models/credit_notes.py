@@ -124,6 +124,11 @@ class CreditNote(models.Model):
     def can_be_voided(self):
         return not self.void_refusal
 
+    @property
+    def final_reason(self):
+        """Why an issued credit note can no longer be voided ("" if it can, or is void)."""
+        return "" if self.status == CreditNoteStatus.VOID else self.void_refusal
+
 
 class CreditNoteLine(models.Model):
     credit_note = models.ForeignKey(CreditNote, on_delete=models.CASCADE, related_name="lines")

@@ -185,6 +185,13 @@ class Invoice(models.Model):
         return self.total - self.credit_notes_total
 
     @property
+    def pre_payment_credit_room(self):
+        """How much of a new credit note reduces what is still owed (its pre-payment
+        part): on an open invoice, up to the amount remaining; the rest of a credit
+        note, and all of it on a paid invoice, is credited after payment."""
+        return self.amount_remaining if self.status == InvoiceStatus.OPEN else 0
+
+    @property
     def refundable_amount(self):
         """What credit notes may still refund: the money paid out of band, less every
         refund recorded (a voided note's too: that money left all the same). Credit

@@ -62,9 +62,7 @@ def credit_note_issue(
             raise ValidationError(
                 {"amount": f"At most {left} can still be credited on this invoice."}
             )
-        pre_payment = min(total, invoice.amount_remaining)
-        if invoice.status != InvoiceStatus.OPEN:
-            pre_payment = 0
+        pre_payment = min(total, invoice.pre_payment_credit_room)
         post_payment = total - pre_payment
         if credit_amount + refund_amount + out_of_band_amount != post_payment:
             raise ValidationError(
