@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, ClassVar
+
 from django.contrib import admin
 from django.db.models import Q
 
@@ -15,6 +17,9 @@ from .models import (
     TaxRate,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def money(field, description=None):
     """A list column showing `field` (minor units) in the row's currency, like $12.50."""
@@ -31,7 +36,10 @@ class ExactSearchMixin:
     the admin's default (icontains) would scan tables of millions of rows."""
 
     customer_path = "customer"  # how a row reaches its customer
-    search_help_text = "An exact number or ID, or a customer's ID or account email."
+    # Typed as ModelAdmin's, which the classes mixing this in also inherit.
+    search_help_text: ClassVar["StrOrPromise | None"] = (
+        "An exact number or ID, or a customer's ID or account email."
+    )
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

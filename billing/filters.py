@@ -18,7 +18,7 @@ class InvoiceFilter(CreatedRangeFilterSet):
 
     class Meta:
         model = Invoice
-        fields = []
+        fields: list[str] = []
 
     def filter_customer(self, queryset, name, value):
         """A customer ID (cus_…) or an account email."""

@@ -104,10 +104,10 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"),
+            "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
             # A file, not the in-memory default: tests that write from several
             # threads need WAL and the busy timeout, as production has.
-            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", BASE_DIR / "test-db.sqlite3")},
+            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / "test-db.sqlite3"))},
             "OPTIONS": SQLITE_OPTIONS,
         }
     }
@@ -212,4 +212,4 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # Units of a currency per US dollar, overriding billing/minimums.py's shipped table for the
 # minimum chargeable amount of currencies Stripe's table leaves out: {"ARS": "1400"}.
-BILLING_USD_RATES = {}
+BILLING_USD_RATES: dict[str, str] = {}

@@ -7,25 +7,45 @@ the section that shows what changed refreshes itself on it with
 `hx-trigger="<event> from:body"`. Without JavaScript the same POST redirects to the
 page, the message flashed."""
 
+from typing import Any, Protocol, cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_htmx.http import (
     HttpResponseClientRedirect,
     HttpResponseClientRefresh,
     trigger_client_event,
 )
+from django_htmx.middleware import HtmxDetails
 
 from .forms import validation_messages
 
 
-def is_fragment(request):
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware: every request does, but
+    the middleware sets `htmx` at run time, so HttpRequest's type does not show it."""
+
+    htmx: HtmxDetails
+
+
+class HasPage(Protocol):
+    """A model instance with a page of its own (a customer, an invoice)."""
+
+    def get_absolute_url(self) -> str: ...
+
+
+def is_fragment(request: HttpRequest) -> bool:
     """An htmx request for part of a page (a history restore wants the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
+    htmx = cast(HtmxHttpRequest, request).htmx
+    return bool(htmx) and not htmx.history_restore_request
 
 
-def render_dialog(request, template, context, status=200):
+def render_dialog(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     """A dialog is a fragment for htmx, and a plain page without JavaScript."""
     context = {**context, "dialog_template": template, "action": request.get_full_path()}
     if is_fragment(request):
@@ -33,19 +53,21 @@ def render_dialog(request, template, context, status=200):
     return render(request, "dialog_page.html", context, status=status)
 
 
-def render_form_dialog(request, template, context):
+def render_form_dialog(
+    request: HttpRequest, template: str, context: dict[str, Any]
+) -> HttpResponse:
     """A form's dialog: 200 when asked for, 422 when a POST comes back with errors (a
     valid POST has answered before), so htmx swaps the errors in and tests can tell."""
     status = 422 if request.method == "POST" else 200
     return render_dialog(request, template, context, status)
 
 
-def add_service_error(form, error: ValidationError) -> None:
+def add_service_error(form: BaseForm, error: ValidationError) -> None:
     """A service's refusal at the top of the form, in sentences."""
     form.add_error(None, validation_messages(error))
 
 
-def dialog_done(changed_event, message):
+def dialog_done(changed_event: str, message: str) -> HttpResponse:
     """The answer to a dialog's successful htmx POST: close it, tell the page what
     changed (it refreshes that part) and show a message."""
     response = HttpResponse(status=204)
@@ -55,7 +77,9 @@ def dialog_done(changed_event, message):
     return response
 
 
-def done(request, message, fallback, *, event=None):
+def done(
+    request: HttpRequest, message: str, fallback: HasPage | str, *, event: str | None = None
+) -> HttpResponse:
     """A dialog's success. htmx: `event` tells the page which section to refresh; no
     event means the whole page changed (a customer's profile shows in every part of
     it), so it reloads. Without htmx: a redirect to `fallback`, the message flashed."""
@@ -67,7 +91,7 @@ def done(request, message, fallback, *, event=None):
     return redirect(fallback)
 
 
-def go_to(request, target, message=None):
+def go_to(request: HttpRequest, target: HasPage | str, message: str | None = None) -> HttpResponse:
     """A success that leaves the page (a new invoice, a deleted customer): htmx
     navigates there, a plain form redirects. `target` is a model or a URL."""
     if message:
@@ -78,14 +102,16 @@ def go_to(request, target, message=None):
     return redirect(url)
 
 
-def message_only(message, level="error"):
+def message_only(message: str, level: str = "error") -> HttpResponse:
     """An htmx answer that changes nothing on the page but shows a message."""
     response = HttpResponse(status=204)
     trigger_client_event(response, "showMessage", {"text": message, "level": level})
     return response
 
 
-def refuse(request, error: ValidationError | str, fallback):
+def refuse(
+    request: HttpRequest, error: ValidationError | str, fallback: HasPage | str
+) -> HttpResponse:
     """A service's refusal of an action that has no form to show it (a row's Remove):
     a message, the page unchanged."""
     text = error if isinstance(error, str) else " ".join(validation_messages(error))
@@ -95,6 +121,8 @@ def refuse(request, error: ValidationError | str, fallback):
     return redirect(fallback)
 
 
-def export_refused(request, message="Fix the filters before exporting."):
+def export_refused(
+    request: HttpRequest, message: str = "Fix the filters before exporting."
+) -> HttpResponse:
     """An export whose filters do not validate: 400, with the reason."""
     return render(request, "_error.html", {"errors": [message]}, status=400)

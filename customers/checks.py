@@ -2,7 +2,10 @@
 of customer fields follows the model."""
 
 import sqlite3
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
 
+from django.apps import AppConfig
 from django.core import checks
 from django.db import connections
 
@@ -10,8 +13,12 @@ SQLITE_MINIMUM = (3, 38)  # the JSON ->> operator (exports read metadata with it
 
 
 @checks.register(checks.Tags.database)
-def check_sqlite_version(app_configs, databases=None, **kwargs):
-    errors = []
+def check_sqlite_version(
+    app_configs: Sequence[AppConfig] | None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[checks.CheckMessage]:
+    errors: list[checks.CheckMessage] = []
     for alias in databases or ():
         if connections[alias].vendor == "sqlite" and sqlite3.sqlite_version_info < SQLITE_MINIMUM:
             errors.append(
@@ -25,7 +32,9 @@ def check_sqlite_version(app_configs, databases=None, **kwargs):
 
 
 @checks.register()
-def check_trigger_columns(app_configs, **kwargs):
+def check_trigger_columns(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     from core.db import trigger_column_errors
 
     from .triggers import POSTGRES, SQLITE
@@ -34,7 +43,9 @@ def check_trigger_columns(app_configs, **kwargs):
 
 
 @checks.register()
-def check_profile_fields(app_configs, **kwargs):
+def check_profile_fields(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     from .forms import SECTIONS
     from .imports.columns import STRIPE_COLUMNS
     from .models import PROFILE_FIELDS
@@ -48,10 +59,15 @@ def check_profile_fields(app_configs, **kwargs):
     )  # fmt: skip
 
 
-def profile_field_errors(profile_fields, *, sections, named_elsewhere):
+def profile_field_errors(
+    profile_fields: Sequence[str],
+    *,
+    sections: Iterable[tuple[str, Sequence[str]]],
+    named_elsewhere: Mapping[str, Collection[str]],
+) -> list[checks.CheckMessage]:
     """A profile field the form's sections leave out is never rendered, so every edit
     would save it empty; a name that is no profile field is a leftover."""
-    errors = []
+    errors: list[checks.CheckMessage] = []
     placed = [name for _, names in sections for name in names]
     for name in profile_fields:
         if placed.count(name) != 1:

@@ -15,19 +15,26 @@ FTS index matches (it answers in milliseconds, bounded by FEW_MATCHES):
 Counting always uses the FTS index. Figures at a million rows: README, Performance.
 """
 
+from typing import Any, TypeVar
+
 from django.db import connections
-from django.db.models import Q, TextField
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Lower
 
 from . import sql
+from .models import Customer
 from .triggers import SEARCH_FIELDS
 
 SEARCH_PHRASE = "{" + " ".join([*SEARCH_FIELDS, "metadata_values"]) + "}: "
 FEW_MATCHES = 50_000
 
+QS = TypeVar("QS", bound=QuerySet[Any])
 
-def search_customers(queryset, text, *, counting=False):
+
+def search_customers(
+    queryset: QuerySet[Customer], text: str, *, counting: bool = False
+) -> QuerySet[Customer]:
     text = text.strip()
     if not text:
         return queryset
@@ -46,7 +53,9 @@ def search_customers(queryset, text, *, counting=False):
     return queryset.filter(scan)
 
 
-def filter_name(queryset, text, *, counting=False):
+def filter_name(
+    queryset: QuerySet[Customer], text: str, *, counting: bool = False
+) -> QuerySet[Customer]:
     """Customers whose name contains `text`, in any case."""
     text = text.strip()
     vendor = connections[queryset.db].vendor
@@ -59,7 +68,9 @@ def filter_name(queryset, text, *, counting=False):
     return queryset.filter(scan)
 
 
-def filter_metadata(queryset, key, value, *, counting=False):
+def filter_metadata(
+    queryset: QuerySet[Customer], key: str, value: str, *, counting: bool = False
+) -> QuerySet[Customer]:
     """Customers whose metadata has `key` set to exactly `value`."""
     vendor = connections[queryset.db].vendor
     if vendor == "postgresql":
@@ -67,19 +78,19 @@ def filter_metadata(queryset, key, value, *, counting=False):
     # KeyTextTransform keeps a key like "a__b" one key, not a path; Cast makes
     # the value compare as text, not as JSON.
     exact = Cast(KeyTextTransform(key, "metadata"), TextField())
-    queryset = queryset.alias(metadata_match=exact)
+    matching = queryset.alias(metadata_match=exact)
     if vendor == "sqlite" and len(key) + 1 + len(value) >= 3:
         # The FTS pair narrows the rows; the exact test drops look-alikes (key=value2).
         phrase = "{metadata_pairs}: " + _fts_phrase(f"{key}={value}")
-        queryset = _sqlite_filter(queryset, phrase, Q(), counting)
-    return queryset.filter(metadata_match=value)
+        matching = _sqlite_filter(matching, phrase, Q(), counting)
+    return matching.filter(metadata_match=value)
 
 
-def _fts_phrase(text):
+def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _sqlite_filter(queryset, phrase, scan, counting):
+def _sqlite_filter(queryset: QS, phrase: str, scan: Q, counting: bool) -> QS:
     if not counting:
         matched = sql.fts_match_count(queryset.db, phrase, limit=FEW_MATCHES + 1)
         if matched > FEW_MATCHES:

@@ -1,27 +1,30 @@
 """Reads shared by the Customers page, its export, the duplicate check and invoices."""
 
-from django.db.models import Q
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from core.pagination import paginate
+from core.pagination import Page, paginate
 
 from . import sql
 from .filters import SORT_KEYS, CustomerFilter
 from .models import Customer
 
 
-def live_customer_or_404(public_id):
+def live_customer_or_404(public_id: str) -> Customer:
     """The customer a page's URL names; a deleted one is a 404 for every page but the
     admin's."""
     return get_object_or_404(Customer.objects.live(), public_id=public_id)
 
 
-def customer_list(*, params, counting=False):
+def customer_list(*, params: Mapping[str, Any], counting: bool = False) -> CustomerFilter:
     """The FilterSet for the Customers page; `.qs` is the filtered queryset."""
     return CustomerFilter(params, queryset=Customer.objects.live(), counting=counting)
 
 
-def customer_page(filterset):
+def customer_page(filterset: CustomerFilter) -> Page:
     """The page of customers the filterset's sort and after/before ask for."""
     queryset = filterset.qs  # validates the form: invalid filters are left out
     data = filterset.form.cleaned_data
@@ -33,7 +36,7 @@ def customer_page(filterset):
     )
 
 
-def customers_sorted(filterset):
+def customers_sorted(filterset: CustomerFilter) -> QuerySet[Customer]:
     """All the filterset's customers in its sort order (for exports)."""
     expression, descending = SORT_KEYS[filterset.sort_order]
     if descending:
@@ -41,7 +44,9 @@ def customers_sorted(filterset):
     return filterset.qs.order_by(expression.asc(), "pk")
 
 
-def customer_duplicates(*, name, email, exclude=None, limit=5):
+def customer_duplicates(
+    *, name: str, email: str, exclude: Customer | None = None, limit: int = 5
+) -> list[Customer]:
     """Live customers that look like the one being added: same email or same name,
     ignoring case."""
     match = Q()
@@ -57,14 +62,16 @@ def customer_duplicates(*, name, email, exclude=None, limit=5):
     return list(customers.filter(match)[:limit])
 
 
-def tax_id_rows(customer):
+def tax_id_rows(customer: Customer) -> list[tuple[str, str]]:
     """The customer's tax IDs as (type, value) pairs, oldest first. Plain SQL: invoice
     finalization reads them for every invoice, and the ORM's query building cost ten
     times the query."""
     return sql.tax_id_rows(customer.pk)
 
 
-def customers_by_reference(reference, queryset=None):
+def customers_by_reference(
+    reference: str, queryset: QuerySet[Customer] | None = None
+) -> QuerySet[Customer]:
     """The customers staff name by ID (cus_…) or account email, as the Invoices page's
     customer filter and Create invoice take them. At most one kind matches: an ID has no
     @. Two index lookups (public_id, email_key); `queryset` narrows, e.g. to live ones."""

@@ -1,9 +1,13 @@
 """Every write to customers goes through these functions."""
 
 import string
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, TypeVar
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from core.ids import random_strings
@@ -19,10 +23,12 @@ from .models import (
 
 PREFIX_ALPHABET = string.ascii_uppercase + string.digits
 
+M = TypeVar("M", bound=Model)
 
-def unused_invoice_prefixes(count):
+
+def unused_invoice_prefixes(count: int) -> list[str]:
     """`count` random invoice prefixes no customer has, checked in one query a draw."""
-    prefixes = set()
+    prefixes: set[str] = set()
     while len(prefixes) < count:
         wanted = set(random_strings(PREFIX_ALPHABET, 8, count - len(prefixes)))
         wanted -= set(
@@ -35,7 +41,13 @@ def unused_invoice_prefixes(count):
 
 
 @transaction.atomic
-def customer_create(*, fields, tax_ids=(), contacts=(), aliases=()):
+def customer_create(
+    *,
+    fields: Mapping[str, Any],
+    tax_ids: Iterable[Mapping[str, str]] = (),
+    contacts: Iterable[Mapping[str, Any]] = (),
+    aliases: Collection[str] = (),
+) -> Customer:
     """Create a customer with its tax IDs, contacts and external IDs, all or nothing.
 
     `fields` maps profile field names (and `created`, for imports) to values;
@@ -46,7 +58,14 @@ def customer_create(*, fields, tax_ids=(), contacts=(), aliases=()):
 
 
 @transaction.atomic
-def customer_update(*, customer, fields, tax_ids=None, contacts=None, aliases=None):
+def customer_update(
+    *,
+    customer: Customer,
+    fields: Mapping[str, Any],
+    tax_ids: Iterable[Mapping[str, str]] | None = None,
+    contacts: Iterable[Mapping[str, Any]] | None = None,
+    aliases: Collection[str] | None = None,
+) -> Customer:
     """Update a live customer; related lists given replace what the customer had."""
     _check_field_names(fields, allowed=set(PROFILE_FIELDS))
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -57,13 +76,19 @@ def customer_update(*, customer, fields, tax_ids=None, contacts=None, aliases=No
     return _save(customer, tax_ids=tax_ids, contacts=contacts, aliases=aliases)
 
 
-def _check_field_names(fields, *, allowed):
+def _check_field_names(fields: Mapping[str, Any], *, allowed: set[str]) -> None:
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"Not customer profile fields: {', '.join(sorted(unknown))}")
 
 
-def _save(customer, *, tax_ids, contacts, aliases):
+def _save(
+    customer: Customer,
+    *,
+    tax_ids: Iterable[Mapping[str, str]] | None,
+    contacts: Iterable[Mapping[str, Any]] | None,
+    aliases: Collection[str] | None,
+) -> Customer:
     if not customer.invoice_prefix:
         (customer.invoice_prefix,) = unused_invoice_prefixes(1)
     if customer.legal_entity_id is None:
@@ -74,7 +99,13 @@ def _save(customer, *, tax_ids, contacts, aliases):
     return customer
 
 
-def _replace_related(customer, *, tax_ids, contacts, aliases):
+def _replace_related(
+    customer: Customer,
+    *,
+    tax_ids: Iterable[Mapping[str, str]] | None,
+    contacts: Iterable[Mapping[str, Any]] | None,
+    aliases: Collection[str] | None,
+) -> None:
     if tax_ids is not None:
         wanted = {(row["type"], row["value"]) for row in tax_ids}
         existing = {(t.type, t.value): t for t in customer.tax_ids.all()}
@@ -89,13 +120,13 @@ def _replace_related(customer, *, tax_ids, contacts, aliases):
             _save_clean(Contact(customer=customer, **row))
     if aliases is not None:
         customer.aliases.exclude(alias__in=aliases).delete()
-        existing = set(customer.aliases.values_list("alias", flat=True))
+        kept = set(customer.aliases.values_list("alias", flat=True))
         for alias in aliases:
-            if alias not in existing:
+            if alias not in kept:
                 _save_clean(CustomerAlias(customer=customer, alias=alias))
 
 
-def _save_clean(obj):
+def _save_clean(obj: M) -> M:
     obj.full_clean(exclude=["customer"])
     try:
         with transaction.atomic():
@@ -106,7 +137,7 @@ def _save_clean(obj):
 
 
 @transaction.atomic
-def customers_delete(*, customers, deleted_by):
+def customers_delete(*, customers: Iterable[Customer], deleted_by: User | None) -> int:
     """Tombstone customers: they leave the list but their records stay for invoices
     and ledger entries. Returns how many were deleted now."""
     ids = [c.pk for c in customers]
@@ -117,11 +148,11 @@ def customers_delete(*, customers, deleted_by):
     )
 
 
-def customer_delete(*, customer, deleted_by):
+def customer_delete(*, customer: Customer, deleted_by: User | None) -> int:
     return customers_delete(customers=[customer], deleted_by=deleted_by)
 
 
 @transaction.atomic
-def customers_restore(*, customers):
+def customers_restore(*, customers: Iterable[Customer]) -> int:
     ids = [c.pk for c in customers]
     return Customer.objects.deleted().filter(pk__in=ids).update(deleted_at=None, deleted_by=None)

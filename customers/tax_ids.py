@@ -76,11 +76,11 @@ TAX_ID_TYPES = {
 }
 
 
-def tax_id_type_choices():
+def tax_id_type_choices() -> list[tuple[str, str]]:
     return [(code, label) for code, (label, *_rest) in TAX_ID_TYPES.items()]
 
 
-def clean_tax_id_value(tax_type, value):
+def clean_tax_id_value(tax_type: str, value: str | None) -> str:
     """Return the value in its compact form, or raise ValidationError saying why."""
     if tax_type not in TAX_ID_TYPES:
         raise ValidationError("Choose a tax ID type from the list.", code="invalid_type")

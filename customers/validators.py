@@ -1,6 +1,7 @@
 """Field validators with messages a billing clerk understands."""
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -18,7 +19,7 @@ CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LINE_BREAKS_RE = re.compile(r"[\t\n\r]")
 
 
-def validate_single_line(value):
+def validate_single_line(value: str) -> None:
     if CONTROL_CHARACTERS_RE.search(value) or LINE_BREAKS_RE.search(value):
         raise ValidationError(
             "Remove the line breaks, tabs or invisible control characters.",
@@ -26,12 +27,12 @@ def validate_single_line(value):
         )
 
 
-def validate_multi_line(value):
+def validate_multi_line(value: str) -> None:
     if CONTROL_CHARACTERS_RE.search(value):
         raise ValidationError("Remove the invisible control characters.", code="control_characters")
 
 
-def validate_country(value):
+def validate_country(value: str) -> None:
     if value and value not in reference.countries():
         raise ValidationError(
             "“%(value)s” is not a country code. Use the two-letter ISO code, like US or FR.",
@@ -40,7 +41,7 @@ def validate_country(value):
         )
 
 
-def validate_currency(value):
+def validate_currency(value: str) -> None:
     if value and value not in reference.currencies():
         raise ValidationError(
             "“%(value)s” is not a currency we support. Use a three-letter ISO code, like USD.",
@@ -49,7 +50,7 @@ def validate_currency(value):
         )
 
 
-def validate_invoice_prefix(value):
+def validate_invoice_prefix(value: str) -> None:
     if value and not INVOICE_PREFIX_RE.fullmatch(value):
         raise ValidationError(
             "The invoice prefix must be 3 to 12 uppercase letters or digits, like ACME01.",
@@ -57,7 +58,7 @@ def validate_invoice_prefix(value):
         )
 
 
-def validate_preferred_locales(value):
+def validate_preferred_locales(value: object) -> None:
     if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
         raise ValidationError("Preferred languages must be a list of language tags.")
     for tag in value:
@@ -72,14 +73,15 @@ def validate_preferred_locales(value):
         raise ValidationError("Each preferred language can be listed once.", code="duplicate")
 
 
-def _validate_string_pairs(value, *, what):
+def _validate_string_pairs(value: object, *, what: str) -> None:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
         raise ValidationError(f"{what} must map text keys to text values.")
 
 
-def validate_metadata(value):
+def validate_metadata(value: Any) -> None:
+    # Any: a JSONField holds any JSON; the first check makes it a dict of strings.
     _validate_string_pairs(value, what="Metadata")
     if len(value) > METADATA_MAX_KEYS:
         raise ValidationError(
@@ -108,7 +110,7 @@ def validate_metadata(value):
             )
 
 
-def validate_custom_fields(value):
+def validate_custom_fields(value: object) -> None:
     if not isinstance(value, list) or not all(
         isinstance(f, dict) and set(f) == {"name", "value"} for f in value
     ):

@@ -19,7 +19,7 @@ class TransactionFilter(CreatedRangeFilterSet):
 
     class Meta:
         model = BalanceTransaction
-        fields = []
+        fields: list[str] = []
 
     def filter_currency(self, queryset, name, value):
         return queryset.filter(currency=value.upper())

@@ -1,4 +1,5 @@
 import uuid
+from typing import cast
 
 from django import forms
 
@@ -67,7 +68,7 @@ class StartingBalanceForm(PlainLabelsMixin, MoneyFormMixin, forms.Form):
 
     adjustment_type = forms.ChoiceField(
         label="Balance type",
-        choices=AdjustBalanceForm.base_fields["adjustment_type"].choices,
+        choices=cast(forms.ChoiceField, AdjustBalanceForm.base_fields["adjustment_type"]).choices,
         widget=forms.RadioSelect,
         initial=AdjustBalanceForm.CREDIT,
         required=False,

@@ -49,8 +49,10 @@ class BalanceTransactionQuerySet(models.QuerySet):
     def delete(self):
         raise ImmutableTransactionError("Balance transactions cannot be deleted.")
 
-    update.queryset_only = True
-    delete.queryset_only = True
+    # The manager built from this queryset reads these off the functions; mypy cannot
+    # type an attribute set on a function.
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class BalanceTransaction(models.Model):

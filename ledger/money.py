@@ -8,7 +8,7 @@ import copy
 from functools import cache
 
 from babel import Locale
-from babel.numbers import format_currency
+from babel.numbers import NumberPattern, format_currency
 
 from core.money import precision, to_major
 
@@ -17,7 +17,7 @@ from core.money import precision, to_major
 MAX_MINOR_UNITS = 2**63 - 1
 
 
-def format_money(amount, currency, locale="en"):
+def format_money(amount: int, currency: str, locale: Locale | str = "en") -> str:
     """Minor units formatted for people, with Babel: 1250 USD -> '$12.50', in the
     locale's pattern but with exactly the currency's digits: 17500 HUF -> 'HUF175.00'
     (CLDR would show 'HUF175', and round 175.50 to 176)."""
@@ -33,7 +33,7 @@ def format_money(amount, currency, locale="en"):
 
 
 @cache
-def _currency_pattern(locale, digits):
+def _currency_pattern(locale: Locale, digits: int) -> NumberPattern:
     pattern = copy.copy(locale.currency_formats["standard"])
     pattern.frac_prec = (digits, digits)
     return pattern

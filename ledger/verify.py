@@ -1,21 +1,25 @@
 """Recompute every balance from its transactions and check each ending-balance chain."""
 
+from collections.abc import Iterator
+
 from .models import BalanceTransaction, CustomerBalance
 
 
-def ledger_problems(chunk_size=10_000):
+def ledger_problems(chunk_size: int = 10_000) -> Iterator[str]:
     """Yield a sentence per mismatch: a chain link whose ending balance is not the
     previous one plus its amount, or a stored balance that differs from the sum."""
-    sums = {}
-    key = previous_balance = None
+    sums: dict[tuple[int, str], int] = {}
+    key: tuple[int, str] | None = None  # the chain being read
+    previous_balance = 0
     rows = (
         BalanceTransaction.objects.order_by("customer_id", "currency", "id")
         .values_list("customer_id", "currency", "id", "public_id", "amount", "ending_balance")
         .iterator(chunk_size=chunk_size)
     )
     for customer_id, currency, _id, public_id, amount, ending_balance in rows:
-        if (customer_id, currency) != key:
-            key, previous_balance = (customer_id, currency), 0
+        chain = (customer_id, currency)
+        if chain != key:
+            key, previous_balance = chain, 0
         expected = previous_balance + amount
         if ending_balance != expected:
             yield (
@@ -23,7 +27,7 @@ def ledger_problems(chunk_size=10_000):
                 f"{ending_balance}, expected {expected}"
             )
         previous_balance = ending_balance
-        sums[key] = sums.get(key, 0) + amount
+        sums[chain] = sums.get(chain, 0) + amount
     stored = {
         (customer_id, currency): amount
         for customer_id, currency, amount in CustomerBalance.objects.values_list(

@@ -48,27 +48,27 @@ STRIPE_COLUMNS = {
 @dataclass
 class Layout:
     stripe: bool
-    fields: dict = field(default_factory=dict)  # column index → field name
-    metadata: dict = field(default_factory=dict)  # column index → metadata key
+    fields: dict[int, str] = field(default_factory=dict)  # column index → field name
+    metadata: dict[int, str] = field(default_factory=dict)  # column index → metadata key
     id_column: int | None = None
-    ignored: list = field(default_factory=list)  # column names no field takes
+    ignored: list[str] = field(default_factory=list)  # column names no field takes
 
     @property
-    def names(self):
+    def names(self) -> set[str]:
         return set(self.fields.values())
 
 
-def _folded(name):
+def _folded(name: str) -> str:
     return " ".join(name.casefold().replace("_", " ").split())
 
 
-def is_stripe_export(header):
+def is_stripe_export(header: list[str]) -> bool:
     return any(name == "Created (UTC)" or STRIPE_METADATA.match(name) for name in header) or (
         "Description" in header and "description" not in header
     )
 
 
-def layout_for(header):
+def layout_for(header: list[str]) -> Layout:
     stripe = is_stripe_export(header)
     layout = Layout(stripe=stripe)
     own = {name: name for name in COLUMNS if name not in ("id", "created")}

@@ -12,7 +12,10 @@ import codecs
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
+
+from . import xlsx
+from .table import ImportFileError, Rows, Table
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -31,18 +34,7 @@ MAX_ROW_CHARS = 1_000_000
 XLSX_MAGIC = b"PK\x03\x04"
 
 
-class ImportFileError(ValueError):
-    pass
-
-
-@dataclass
-class Table:
-    header: list  # column names as written, stripped
-    rows: object  # iterator of (line number, list of cells)
-    row_count: int  # data rows, blank lines left out (an XLSX sheet's own count, or 0)
-
-
-def read_table(data, file_name=""):
+def read_table(data: bytes, file_name: str = "") -> Table:
     if not data.strip():
         raise ImportFileError("The file is empty.")
     if len(data) > MAX_BYTES:
@@ -65,21 +57,19 @@ def read_table(data, file_name=""):
     return table
 
 
-def is_xlsx(data, file_name=""):
+def is_xlsx(data: bytes, file_name: str = "") -> bool:
     return data.startswith(XLSX_MAGIC) or file_name.lower().endswith(".xlsx")
 
 
-def unpacked_size(data, file_name=""):
+def unpacked_size(data: bytes, file_name: str = "") -> int:
     """What reading the file parses: its size, or an XLSX workbook's once unpacked (a
     140 KB workbook can hold 1,000,000 rows)."""
     if not is_xlsx(data, file_name):
         return len(data)
-    from .xlsx import unpacked_size
-
-    return unpacked_size(data)
+    return xlsx.unpacked_size(data)
 
 
-def encoding_of(data):
+def encoding_of(data: bytes) -> str:
     """UTF-8 (a byte order mark is dropped), else Latin-1 (Windows-1252), which every
     byte sequence decodes as."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -93,7 +83,7 @@ def encoding_of(data):
     return "utf-8-sig"
 
 
-def _read_csv(data):
+def _read_csv(data: bytes) -> Table:
     # PostgreSQL's text columns cannot hold NUL, and no text file has one (a UTF-16
     # one, Excel's "Unicode text", has one a character).
     if (nul := data.find(b"\x00")) != -1:
@@ -112,7 +102,7 @@ def _read_csv(data):
     return Table([cell.strip() for cell in header], rows, max(0, row_count - _filled(header)))
 
 
-def _csv_records(data, encoding, delimiter):
+def _csv_records(data: bytes, encoding: str, delimiter: str) -> Rows:
     """(line number, cells) of every record, blank ones too, each refused as soon as it
     is longer or wider than a row can be. The rows are decoded as they are read rather
     than the file as one string (4 bytes a character once a file has an accented
@@ -120,7 +110,9 @@ def _csv_records(data, encoding, delimiter):
     text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
     line, length = 1, 0
 
-    def lines():  # the csv module asks for the next line only while its record goes on
+    def lines() -> Iterator[
+        str
+    ]:  # the csv module asks for the next line only while its record goes on
         nonlocal length
         while piece := text.readline(MAX_ROW_CHARS + 1):
             length += len(piece)
@@ -145,11 +137,11 @@ def _csv_records(data, encoding, delimiter):
         raise ImportFileError(f"Line {line}: {error}.") from None
 
 
-def _filled(cells):
+def _filled(cells: list[str]) -> bool:
     return bool("".join(cells).strip())
 
 
-def _csv_rows(data, encoding, delimiter):
+def _csv_rows(data: bytes, encoding: str, delimiter: str) -> Rows:
     """(line number, cells) of each non-blank row after the header."""
     records = _csv_records(data, encoding, delimiter)
     next(records, None)
@@ -163,10 +155,8 @@ def _csv_rows(data, encoding, delimiter):
             yield line, cells
 
 
-def _read_xlsx(data):
-    from .xlsx import read_xlsx
-
-    header, rows, row_count = read_xlsx(
+def _read_xlsx(data: bytes) -> Table:
+    header, rows, row_count = xlsx.read_xlsx(
         data, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, max_cell=MAX_CELL, max_text=MAX_BYTES
     )
     # A sheet's <dimension> also counts empty rows someone formatted down to the bottom: an

@@ -8,9 +8,13 @@ has seen: a 100,000-row file cleans each distinct country once, not 100,000 time
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -21,6 +25,7 @@ from ..models import Customer, CustomerAlias
 from ..resources import TAX_ID_SEPARATOR
 from ..tax_ids import clean_tax_id_value
 from ..validators import validate_metadata, validate_single_line
+from .columns import Layout
 
 # Blank cells in these columns mean "not given": a new customer gets the default, an
 # existing one keeps its value (they cannot be blank).
@@ -35,34 +40,43 @@ ALIAS_FIELD = CustomerAlias._meta.get_field("alias")
 EARLIEST_CREATED = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 CREATED_AHEAD = datetime.timedelta(days=1)
 
+# A column's cleaner: a cell's text to its clean value, or ValidationError.
+Cleaner = Callable[[str], Any]
+# A cell's outcome: (clean value, None) or (None, error message).
+Outcome = tuple[Any, str | None]
+
 
 @dataclass(slots=True)
 class Row:
     line: int
     reference: str  # the ID column: ours, or Stripe's in a Stripe export
-    values: dict  # field name → clean value, for the columns given
-    metadata: dict  # key → value; "" unsets the key
-    errors: list  # (column, message)
-    failed: set  # fields whose cell was given but invalid
+    values: dict[str, Any]  # field name → clean value, for the columns given
+    metadata: dict[str, str]  # key → value; "" unsets the key
+    errors: list[tuple[str, str]]  # (column, message)
+    failed: set[str]  # fields whose cell was given but invalid
 
 
 class RowCleaner:
-    def __init__(self, header, layout):
+    def __init__(self, header: list[str], layout: Layout) -> None:
         form = CustomerForm()
         self.header = header
         self.width = len(header)
         self.reference_column = layout.id_column
         self.stripe = layout.stripe
-        self.fields = [
+        # Each column: (index, name or key, its cleaner, the outcomes it remembers).
+        self.fields: list[tuple[int, str, Cleaner, dict[str, Outcome]]] = [
             (index, name, _field_cleaner(name, form.fields.get(name)), {})
             for index, name in layout.fields.items()
         ]
-        self.metadata = [
+        self.metadata: list[tuple[int, str, Cleaner, dict[str, Outcome]]] = [
             (index, key, _metadata_cleaner(key), {}) for index, key in layout.metadata.items()
         ]
 
-    def clean(self, line, cells):
-        errors, values, metadata, failed = [], {}, {}, set()
+    def clean(self, line: int, cells: list[str]) -> Row:
+        errors: list[tuple[str, str]] = []
+        values: dict[str, Any] = {}
+        metadata: dict[str, str] = {}
+        failed: set[str] = set()
         if len(cells) < self.width:
             cells += [""] * (self.width - len(cells))
         elif len(cells) > self.width and "".join(cells[self.width :]).strip():
@@ -90,10 +104,10 @@ class RowCleaner:
         return Row(line, reference, values, metadata, errors, failed)
 
 
-def _outcome(cell, clean_cell, outcomes):
+def _outcome(cell: str, clean_cell: Cleaner, outcomes: dict[str, Outcome]) -> Outcome:
     """(clean value, None) or (None, error message), remembered for the column."""
     try:
-        outcome = (clean_cell(_text(cell)), None)
+        outcome: Outcome = (clean_cell(_text(cell)), None)
     except ValidationError as error:
         outcome = (None, " ".join(error.messages))
     if len(outcomes) < REMEMBERED_PER_COLUMN:
@@ -101,19 +115,21 @@ def _outcome(cell, clean_cell, outcomes):
     return outcome
 
 
-def _field_cleaner(name, form_field):
+def _field_cleaner(name: str, form_field: forms.Field | None) -> Cleaner:
     """The function that turns a cell of the `name` column into its clean value."""
     if name == "created":
         latest = timezone.now() + CREATED_AHEAD  # once a file
         return lambda text: parse_created(text, latest) if text else NOT_GIVEN
     if name == "tax_ids":
         return parse_tax_ids
-    model_field = Customer._meta.get_field(name)
+    # Every other column is a profile field: a concrete model field, and the form's.
+    model_field = cast("models.Field[Any, Any]", Customer._meta.get_field(name))
+    assert form_field is not None, name
     blank_not_given = name in DEFAULTED or name == "email"  # a missing email is refused later
     # The model's validators the form field has not run already (both check an email).
     model_validators = [v for v in model_field.validators if v not in form_field.validators]
 
-    def clean(text):
+    def clean(text: str) -> Any:
         if name in UPPERCASE:
             text = text.upper()
         if not text and blank_not_given:
@@ -127,8 +143,8 @@ def _field_cleaner(name, form_field):
     return clean
 
 
-def _metadata_cleaner(key):
-    def clean(text):
+def _metadata_cleaner(key: str) -> Cleaner:
+    def clean(text: str) -> str:
         validate_single_line(key)  # the header's key, so every row of the column is refused
         if text:
             validate_metadata({key: text})  # the key count is checked once merged
@@ -137,10 +153,10 @@ def _metadata_cleaner(key):
     return clean
 
 
-def parse_tax_ids(text):
+def parse_tax_ids(text: str) -> tuple[tuple[str, str], ...]:
     """`eu_vat:FR40303265045; gb_vat:GB980780684` (as exported) into ((type, value), …),
     each pair checked as the customer page checks it. An empty cell is no tax IDs."""
-    tax_ids = []
+    tax_ids: list[tuple[str, str]] = []
     for entry in filter(None, (part.strip() for part in text.split(TAX_ID_SEPARATOR))):
         tax_type, _, value = entry.partition(":")
         try:
@@ -155,7 +171,7 @@ def parse_tax_ids(text):
     return tuple(tax_ids)
 
 
-def parse_created(text, latest):
+def parse_created(text: str, latest: datetime.datetime) -> datetime.datetime:
     """ISO 8601 as we export it, or Stripe's `2024-05-01 13:45` (UTC), from 1970 (Unix
     time, Stripe's `created`) to `latest` (a day from now: a file written in local time,
     read as UTC). A customer was created then; and a date past Python's years 1-9999
@@ -173,7 +189,7 @@ def parse_created(text, latest):
     return value
 
 
-def _text(cell):
+def _text(cell: str) -> str:
     """The cell stripped and, since our exports write a formula-looking cell with a
     leading ' (see core.exports.neutralise), without that quote: an unedited export imports
     unchanged."""

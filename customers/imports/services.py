@@ -9,24 +9,31 @@ killed worker leaves no partial rows.
 import gc
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any, TypedDict, TypeVar
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import SHIPPING_DETAILS, Customer, CustomerAlias, CustomerImport, TaxId
 from ..triggers import insert_triggers_deferred
 from ..validators import METADATA_MAX_KEYS, validate_metadata
-from .columns import layout_for
+from .columns import Layout, layout_for
 from .reader import ImportFileError, read_table, unpacked_size
-from .rows import REQUIRED_FOR_NEW, RowCleaner
+from .rows import REQUIRED_FOR_NEW, Row, RowCleaner
 from .writes import create_customers, update_customers
 
 Status = CustomerImport.Status
 LOOKUP_CHUNK = 2000
 PROGRESS_EVERY = 2000
 REQUIRED_MESSAGES = {"name": "Enter the customer's name.", "email": "Enter the account email."}
+# Told (stage, rows done, rows in all) as the work goes on, e.g. a command's progress bar.
+Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
 
 
 class ImportRefused(Exception):
@@ -38,12 +45,14 @@ class ImportRefused(Exception):
 UNEXPECTED = "The check stopped on an unexpected error; nothing was saved."
 
 
-def import_size(customer_import):
+def import_size(customer_import: CustomerImport) -> int:
     """What checking the file reads: its size, or an XLSX workbook's once unpacked."""
     return unpacked_size(bytes(customer_import.data), customer_import.file_name)
 
 
-def import_create(*, data, file_name, user=None, match_by_email=False):
+def import_create(
+    *, data: bytes, file_name: str, user: User | None = None, match_by_email: bool = False
+) -> CustomerImport:
     return CustomerImport.objects.create(
         data=data,
         file_name=file_name[:255],
@@ -54,7 +63,7 @@ def import_create(*, data, file_name, user=None, match_by_email=False):
 
 
 @contextmanager
-def _rows_kept_from_the_collector():
+def _rows_kept_from_the_collector() -> Iterator[None]:
     """Checking keeps a few objects a row. The cyclic garbage collector would scan the
     growing list of rows again and again (a fifth of a 100,000-row check), so
     _clean_rows() freezes what it has made so far (gc.freeze) every PROGRESS_EVERY rows;
@@ -67,19 +76,22 @@ def _rows_kept_from_the_collector():
             gc.unfreeze()
 
 
-def _in_main_thread():
+def _in_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
 @_rows_kept_from_the_collector()
-def import_check(customer_import, progress=None):
+def import_check(
+    customer_import: CustomerImport, progress: Progress | None = None
+) -> "Plan | None":
     """Counts what importing the file would create, update and leave unchanged, and
     which rows are invalid. Writes nothing but the record."""
     try:
         rows, layout = _clean_rows(customer_import, progress)
         plan = _plan(rows, layout, match_by_email=customer_import.match_by_email)
     except ImportFileError as error:
-        return _fail(customer_import, str(error))
+        _fail(customer_import, str(error))
+        return None
     except Exception:
         _fail(customer_import, UNEXPECTED)
         raise
@@ -88,7 +100,12 @@ def import_check(customer_import, progress=None):
 
 
 @_rows_kept_from_the_collector()
-def import_apply(customer_import, *, valid_rows_only=False, progress=None):
+def import_apply(
+    customer_import: CustomerImport,
+    *,
+    valid_rows_only: bool = False,
+    progress: Progress | None = None,
+) -> tuple[int, int]:
     """Imports the file: every valid row or, unless `valid_rows_only`, nothing if a row
     is invalid. Returns (created, updated)."""
     import_start(customer_import, valid_rows_only=valid_rows_only)
@@ -125,7 +142,7 @@ def import_apply(customer_import, *, valid_rows_only=False, progress=None):
     return created, updated
 
 
-def import_start(customer_import, *, valid_rows_only=False):
+def import_start(customer_import: CustomerImport, *, valid_rows_only: bool = False) -> None:
     """Shows the import as running from when it is queued for the worker; its progress
     starts when the worker starts it."""
     customer_import.valid_rows_only = valid_rows_only
@@ -135,7 +152,7 @@ def import_start(customer_import, *, valid_rows_only=False):
     customer_import.save(update_fields=["valid_rows_only", "status", "rows_done", "progress_at"])
 
 
-def _fail(customer_import, message):
+def _fail(customer_import: CustomerImport, message: str) -> None:
     customer_import.status = Status.FAILED
     customer_import.failure = message
     customer_import.finished_at = timezone.now()
@@ -143,7 +160,9 @@ def _fail(customer_import, message):
     customer_import.save()
 
 
-def _clean_rows(customer_import, progress):
+def _clean_rows(
+    customer_import: CustomerImport, progress: Progress | None
+) -> tuple[list[Row], Layout]:
     table = read_table(bytes(customer_import.data), customer_import.file_name)
     layout = layout_for(table.header)
     if not layout.fields and layout.id_column is None and not layout.metadata:
@@ -153,7 +172,7 @@ def _clean_rows(customer_import, progress):
         )
     _save_progress(customer_import, 0, table.row_count)
     cleaner = RowCleaner(table.header, layout)
-    rows = []
+    rows: list[Row] = []
     last_report = time.monotonic()
     freeze = _in_main_thread()
     for line, cells in table.rows:
@@ -176,7 +195,7 @@ def _clean_rows(customer_import, progress):
     return rows, layout
 
 
-def _save_progress(customer_import, done, total):
+def _save_progress(customer_import: CustomerImport, done: int, total: int) -> None:
     customer_import.rows_done, customer_import.rows_total = done, total
     customer_import.progress_at = timezone.now()
     CustomerImport.objects.filter(pk=customer_import.pk).update(
@@ -184,7 +203,9 @@ def _save_progress(customer_import, done, total):
     )
 
 
-def _record_plan(customer_import, plan, layout, status, **fields):
+def _record_plan(
+    customer_import: CustomerImport, plan: "Plan", layout: Layout, status: str, **fields: Any
+) -> None:
     """Saves the plan's counts and errors with the new status, and not the file (the
     record's other big field) unless `fields` say so."""
     fields |= {
@@ -201,19 +222,26 @@ def _record_plan(customer_import, plan, layout, status, **fields):
     customer_import.save(update_fields=list(fields))
 
 
+class RowError(TypedDict):
+    line: int
+    column: str
+    message: str
+
+
 class Plan:
-    def __init__(self):
-        self.creates = []  # rows
-        self.updates = []  # (customer, {field: value}) with only what changes
-        self.tax_ids = {}  # the updated customers' tax IDs as they are: _Lookups.tax_ids
+    def __init__(self) -> None:
+        self.creates: list[Row] = []
+        self.updates: list[tuple[Customer, dict[str, Any]]] = []  # with only what changes
+        # The updated customers' tax IDs as they are: _Lookups.tax_ids
+        self.tax_ids: dict[int, dict[tuple[str, str], int]] = {}
         self.unchanged = 0
         self.invalid = 0
-        self.errors = []  # {"line", "column", "message"}
+        self.errors: list[RowError] = []
 
-    def refuse(self, row, column, message):
+    def refuse(self, row: Row, column: str, message: str) -> None:
         row.errors.append((column, message))
 
-    def settle(self, row):
+    def settle(self, row: Row) -> bool:
         if row.errors:
             self.invalid += 1
             self.errors.extend(
@@ -224,11 +252,14 @@ class Plan:
         return True
 
 
-def _plan(rows, layout, *, match_by_email):
+def _plan(rows: list[Row], layout: Layout, *, match_by_email: bool) -> Plan:
     plan = Plan()
     lookups = _Lookups(rows, stripe=layout.stripe, match_by_email=match_by_email)
     plan.tax_ids = lookups.tax_ids
-    seen_targets, seen_emails, seen_prefixes = {}, {}, {}
+    # Where each customer, account email and invoice prefix was first seen: its line.
+    seen_targets: dict[int, int] = {}
+    seen_emails: dict[str, int] = {}
+    seen_prefixes: dict[str, int] = {}
     for row in rows:
         target = _target(row, layout, lookups, match_by_email, plan)
         if target is not None:
@@ -277,22 +308,22 @@ def _plan(rows, layout, *, match_by_email):
 class _Lookups:
     """The customers a file's rows may name, read in a few queries for all rows."""
 
-    def __init__(self, rows, *, stripe, match_by_email):
+    def __init__(self, rows: list[Row], *, stripe: bool, match_by_email: bool) -> None:
         references = {row.reference for row in rows if row.reference}
         emails = {row.values["email"].casefold() for row in rows if row.values.get("email")}
         prefixes = {
             row.values["invoice_prefix"] for row in rows if row.values.get("invoice_prefix")
         }
         if stripe:
-            aliases = CustomerAlias.objects.values_list("alias", "customer_id")
-            aliases = dict(_chunked(aliases, "alias", references))
+            alias_rows = CustomerAlias.objects.values_list("alias", "customer_id")
+            aliases = dict(_chunked(alias_rows, "alias", references))
             customers = _customers_by("pk", set(aliases.values()))
             self.by_reference = {
                 ref: customers[pk] for ref, pk in aliases.items() if pk in customers
             }
         else:
             self.by_reference = _customers_by("public_id", references, live=False)
-        self.by_email = {}
+        self.by_email: dict[str, list[tuple[int, str]]] = {}
         by_email = Customer.objects.live().values_list("email_key", "pk", "public_id")
         for key, pk, public_id in _chunked(by_email, "email_key", emails):
             self.by_email.setdefault(key, []).append((pk, public_id))
@@ -303,7 +334,7 @@ class _Lookups:
         self.by_prefix = dict(_chunked(by_prefix, "invoice_prefix", prefixes))
         # The tax IDs of the customers rows may update, if the file has the column:
         # {customer pk: {(type, value): tax ID pk}}, for the plan and the writes.
-        self.tax_ids = {}
+        self.tax_ids: dict[int, dict[tuple[str, str], int]] = {}
         if any("tax_ids" in row.values for row in rows):
             pks = {c.pk for c in (*self.by_reference.values(), *self.email_matches.values())}
             tax_ids = TaxId.objects.values_list("customer_id", "type", "value", "pk")
@@ -311,19 +342,21 @@ class _Lookups:
                 self.tax_ids.setdefault(customer_pk, {})[tax_type, value] = pk
 
 
-def _chunked(queryset, field, keys):
+def _chunked(queryset: QuerySet[Any, T], field: str, keys: Iterable[Any]) -> Iterator[T]:
     """The queryset's rows whose `field` is one of `keys`, LOOKUP_CHUNK keys a query."""
-    keys = sorted(keys)
-    for start in range(0, len(keys), LOOKUP_CHUNK):
-        yield from queryset.filter(**{f"{field}__in": keys[start : start + LOOKUP_CHUNK]})
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), LOOKUP_CHUNK):
+        yield from queryset.filter(**{f"{field}__in": ordered[start : start + LOOKUP_CHUNK]})
 
 
-def _customers_by(field, keys, live=True):
+def _customers_by(field: str, keys: Iterable[Any], live: bool = True) -> dict[Any, Customer]:
     queryset = Customer.objects.live() if live else Customer.objects.all()
     return {getattr(customer, field): customer for customer in _chunked(queryset, field, keys)}
 
 
-def _target(row, layout, lookups, match_by_email, plan):
+def _target(
+    row: Row, layout: Layout, lookups: _Lookups, match_by_email: bool, plan: Plan
+) -> Customer | None:
     if row.reference:
         customer = lookups.by_reference.get(row.reference)
         if customer is not None and customer.is_deleted:
@@ -348,7 +381,14 @@ def _target(row, layout, lookups, match_by_email, plan):
     return None
 
 
-def _check_email(row, target, lookups, seen, match_by_email, plan):
+def _check_email(
+    row: Row,
+    target: Customer | None,
+    lookups: _Lookups,
+    seen: dict[str, int],
+    match_by_email: bool,
+    plan: Plan,
+) -> None:
     email = row.values.get("email")
     if not email:
         return
@@ -373,7 +413,9 @@ def _check_email(row, target, lookups, seen, match_by_email, plan):
         )
 
 
-def _check_prefix(row, target, lookups, seen, plan):
+def _check_prefix(
+    row: Row, target: Customer | None, lookups: _Lookups, seen: dict[str, int], plan: Plan
+) -> None:
     prefix = row.values.get("invoice_prefix")
     if not prefix:
         return
@@ -387,7 +429,7 @@ def _check_prefix(row, target, lookups, seen, plan):
     seen.setdefault(prefix, row.line)
 
 
-def _merged_metadata(current, given):
+def _merged_metadata(current: Mapping[str, str], given: Mapping[str, str]) -> dict[str, str]:
     merged = dict(current)
     for key, value in given.items():
         if value:
@@ -397,8 +439,8 @@ def _merged_metadata(current, given):
     return merged
 
 
-def _check_shipping(row, target, plan):
-    def value(name):
+def _check_shipping(row: Row, target: Customer | None, plan: Plan) -> None:
+    def value(name: str) -> Any:
         return row.values[name] if name in row.values else getattr(target, name, "")
 
     if any(value(name) for name in SHIPPING_DETAILS) and not value("shipping_name"):

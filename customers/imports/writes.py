@@ -2,6 +2,8 @@
 with bulk_update, and their external IDs and tax IDs."""
 
 import operator
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django.db import connections
 from django.utils import timezone
@@ -16,19 +18,23 @@ from ..models import (
     new_customer_ids,
 )
 from ..services import unused_invoice_prefixes
+from .columns import Layout
+from .rows import Row
 
 WRITE_BATCH = 1000
 PASSED_AS_THEY_ARE = {"CharField", "TextField", "PositiveSmallIntegerField",
                       "PositiveIntegerField", "ForeignKey"}  # fmt: skip
+# {customer pk: {(type, value): tax ID pk}}: a customer's tax IDs as they are.
+TaxIdsNow = Mapping[int, Mapping[tuple[str, str], int]]
 
 
-def create_customers(rows, layout):
+def create_customers(rows: Sequence[Row], layout: Layout) -> int:
     """Inserts the new customers with one prepared INSERT per batch. bulk_create would
     send 27 rows per statement (SQLite's 999 parameters) and prepare each value through
     a model instance; the rows are clean already, so this writes what save() would."""
     connection = connections[Customer.objects.db]
     fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
-    fixed = {
+    fixed: dict[str, Any] = {
         f.attname: f.get_default() for f in fields if not (f.has_default() and callable(f.default))
     }
     fixed["legal_entity_id"] = LegalEntity.objects.default().pk
@@ -45,7 +51,9 @@ def create_customers(rows, layout):
         public_ids = new_customer_ids(len(batch))
         without_prefix = sum(1 for row in batch if not row.values.get("invoice_prefix"))
         prefixes = unused_invoice_prefixes(without_prefix)
-        params, references, tax_ids = [], {}, {}
+        params: list[tuple[Any, ...]] = []
+        references: dict[str, str] = {}
+        tax_ids: dict[str, tuple[tuple[str, str], ...]] = {}
         for row, public_id in zip(batch, public_ids, strict=True):
             values = fixed | row.values  # tax_ids, not a column, is left out below
             values["public_id"] = public_id
@@ -75,11 +83,14 @@ def create_customers(rows, layout):
     return len(rows)
 
 
-def update_customers(updates, tax_ids_now):
+def update_customers(
+    updates: Sequence[tuple[Customer, dict[str, Any]]], tax_ids_now: TaxIdsNow
+) -> int:
     """`tax_ids_now`: {customer pk: {(type, value): tax ID pk}} as the plan read them."""
     for start in range(0, len(updates), WRITE_BATCH):
         batch = updates[start : start + WRITE_BATCH]
-        names, tax_ids = set(), {}
+        names: set[str] = set()
+        tax_ids: dict[int, tuple[tuple[str, str], ...]] = {}
         for customer, changes in batch:
             for name, value in changes.items():
                 if name == "tax_ids":
@@ -93,7 +104,8 @@ def update_customers(updates, tax_ids_now):
             Customer.objects.bulk_update([c for c, _ in batch], fields)
         if tax_ids:
             # As on the customer page: the tax IDs kept stay as they were.
-            stale, missing = [], {}
+            stale: list[int] = []
+            missing: dict[int, list[tuple[str, str]]] = {}
             for customer_pk, wanted in tax_ids.items():
                 now = tax_ids_now.get(customer_pk, {})
                 stale += [pk for pair, pk in now.items() if pair not in wanted]
@@ -103,7 +115,7 @@ def update_customers(updates, tax_ids_now):
     return len(updates)
 
 
-def _add_tax_ids(pairs_by_customer):
+def _add_tax_ids(pairs_by_customer: Mapping[int, Iterable[tuple[str, str]]]) -> None:
     """{customer pk: [(type, value), …]}, each pair cleaned by the tax ID form already."""
     TaxId.objects.bulk_create(
         TaxId(customer_id=pk, type=tax_type, value=value)

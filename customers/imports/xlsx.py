@@ -13,19 +13,23 @@ fetched), with callbacks that keep no tree and count rows, cells and characters 
 come: a file stops at its first limit without having been read whole.
 """
 
+import datetime
 import io
 import zipfile
 import zlib
+from collections.abc import Iterator
 from posixpath import dirname, join
+from typing import IO, TypeVar
 from xml.parsers.expat import ExpatError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
-from .reader import ImportFileError
+from .table import ImportFileError, Rows
 from .xlsx_parts import (
     UNREADABLE,
+    PartReader,
     Relationships,
     SharedStrings,
     SharedStringsReader,
@@ -33,6 +37,9 @@ from .xlsx_parts import (
     Styles,
     Workbook,
 )
+
+# A part's parser callbacks.
+Reader = TypeVar("Reader", bound=PartReader | SheetReader)
 
 # Uncompressed, each part. Our own XLSX export of 100,000 customers (its limit) has a
 # 141 MB sheet; one Excel writes for 200,000 (shared strings, no empty cells) ~150 MB.
@@ -52,7 +59,7 @@ ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, Run
               OSError, KeyError, ValueError)  # fmt: skip
 
 
-def unpacked_size(data):
+def unpacked_size(data: bytes) -> int:
     """The size of a workbook's parts uncompressed, as its zip declares them (what reading
     it parses), or the size of `data` if it is no workbook."""
     try:
@@ -61,7 +68,9 @@ def unpacked_size(data):
         return len(data)
 
 
-def read_xlsx(data, *, max_rows, max_columns, max_cell, max_text):
+def read_xlsx(
+    data: bytes, *, max_rows: int, max_columns: int, max_cell: int, max_text: int
+) -> tuple[list[str], Rows, int]:
     """(header, rows, row count): row 1 of the first sheet, an iterator of (line number,
     cells) of its other non-blank rows, and the number of data rows its <dimension>
     declares (0 without one). Cells are the text a CSV export of them would hold."""
@@ -80,7 +89,7 @@ def read_xlsx(data, *, max_rows, max_columns, max_cell, max_text):
     return header, rows, max(0, sheet.dimension_rows - 1)
 
 
-def _open(data):
+def _open(data: bytes) -> zipfile.ZipFile:
     if data.count(b"PK\x01\x02") > MAX_PARTS:  # the signature of each entry's header
         raise ImportFileError(f"{UNREADABLE} (it has more than {MAX_PARTS:,} parts).")
     try:
@@ -101,10 +110,10 @@ class _Declared:
     """A part's stream that refuses to go past the size the zip declares for it
     (zipfile stops there itself; this does not rely on it)."""
 
-    def __init__(self, stream, name, size):
+    def __init__(self, stream: IO[bytes], name: str, size: int) -> None:
         self.stream, self.name, self.left = stream, name, size
 
-    def read(self, size):
+    def read(self, size: int) -> bytes:
         data = self.stream.read(size)
         self.left -= len(data)
         if self.left < 0:
@@ -112,7 +121,7 @@ class _Declared:
         return data
 
 
-def _parse(archive, name, reader):
+def _parse(archive: zipfile.ZipFile, name: str, reader: PartReader | SheetReader) -> Iterator[None]:
     """Feeds the part `name` a chunk at a time to defusedxml's parser (its pyexpat
     parser, with the guards that refuse a DTD, entities and external references), with
     `reader`'s methods as callbacks, and yields after each chunk so that the caller can
@@ -149,13 +158,15 @@ def _parse(archive, name, reader):
         raise ImportFileError(f"{UNREADABLE} ({name}: {error}).") from None
 
 
-def _read(archive, name, reader):
+def _read(archive: zipfile.ZipFile, name: str, reader: Reader) -> Reader:
     for _chunk in _parse(archive, name, reader):
         pass
     return reader
 
 
-def _workbook_parts(archive):
+def _workbook_parts(
+    archive: zipfile.ZipFile,
+) -> tuple[str, datetime.datetime, str | None, str | None]:
     """(first sheet's path, date epoch, shared strings' path, styles' path)."""
     package = _read(archive, "_rels/.rels", Relationships("_rels/.rels", "officeDocument"))
     if not package.found["officeDocument"]:
@@ -176,7 +187,7 @@ def _workbook_parts(archive):
     return sheet[1], epoch, strings and strings[1], styles and styles[1]
 
 
-def _sheet_rows(archive, path, sheet, max_rows):
+def _sheet_rows(archive: zipfile.ZipFile, path: str, sheet: SheetReader, max_rows: int) -> Rows:
     """The sheet's non-blank rows as they are parsed, the header first."""
     filled = 0
     for _chunk in _parse(archive, path, sheet):

@@ -13,7 +13,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
-from .reader import ImportFileError
+from .table import ImportFileError
 
 # Tags as expat names them ("namespace}name").
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -30,7 +30,7 @@ UNREADABLE = "This is not an XLSX workbook we can read"
 COLUMNS = {get_column_letter(number): number for number in range(1, 16385)}
 
 
-def _too_deep():
+def _too_deep() -> ImportFileError:
     return ImportFileError(f"{UNREADABLE} (its XML is nested more than {MAX_DEPTH} deep).")
 
 
@@ -40,27 +40,30 @@ class PartReader:
     done = False
     depth = 0
 
-    def start(self, tag, attrib):
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise _too_deep()
         self.opened(tag, attrib)
 
-    def end(self, tag):
+    def opened(self, tag: str, attrib: dict[str, str]) -> None:
+        raise NotImplementedError  # each part says what it makes of a tag
+
+    def end(self, tag: str) -> None:
         self.depth -= 1
 
-    def data(self, text):
+    def data(self, text: str) -> None:
         pass
 
 
 class Relationships(PartReader):
     """The (type, path) of each relationship `wanted` (by type or ID), the first one."""
 
-    def __init__(self, source, *wanted):
+    def __init__(self, source: str, *wanted: str | None) -> None:
         self.base = dirname(source.replace("_rels/", "").removesuffix(".rels"))
-        self.found = dict.fromkeys(wanted)
+        self.found: dict[str | None, tuple[str, str] | None] = dict.fromkeys(wanted)
 
-    def opened(self, tag, attrib):
+    def opened(self, tag: str, attrib: dict[str, str]) -> None:
         if tag != RELATIONSHIP:
             return
         kind = attrib.get("Type", "").rpartition("/")[2]
@@ -74,10 +77,10 @@ class Relationships(PartReader):
 class Workbook(PartReader):
     """The first sheet's relationship ID, and whether dates count from 1904."""
 
-    sheet_id = None
+    sheet_id: str | None = None
     date1904 = False
 
-    def opened(self, tag, attrib):
+    def opened(self, tag: str, attrib: dict[str, str]) -> None:
         if tag == f"{MAIN}workbookPr":
             self.date1904 = attrib.get("date1904", "0").lower() in ("1", "true")
         elif tag == f"{MAIN}sheet" and not self.done:
@@ -89,14 +92,16 @@ class Styles(PartReader):
     """Which cell styles (their index, as a cell's `s` writes it) show a date, and which
     of those a duration."""
 
-    def __init__(self):
-        self.formats = {}  # custom number format ID → (a date, a duration)
-        self.dates, self.durations = set(), set()
-        self.index = None  # of the next <xf> inside <cellXfs>
+    def __init__(self) -> None:
+        # custom number format ID → (a date, a duration)
+        self.formats: dict[str | None, tuple[bool, bool]] = {}
+        self.dates: set[str] = set()
+        self.durations: set[str] = set()
+        self.index: int | None = None  # of the next <xf> inside <cellXfs>
 
-    def opened(self, tag, attrib):
+    def opened(self, tag: str, attrib: dict[str, str]) -> None:
         if tag == f"{MAIN}numFmt" and len(self.formats) < MAX_STYLES:
-            code = attrib.get("formatCode", "")
+            code: str | None = attrib.get("formatCode", "")
             self.formats[attrib.get("numFmtId")] = is_date_format(code), is_timedelta_format(code)
         elif tag == f"{MAIN}cellXfs":
             self.index = 0
@@ -112,7 +117,7 @@ class Styles(PartReader):
                 self.durations.add(str(self.index))
             self.index += 1
 
-    def end(self, tag):
+    def end(self, tag: str) -> None:
         self.depth -= 1
         if tag == f"{MAIN}cellXfs":
             self.index = None
@@ -124,48 +129,49 @@ class SharedStrings:
     part) take 205 MB; text takes what it took in the part (1.5 times as much if the
     part is UTF-16, which Excel never writes)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.text = bytearray()
         self.ends = array("I")  # offsets below 4 GB: the part is smaller than that
 
-    def append(self, text):
+    def append(self, text: str) -> None:
         self.text += text.encode()
         self.ends.append(len(self.text))
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> str:
         start = self.ends[index - 1] if index else 0
         return self.text[start : self.ends[index]].decode()
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.ends)
 
 
-def _too_long(cell, max_cell):
+def _too_long(cell: str, max_cell: int) -> ImportFileError:
     return ImportFileError(
         f"{cell} has more than {max_cell:,} characters; cells can have up to {max_cell:,}."
     )
 
 
 class SharedStringsReader(PartReader):
-    def __init__(self, strings, max_cell):
+    def __init__(self, strings: SharedStrings, max_cell: int) -> None:
         self.strings, self.max_cell = strings, max_cell
-        self.item, self.length = [], 0  # the current string's text so far
+        self.item: list[str] = []  # the current string's text so far
+        self.length = 0
         self.collecting = self.phonetic = False
 
-    def opened(self, tag, attrib):
+    def opened(self, tag: str, attrib: dict[str, str]) -> None:
         if tag == TEXT:
             self.collecting = not self.phonetic  # a phonetic guide is no part of it
         elif tag == PHONETIC:
             self.phonetic = True
 
-    def data(self, text):
+    def data(self, text: str) -> None:
         if self.collecting:
             self.length += len(text)
             if self.length > self.max_cell:
                 raise _too_long("A cell of this workbook", self.max_cell)
             self.item.append(text)
 
-    def end(self, tag):
+    def end(self, tag: str) -> None:
         self.depth -= 1
         if tag == TEXT:
             self.collecting = False
@@ -183,24 +189,35 @@ class SheetReader:
 
     done = False
 
-    def __init__(self, strings, styles, epoch, max_columns, max_cell, max_text):
+    def __init__(
+        self,
+        strings: SharedStrings,
+        styles: Styles,
+        epoch: datetime.datetime,
+        max_columns: int,
+        max_cell: int,
+        max_text: int,
+    ) -> None:
         self.strings, self.styles, self.epoch = strings, styles, epoch
         self.max_columns, self.max_cell = max_columns, max_cell
         # The text all cells hand over: a shared string is stored once but becomes a new
         # string in every cell that names it, so a tiny file could otherwise yield gigabytes.
         self.max_text, self.text_total = max_text, 0
-        self.rows = []
+        self.rows: list[tuple[int, list[str]]] = []
         self.dimension_rows = 0
         self.depth = 0
         self.line = 0  # the current row's number
-        self.cells = []
+        self.cells: list[str] = []
         self.column = 0  # the current cell's, and its type and style
-        self.kind = self.style = None
-        self.value = None  # the cell's text pieces, once its <v> (inline: <t>) opened
+        self.kind: str | None = None
+        self.style: str | None = None
+        self.value: list[str] | None = (
+            None  # the cell's text pieces, once its <v> (inline: <t>) opened
+        )
         self.length = 0
         self.collecting = self.phonetic = False
 
-    def start(self, tag, attrib):
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise _too_deep()
@@ -224,14 +241,15 @@ class SheetReader:
             last = attrib.get("ref", "").rpartition(":")[2].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
             self.dimension_rows = int(last) if last.isdigit() and len(last) < 10 else 0
 
-    def data(self, text):
+    def data(self, text: str) -> None:
         if self.collecting:
             self.length += len(text)
             if self.length > self.max_cell:
                 raise _too_long(f"Line {self.line}: a cell", self.max_cell)
+            assert self.value is not None  # collecting starts once <v> (or <t>) opened
             self.value.append(text)
 
-    def end(self, tag):
+    def end(self, tag: str) -> None:
         self.depth -= 1
         if tag == CELL:
             if self.value and (text := self._text("".join(self.value))):
@@ -246,7 +264,7 @@ class SheetReader:
         elif tag == PHONETIC:
             self.phonetic = False
 
-    def _place(self, text):
+    def _place(self, text: str) -> None:
         self.text_total += len(text)
         if self.text_total > self.max_text:
             raise ImportFileError(
@@ -265,7 +283,7 @@ class SheetReader:
         else:
             cells[column - 1] = text
 
-    def _text(self, raw):
+    def _text(self, raw: str) -> str:
         """The cell as the text a CSV export of it would hold, read as openpyxl reads it."""
         kind = self.kind
         if kind == "s":
@@ -280,7 +298,7 @@ class SheetReader:
         try:
             if kind == "d":
                 return _as_text(from_ISO8601(raw))
-            number = float(raw) if "." in raw or "e" in raw or "E" in raw else int(raw)
+            number: float = float(raw) if "." in raw or "e" in raw or "E" in raw else int(raw)
             if self.style in self.styles.dates:
                 duration = self.style in self.styles.durations
                 return _as_text(from_excel(number, self.epoch, timedelta=duration))
@@ -289,7 +307,7 @@ class SheetReader:
             return raw
 
 
-def _column(reference, line):
+def _column(reference: str, line: int) -> int:
     """The column number of a cell reference like AB12 (or, rarely, $ab$12)."""
     letters = reference.rstrip("0123456789")
     column = COLUMNS.get(letters) or COLUMNS.get(letters.replace("$", "").upper())
@@ -298,14 +316,14 @@ def _column(reference, line):
     return column
 
 
-def _number(text):
+def _number(text: str) -> int:
     try:
         return int(text)
     except ValueError:
         raise ImportFileError(f"{UNREADABLE} ({text[:20]} is not a number).") from None
 
 
-def _as_text(value):
+def _as_text(value: object) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else format(Decimal(str(value)), "f")
     if isinstance(value, datetime.datetime):

@@ -1,6 +1,9 @@
 """What the customer and legal-entity models share: the live-customer condition,
 field validators and the address lines both print."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db.models import Q
 
@@ -10,7 +13,10 @@ LIVE = Q(deleted_at__isnull=True)
 
 single_line = validators.validate_single_line
 # TextField's max_length only sizes the form widget; the validator enforces it.
-multi_line_5000 = [validators.validate_multi_line, MaxLengthValidator(5000)]
+multi_line_5000: list[Callable[[Any], None]] = [
+    validators.validate_multi_line,
+    MaxLengthValidator(5000),
+]
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ().\-]*$",
