@@ -3,10 +3,11 @@ from typing import TYPE_CHECKING, ClassVar
 from django.contrib import admin
 from django.db.models import Q
 
-from customers.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from core.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from customers.models import Customer
 from ledger.money import format_money
 
+from .forms import CouponAdminForm
 from .models import (
     Coupon,
     CreditNote,
@@ -153,13 +154,21 @@ class TaxRateAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 @admin.register(Coupon)
 class CouponAdmin(NoDeleteMixin, admin.ModelAdmin):
+    form = CouponAdminForm  # the amount off in major units, as staff type amounts elsewhere
     list_display = ["name", "discount", "duration", "active", "public_id", "created"]
     list_filter = ["active", "duration", "currency"]
     search_fields = ["name", "=public_id"]
 
-    # Fixed once created: invoices refer to the coupon they were discounted by.
+    # Fixed once created: invoices refer to the coupon they were discounted by. The
+    # discount is then shown as staff read it (€5.00 off), not as its minor units.
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None:
+            fields = [name for name in fields if name not in ("percent_off", "amount_off")]
+        return fields
+
     def get_readonly_fields(self, request, obj=None):
-        fixed = ["percent_off", "amount_off", "currency", "duration"] if obj is not None else []
+        fixed = ["discount", "currency", "duration"] if obj is not None else []
         return ["public_id", *fixed, "created"]
 
     @admin.display(description="discount")

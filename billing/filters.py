@@ -1,7 +1,7 @@
 import django_filters
 
-from customers.filters import CreatedRangeFilterSet
-from customers.reference import currency_choices
+from core.filters import CreatedRangeFilterSet
+from core.reference import currency_choices
 from customers.selectors import customers_by_reference
 
 from .models import Invoice, InvoiceStatus

@@ -1,9 +1,12 @@
 import uuid
+from typing import Any
 
 from django import forms
+from django.db import models
 
 from core.forms import MoneyField, MoneyFormMixin, PlainLabelsMixin
-from customers.reference import currency_choices
+from core.reference import currency_choices
+from customers.models import Customer
 
 from .models import Coupon, CreditNoteReason, TaxRate
 
@@ -73,14 +76,53 @@ class InvoiceCreateForm(PlainLabelsMixin, forms.Form):
             self.fields["days_until_due"].initial = customer.payment_terms_days
 
 
+def _customer_field(name: str) -> forms.Field | None:
+    """The Customer model's own form field (its type, label and max_length), optional:
+    the service validates the customer it creates."""
+    field = Customer._meta.get_field(name)
+    assert isinstance(field, models.Field), name
+    return field.formfield(required=False)
+
+
 class NewCustomerForm(PlainLabelsMixin, forms.Form):
     """A customer added in place while creating an invoice (the Invoices page)."""
 
-    name = forms.CharField(max_length=256, required=False)
-    email = forms.EmailField(label="Account email", max_length=512, required=False)
+    name = _customer_field("name")
+    email = _customer_field("email")
     default_currency = forms.ChoiceField(
         label="Currency", choices=[("", "No default currency"), *currency_choices()], required=False
     )
+
+
+class CouponAdminForm(MoneyFormMixin, forms.ModelForm):
+    """The admin's coupon form: the amount off typed in major units of the coupon's
+    currency (5.00 USD is stored as 500), parsed as every amount staff type is."""
+
+    amount_off = MoneyField(
+        label="Amount off", required=False, help_text="In the coupon's currency, like 5.00."
+    )
+
+    class Meta:
+        model = Coupon
+        fields = ["name", "percent_off", "amount_off", "currency", "duration", "active"]
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().upper()
+
+    def clean(self) -> dict[str, Any]:
+        if "amount_off" not in self.fields:  # fixed once the coupon exists
+            return super().clean()
+        typed = bool(str(self.data.get(self.add_prefix("amount_off"), "")).strip())
+        data = super().clean()
+        if not typed:
+            data["amount_off"] = None  # a percent-off coupon has no amount (not 0)
+        elif not isinstance(data.get("amount_off"), int):
+            # Refused on its field, or not read for want of a currency: the model's check of
+            # the coupon's shape (a percent or an amount; an amount needs a currency) must
+            # still see that an amount was typed. The form is invalid: nothing is saved.
+            data.pop("amount_off", None)
+            self.instance.amount_off = 1
+        return data
 
 
 class InvoiceEditForm(PlainLabelsMixin, forms.Form):

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",  # sign-in throttling: see "Sign-in throttling" below
+    "core",  # the ground floor: no models; its template tags (filter_widgets)
     "customers",
     "ledger",
     "billing",

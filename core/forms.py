@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .money import MoneyError, parse_amount
+from .validators import validate_metadata
 
 # The mixins below go on forms: type-check them as one.
 if TYPE_CHECKING:
@@ -76,3 +77,43 @@ class MoneyFormMixin(_FormBase):
         else the field's own; None when there is neither."""
         field = cast(MoneyField, self.fields[name])
         return self.cleaned_data.get(field.currency_field) or field.currency
+
+
+class KeyValueLinesField(forms.CharField):
+    """`key=value` pairs, one a line, parsed into a dict."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "spellcheck": "false"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return "\n".join(f"{k}={v}" for k, v in value.items())
+        return value
+
+    def to_python(self, value: Any) -> Any:
+        # Any: a subclass may return another shape (a list of name/value pairs).
+        pairs: dict[str, str] = {}
+        for number, line in enumerate((value or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, item = line.partition("=")
+            key = key.strip()
+            if not sep or not key:
+                raise ValidationError(
+                    "Line %(number)d: write each entry as key=value.", params={"number": number}
+                )
+            if key in pairs:
+                raise ValidationError(
+                    "Line %(number)d: the key “%(key)s” is already used above.",
+                    params={"number": number, "key": key},
+                )
+            pairs[key] = item.strip()
+        return pairs
+
+
+class MetadataField(KeyValueLinesField):
+    """As in Stripe, a key with an empty value is unset (left out)."""
+
+    default_validators = [validate_metadata]
+
+    def to_python(self, value: Any) -> Any:
+        return {key: item for key, item in super().to_python(value).items() if item}

@@ -63,8 +63,15 @@ def render_form_dialog(
 
 
 def add_service_error(form: BaseForm, error: ValidationError) -> None:
-    """A service's refusal at the top of the form, in sentences."""
-    form.add_error(None, validation_messages(error))
+    """A service's refusal on the form, in sentences, the input kept: an error naming
+    one of the form's fields beside that field (a refund over the limit), the rest at
+    the top (a service may name a field the form does not have)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, validation_messages(error))
+        return
+    for field, errors in error.error_dict.items():
+        target = field if field in form.fields else None
+        form.add_error(target, validation_messages(ValidationError(errors)))
 
 
 def dialog_done(changed_event: str, message: str) -> HttpResponse:

@@ -7,6 +7,8 @@ from django.utils.html import format_html
 from import_export.admin import ExportMixin
 from PIL import Image
 
+from core.admin import ReadOnlyAdminMixin, ReadOnlyInline
+
 from . import services
 from .models import (
     Contact,
@@ -19,24 +21,6 @@ from .models import (
 )
 from .resources import CustomerResource
 from .search import search_customers
-
-
-class ReadOnlyAdminMixin:
-    """Shows rows, changes none: writes go through the apps' services, which check
-    them, and nothing is removed from the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
-    extra = 0
 
 
 class TaxIdInline(ReadOnlyInline):

@@ -1,15 +1,14 @@
-import datetime
-
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
-from django.utils import timezone
 
-from . import reference
+from core.filters import CreatedRangeFilterSet
+from core.reference import country_choices, currency_choices
+from core.validators import CONTROL_CHARACTERS_RE
+
 from .models import Customer, TaxExempt
 from .search import filter_metadata, filter_name, search_customers
-from .validators import CONTROL_CHARACTERS_RE
 
 CURSOR_PARAMS = {"sort", "after", "before"}
 
@@ -48,30 +47,15 @@ class MetadataFilter(django_filters.Filter):
         return filter_metadata(qs, key, item, counting=self.parent.counting)
 
 
-class CreatedRangeFilterSet(django_filters.FilterSet):
-    """Created from / to, whole days in the site's time zone (the Invoices page too)."""
-
-    created_after = django_filters.DateFilter(label="Created from", method="filter_created_after")
-    created_before = django_filters.DateFilter(label="Created to", method="filter_created_before")
-
-    def filter_created_after(self, queryset, name, value):
-        return queryset.filter(created__gte=start_of_day(value))
-
-    def filter_created_before(self, queryset, name, value):
-        if value == datetime.date.max:
-            return queryset
-        return queryset.filter(created__lt=start_of_day(value + datetime.timedelta(days=1)))
-
-
 class CustomerFilter(CreatedRangeFilterSet):
     q = django_filters.CharFilter(label="Search", method="filter_search")
     email = django_filters.CharFilter(label="Email", method="filter_email")
     name = django_filters.CharFilter(label="Name", method="filter_name")
     currency = django_filters.ChoiceFilter(
-        label="Currency", field_name="default_currency", choices=reference.currency_choices
+        label="Currency", field_name="default_currency", choices=currency_choices
     )
     country = django_filters.ChoiceFilter(
-        label="Country", field_name="address_country", choices=reference.country_choices
+        label="Country", field_name="address_country", choices=country_choices
     )
     tax_exempt = django_filters.ChoiceFilter(label="Tax status", choices=TaxExempt.choices)
     metadata = MetadataFilter(label="Metadata")
@@ -116,7 +100,3 @@ class CustomerFilter(CreatedRangeFilterSet):
     @property
     def is_filtered(self):
         return any(v for k, v in self.form.cleaned_data.items() if k not in CURSOR_PARAMS)
-
-
-def start_of_day(day):
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())

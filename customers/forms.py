@@ -1,12 +1,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.forms import PlainLabelsMixin
+from core.forms import KeyValueLinesField, MetadataField, PlainLabelsMixin
+from core.reference import country_choices, currency_choices
 
 from . import reference
 from .models import PROFILE_FIELDS, Customer, CustomerAlias, LegalEntity
 from .tax_ids import clean_tax_id_value, tax_id_type_choices
-from .validators import validate_custom_fields, validate_metadata
+from .validators import validate_custom_fields
 
 
 class LanguageListField(forms.CharField):
@@ -29,45 +30,6 @@ class LanguageListField(forms.CharField):
             if known not in languages:
                 languages.append(known)
         return languages
-
-
-class KeyValueLinesField(forms.CharField):
-    """`key=value` pairs, one a line, parsed into a dict."""
-
-    widget = forms.Textarea(attrs={"rows": 3, "spellcheck": "false"})
-
-    def prepare_value(self, value):
-        if isinstance(value, dict):
-            return "\n".join(f"{k}={v}" for k, v in value.items())
-        return value
-
-    def to_python(self, value):
-        pairs = {}
-        for number, line in enumerate((value or "").splitlines(), start=1):
-            if not line.strip():
-                continue
-            key, sep, item = line.partition("=")
-            key = key.strip()
-            if not sep or not key:
-                raise ValidationError(
-                    "Line %(number)d: write each entry as key=value.", params={"number": number}
-                )
-            if key in pairs:
-                raise ValidationError(
-                    "Line %(number)d: the key “%(key)s” is already used above.",
-                    params={"number": number, "key": key},
-                )
-            pairs[key] = item.strip()
-        return pairs
-
-
-class MetadataField(KeyValueLinesField):
-    """As in Stripe, a key with an empty value is unset (left out)."""
-
-    default_validators = [validate_metadata]
-
-    def to_python(self, value):
-        return {key: item for key, item in super().to_python(value).items() if item}
 
 
 class CustomFieldsField(KeyValueLinesField):
@@ -118,14 +80,14 @@ class CustomerForm(PlainLabelsMixin, forms.ModelForm):
         self.fields[
             "invoice_prefix"
         ].help_text = "3–12 uppercase letters or digits; blank to generate."
-        countries = _optional_choices(reference.country_choices())
+        countries = _optional_choices(country_choices())
         for name in ("address_country", "shipping_country"):
             self.fields[name] = forms.ChoiceField(
                 label=self.fields[name].label, choices=countries, required=False
             )
         self.fields["default_currency"] = forms.ChoiceField(
             label="Currency",
-            choices=_optional_choices(reference.currency_choices(), "No default currency"),
+            choices=_optional_choices(currency_choices(), "No default currency"),
             required=False,
         )
         entity = self.fields["legal_entity"]

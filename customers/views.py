@@ -7,7 +7,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from core.htmx import done, export_refused, go_to, is_fragment, render_dialog, render_form_dialog
+from core.htmx import (
+    add_service_error,
+    done,
+    export_refused,
+    go_to,
+    is_fragment,
+    refuse,
+    render_dialog,
+    render_form_dialog,
+)
 
 from . import exports, selectors, services, tasks
 from .forms import BulkDeleteForm, CustomerProfileForms, ImportConfirmForm, ImportUploadForm
@@ -66,7 +75,7 @@ def customer_edit(request, public_id):
         try:
             services.customer_update(customer=customer, **profile.service_kwargs())
         except ValidationError as error:
-            profile.form.add_error(None, error)
+            add_service_error(profile.form, error)
         else:
             # No event: the profile shows all over the page (heading, sections), so
             # htmx reloads it whole.
@@ -141,7 +150,7 @@ def import_detail(request, public_id):
     """The check's findings and the Import button; while the worker runs, the status
     part polls itself (htmx) until it is done."""
     record = get_object_or_404(CustomerImport, public_id=public_id)
-    template = "customers/import.html#status" if request.htmx else "customers/import.html"
+    template = "customers/import.html#status" if is_fragment(request) else "customers/import.html"
     context = {"record": record, "errors": record.errors[:200], "form": ImportConfirmForm()}
     return render(request, template, context)
 
@@ -154,12 +163,13 @@ def import_confirm(request, public_id):
     form.is_valid()
     valid_rows_only = form.cleaned_data.get("valid_rows_only", False)
     if not record.can_import(valid_rows_only):
-        messages.error(request, "This file cannot be imported as it is.")
-        return redirect(record)
+        return refuse(request, "This file cannot be imported as it is.", record)
     if import_services.import_size(record) <= INLINE_IMPORT_BYTES:
         try:
             import_services.import_apply(record, valid_rows_only=valid_rows_only)
         except import_services.ImportRefused as refused:
+            # Not refuse(): the record has changed (it failed, and says why), so the
+            # page is shown again with the message, htmx or not.
             messages.error(request, str(refused))
     else:
         import_services.import_start(record, valid_rows_only=valid_rows_only)

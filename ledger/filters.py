@@ -1,7 +1,7 @@
 import django_filters
 from django.core.validators import RegexValidator
 
-from customers.filters import CreatedRangeFilterSet
+from core.filters import CreatedRangeFilterSet
 
 from .models import BalanceTransaction, TransactionType
 

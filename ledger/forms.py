@@ -3,9 +3,8 @@ from typing import cast
 
 from django import forms
 
-from core.forms import MoneyField, MoneyFormMixin, PlainLabelsMixin
-from customers.forms import MetadataField
-from customers.reference import currency_choices
+from core.forms import MetadataField, MoneyField, MoneyFormMixin, PlainLabelsMixin
+from core.reference import currency_choices
 
 
 def _signed(minor, adjustment_type):

@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.ids import new_public_id
+from core.validators import validate_currency, validate_metadata
 from customers.models import Customer
-from customers.validators import validate_currency, validate_metadata
 
 
 def new_transaction_id():

@@ -15,13 +15,19 @@ def customer_balances(customer: Customer) -> list[CustomerBalance]:
     return list(CustomerBalance.objects.filter(customer=customer))
 
 
+def transaction_list(*, customer: Customer, params: QueryDict | None) -> TransactionFilter:
+    """The FilterSet over the customer's balance transactions (the history's and the
+    export's); `.qs` is the filtered queryset. Without params it is unbound."""
+    return TransactionFilter(params, queryset=BalanceTransaction.objects.filter(customer=customer))
+
+
 def customer_history(
     customer: Customer, params: QueryDict | None = None, page: int | str | None = 1
 ) -> tuple[TransactionFilter, "Page[BalanceTransaction]"]:
     """(the filters, a page of the customer's balance transactions, newest first),
     filtered as the export is; if a filter is invalid none applies and its error shows."""
-    transactions = BalanceTransaction.objects.filter(customer=customer)
-    filters = TransactionFilter(params or None, queryset=transactions)
+    filters = transaction_list(customer=customer, params=params or None)
+    transactions = filters.queryset
     if filters.is_bound and filters.is_valid():
         transactions = filters.qs
     transactions = (

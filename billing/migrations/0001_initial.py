@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import billing.models
-import customers.validators
+import core.validators
 
 
 class Migration(migrations.Migration):
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="For amount off.",
                         max_length=3,
-                        validators=[customers.validators.validate_currency],
+                        validators=[core.validators.validate_currency],
                     ),
                 ),
                 (
@@ -173,9 +173,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "currency",
-                    models.CharField(
-                        max_length=3, validators=[customers.validators.validate_currency]
-                    ),
+                    models.CharField(max_length=3, validators=[core.validators.validate_currency]),
                 ),
                 (
                     "collection_method",
@@ -345,9 +343,7 @@ class Migration(migrations.Migration):
                 ("memo", models.TextField(blank=True, max_length=5000)),
                 (
                     "currency",
-                    models.CharField(
-                        max_length=3, validators=[customers.validators.validate_currency]
-                    ),
+                    models.CharField(max_length=3, validators=[core.validators.validate_currency]),
                 ),
                 ("amount", models.BigIntegerField(help_text="Total credited, in minor units.")),
                 ("pre_payment_amount", models.BigIntegerField(default=0)),
@@ -452,9 +448,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "currency",
-                    models.CharField(
-                        max_length=3, validators=[customers.validators.validate_currency]
-                    ),
+                    models.CharField(max_length=3, validators=[core.validators.validate_currency]),
                 ),
                 ("discountable", models.BooleanField(default=True)),
                 (
@@ -565,7 +559,7 @@ class Migration(migrations.Migration):
                 (
                     "country",
                     models.CharField(
-                        blank=True, max_length=2, validators=[customers.validators.validate_country]
+                        blank=True, max_length=2, validators=[core.validators.validate_country]
                     ),
                 ),
                 ("jurisdiction", models.CharField(blank=True, max_length=50)),

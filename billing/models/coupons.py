@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.ids import new_public_id
+from core.validators import validate_currency
 from customers.models import Customer
-from customers.validators import validate_currency
 
 
 def new_coupon_id():

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.ids import new_public_id
-from customers.validators import validate_currency
+from core.validators import validate_currency
 
 from .common import ledger_link
 from .invoices import Invoice, InvoiceItem, InvoiceStatus

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.ids import new_public_id
+from core.validators import validate_currency
 from customers.models import Customer, LegalEntity, TaxExempt
-from customers.validators import validate_currency
 
 from .common import ledger_link
 from .coupons import Coupon

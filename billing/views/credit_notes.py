@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 
 from core.forms import validation_messages
-from core.htmx import done, render_form_dialog
+from core.htmx import add_service_error, done, render_form_dialog
 
 from .. import pdf, services
 from ..forms import CreditNoteForm
@@ -24,9 +24,7 @@ def credit_note_create(request, public_id):
                 invoice=invoice, created_by=request.user, **form.service_kwargs()
             )
         except ValidationError as error:
-            # The refund limit beside the refund field; the rest at the dialog's top.
-            for field, errors in error.update_error_dict({}).items():
-                form.add_error("refund_amount" if field == "refund_amount" else None, errors)
+            add_service_error(form, error)  # the refund limit beside the refund field
         else:
             message = f"Credit note {note.number} issued."
             return done(request, message, invoice, event="invoiceChanged")

@@ -19,7 +19,7 @@ from customers.selectors import live_customer_or_404
 
 from .. import selectors, services
 from ..forms import CustomerBillingDefaultsForm, InvoiceCreateForm, ItemForm
-from ..models import CustomerCoupon, InvoiceItem
+from ..models import InvoiceItem
 from .shared import VIEW_INVOICE
 
 
@@ -40,9 +40,7 @@ def section_context(customer):
         "pending_count": selectors.pending_count(customer),
         "invoices": selectors.customer_invoices(customer),
         "default_tax_rates": customer.default_tax_rates.all(),
-        "customer_coupon": CustomerCoupon.objects.filter(customer=customer)
-        .select_related("coupon")
-        .first(),
+        "customer_coupon": selectors.customer_coupon(customer),
     }
 
 
@@ -97,7 +95,7 @@ def customer_invoice_create(request, public_id):
 @permission_required("billing.add_invoice", raise_exception=True)
 def customer_billing_defaults(request, public_id):
     customer = live_customer_or_404(public_id)
-    held = CustomerCoupon.objects.filter(customer=customer).first()
+    held = selectors.customer_coupon(customer)
     initial = {"tax_rates": customer.default_tax_rates.all(), "coupon": held and held.coupon}
     form = CustomerBillingDefaultsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -13,33 +13,19 @@ from core.htmx import (
     is_fragment,
     render_form_dialog,
 )
-from core.pagination import paginate
 from customers.models import Customer
 from customers.search import search_customers
 
-from .. import exports, pdf, services
-from ..filters import InvoiceFilter
+from .. import exports, pdf, selectors, services
 from ..forms import InvoiceCreateForm, InvoiceEditForm, ItemForm, NewCustomerForm
-from ..models import Invoice
 from .shared import VIEW_INVOICE, invoice_or_404, pdf_language, pdf_response
-
-PAGE_SIZE = 50
 
 
 @permission_required(VIEW_INVOICE, raise_exception=True)
 @vary_on_headers("HX-Request")
 def invoice_list(request):
-    filterset = InvoiceFilter(
-        request.GET, queryset=Invoice.objects.select_related("customer").order_by("-created", "-id")
-    )
-    page = []
-    if filterset.is_valid():
-        page = paginate(
-            filterset.qs,
-            after=filterset.form.cleaned_data.get("after"),
-            before=filterset.form.cleaned_data.get("before"),
-            size=PAGE_SIZE,
-        )
+    filterset = selectors.invoice_list(params=request.GET)
+    page = selectors.invoice_page(filterset)
     query = request.GET.copy()
     for cursor in ("after", "before"):
         query.pop(cursor, None)
@@ -53,7 +39,7 @@ def invoice_list(request):
 
 @permission_required([VIEW_INVOICE, "billing.export_invoice"], raise_exception=True)
 def invoice_export(request):
-    filterset = InvoiceFilter(request.GET, queryset=Invoice.objects.all())
+    filterset = selectors.invoice_list(params=request.GET)
     if not filterset.is_valid():
         return export_refused(request)
     if request.GET.get("format") == "xlsx":

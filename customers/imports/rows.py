@@ -19,19 +19,24 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.exports import FORMULA_PREFIXES
+from core.validators import (
+    validate_country,
+    validate_currency,
+    validate_metadata,
+    validate_single_line,
+)
 
 from ..forms import CustomerForm
 from ..models import Customer, CustomerAlias
 from ..resources import TAX_ID_SEPARATOR
 from ..tax_ids import clean_tax_id_value
-from ..validators import validate_metadata, validate_single_line
+from ..validators import validate_invoice_prefix
 from .columns import Layout
 
-# Blank cells in these columns mean "not given": a new customer gets the default, an
-# existing one keeps its value (they cannot be blank).
-DEFAULTED = {"tax_exempt", "payment_terms_days", "next_invoice_sequence", "invoice_prefix"}
 REQUIRED_FOR_NEW = ("name", "email")
-UPPERCASE = {"address_country", "shipping_country", "default_currency", "invoice_prefix"}
+# A field one of these validates holds a code, written uppercase: a cell's text is
+# uppercased before it is cleaned (`fr` is FR).
+CODE_VALIDATORS = (validate_country, validate_currency, validate_invoice_prefix)
 # Outcomes remembered per column; past this a column's cells are mostly distinct (names,
 # emails), and remembering them would only cost memory.
 REMEMBERED_PER_COLUMN = 4096
@@ -125,12 +130,13 @@ def _field_cleaner(name: str, form_field: forms.Field | None) -> Cleaner:
     # Every other column is a profile field: a concrete model field, and the form's.
     model_field = cast("models.Field[Any, Any]", Customer._meta.get_field(name))
     assert form_field is not None, name
-    blank_not_given = name in DEFAULTED or name == "email"  # a missing email is refused later
+    blank_not_given = is_defaulted(model_field, form_field) or name == "email"  # refused later
+    uppercase = is_code(model_field)
     # The model's validators the form field has not run already (both check an email).
     model_validators = [v for v in model_field.validators if v not in form_field.validators]
 
     def clean(text: str) -> Any:
-        if name in UPPERCASE:
+        if uppercase:
             text = text.upper()
         if not text and blank_not_given:
             return NOT_GIVEN
@@ -141,6 +147,18 @@ def _field_cleaner(name: str, form_field: forms.Field | None) -> Cleaner:
         return value
 
     return clean
+
+
+def is_defaulted(model_field: "models.Field[Any, Any]", form_field: forms.Field) -> bool:
+    """Whether a blank cell of the field means "not given": the field cannot be blank,
+    but a new customer gets a value without it (the model's default, or the form's when
+    it may be left out: a generated invoice prefix). An existing customer keeps its
+    value."""
+    return not model_field.blank and (model_field.has_default() or not form_field.required)
+
+
+def is_code(model_field: "models.Field[Any, Any]") -> bool:
+    return any(validator in CODE_VALIDATORS for validator in model_field.validators)
 
 
 def _metadata_cleaner(key: str) -> Cleaner:

@@ -1,39 +1,34 @@
 """Customer imports: check a file (nothing is written), then import it all at once.
 
-A check reads and cleans every row, then matches rows to customers: by our ID, by the
-external ID a Stripe export's `id` became, then (if asked) by account email. The import
-repeats the check inside one transaction and writes every row or none: a failure or a
-killed worker leaves no partial rows.
+A check reads and cleans every row (rows.py), then matches rows to customers
+(matching.py): by our ID, by the external ID a Stripe export's `id` became, then (if
+asked) by account email. The import repeats the check inside one transaction and writes
+every row or none: a failure or a killed worker leaves no partial rows.
 """
 
 import gc
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypedDict, TypeVar
+from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..models import SHIPPING_DETAILS, Customer, CustomerAlias, CustomerImport, TaxId
-from ..triggers import insert_triggers_deferred
-from ..validators import METADATA_MAX_KEYS, validate_metadata
+from ..models import CustomerImport
+from ..sql import insert_triggers_deferred
 from .columns import Layout, layout_for
+from .matching import Plan, plan_rows
 from .reader import ImportFileError, read_table, unpacked_size
-from .rows import REQUIRED_FOR_NEW, Row, RowCleaner
+from .rows import Row, RowCleaner
 from .writes import create_customers, update_customers
 
 Status = CustomerImport.Status
-LOOKUP_CHUNK = 2000
 PROGRESS_EVERY = 2000
-REQUIRED_MESSAGES = {"name": "Enter the customer's name.", "email": "Enter the account email."}
 # Told (stage, rows done, rows in all) as the work goes on, e.g. a command's progress bar.
 Progress = Callable[[str, int, int], None]
-T = TypeVar("T")
 
 
 class ImportRefused(Exception):
@@ -81,14 +76,12 @@ def _in_main_thread() -> bool:
 
 
 @_rows_kept_from_the_collector()
-def import_check(
-    customer_import: CustomerImport, progress: Progress | None = None
-) -> "Plan | None":
+def import_check(customer_import: CustomerImport, progress: Progress | None = None) -> Plan | None:
     """Counts what importing the file would create, update and leave unchanged, and
     which rows are invalid. Writes nothing but the record."""
     try:
         rows, layout = _clean_rows(customer_import, progress)
-        plan = _plan(rows, layout, match_by_email=customer_import.match_by_email)
+        plan = plan_rows(rows, layout, match_by_email=customer_import.match_by_email)
     except ImportFileError as error:
         _fail(customer_import, str(error))
         return None
@@ -121,7 +114,7 @@ def import_apply(
         progress("saving", 0, customer_import.rows_total)
     try:
         with transaction.atomic():
-            plan = _plan(rows, layout, match_by_email=customer_import.match_by_email)
+            plan = plan_rows(rows, layout, match_by_email=customer_import.match_by_email)
             if plan.invalid and not valid_rows_only:
                 transaction.set_rollback(True)
             else:
@@ -204,7 +197,7 @@ def _save_progress(customer_import: CustomerImport, done: int, total: int) -> No
 
 
 def _record_plan(
-    customer_import: CustomerImport, plan: "Plan", layout: Layout, status: str, **fields: Any
+    customer_import: CustomerImport, plan: Plan, layout: Layout, status: str, **fields: Any
 ) -> None:
     """Saves the plan's counts and errors with the new status, and not the file (the
     record's other big field) unless `fields` say so."""
@@ -220,228 +213,3 @@ def _record_plan(
     for name, value in fields.items():
         setattr(customer_import, name, value)
     customer_import.save(update_fields=list(fields))
-
-
-class RowError(TypedDict):
-    line: int
-    column: str
-    message: str
-
-
-class Plan:
-    def __init__(self) -> None:
-        self.creates: list[Row] = []
-        self.updates: list[tuple[Customer, dict[str, Any]]] = []  # with only what changes
-        # The updated customers' tax IDs as they are: _Lookups.tax_ids
-        self.tax_ids: dict[int, dict[tuple[str, str], int]] = {}
-        self.unchanged = 0
-        self.invalid = 0
-        self.errors: list[RowError] = []
-
-    def refuse(self, row: Row, column: str, message: str) -> None:
-        row.errors.append((column, message))
-
-    def settle(self, row: Row) -> bool:
-        if row.errors:
-            self.invalid += 1
-            self.errors.extend(
-                {"line": row.line, "column": column, "message": message}
-                for column, message in row.errors
-            )
-            return False
-        return True
-
-
-def _plan(rows: list[Row], layout: Layout, *, match_by_email: bool) -> Plan:
-    plan = Plan()
-    lookups = _Lookups(rows, stripe=layout.stripe, match_by_email=match_by_email)
-    plan.tax_ids = lookups.tax_ids
-    # Where each customer, account email and invoice prefix was first seen: its line.
-    seen_targets: dict[int, int] = {}
-    seen_emails: dict[str, int] = {}
-    seen_prefixes: dict[str, int] = {}
-    for row in rows:
-        target = _target(row, layout, lookups, match_by_email, plan)
-        if target is not None:
-            if target.pk in seen_targets:
-                plan.refuse(row, "id", f"This customer is also on line {seen_targets[target.pk]}.")
-            seen_targets.setdefault(target.pk, row.line)
-        _check_email(row, target, lookups, seen_emails, match_by_email, plan)
-        _check_prefix(row, target, lookups, seen_prefixes, plan)
-        if target is None and not any(column == "id" for column, _ in row.errors):
-            for name in REQUIRED_FOR_NEW:
-                if not row.values.get(name) and name not in row.failed:
-                    plan.refuse(row, name, REQUIRED_MESSAGES[name])
-        metadata = _merged_metadata(target.metadata if target else {}, row.metadata)
-        # Each value was checked in its cell; merged with the customer's, only the number
-        # of keys can be wrong.
-        if len(metadata) > METADATA_MAX_KEYS:
-            try:
-                validate_metadata(metadata)
-            except ValidationError as error:
-                plan.refuse(row, "metadata", " ".join(error.messages))
-        _check_shipping(row, target, plan)
-        if not plan.settle(row):
-            continue
-        if target is None:
-            row.metadata = metadata
-            plan.creates.append(row)
-            continue
-        changes = {
-            name: value
-            for name, value in row.values.items()
-            if name not in ("created", "tax_ids") and getattr(target, name) != value
-        }
-        tax_ids = row.values.get("tax_ids")
-        if tax_ids is not None and set(tax_ids) != set(lookups.tax_ids.get(target.pk, ())):
-            changes["tax_ids"] = tax_ids
-        if metadata != target.metadata:
-            changes["metadata"] = metadata
-        if changes:
-            plan.updates.append((target, changes))
-        else:
-            plan.unchanged += 1
-    plan.errors.sort(key=lambda error: error["line"])
-    return plan
-
-
-class _Lookups:
-    """The customers a file's rows may name, read in a few queries for all rows."""
-
-    def __init__(self, rows: list[Row], *, stripe: bool, match_by_email: bool) -> None:
-        references = {row.reference for row in rows if row.reference}
-        emails = {row.values["email"].casefold() for row in rows if row.values.get("email")}
-        prefixes = {
-            row.values["invoice_prefix"] for row in rows if row.values.get("invoice_prefix")
-        }
-        if stripe:
-            alias_rows = CustomerAlias.objects.values_list("alias", "customer_id")
-            aliases = dict(_chunked(alias_rows, "alias", references))
-            customers = _customers_by("pk", set(aliases.values()))
-            self.by_reference = {
-                ref: customers[pk] for ref, pk in aliases.items() if pk in customers
-            }
-        else:
-            self.by_reference = _customers_by("public_id", references, live=False)
-        self.by_email: dict[str, list[tuple[int, str]]] = {}
-        by_email = Customer.objects.live().values_list("email_key", "pk", "public_id")
-        for key, pk, public_id in _chunked(by_email, "email_key", emails):
-            self.by_email.setdefault(key, []).append((pk, public_id))
-        # The customers rows will update by email, read now rather than a query a row.
-        matched = {found[0][0] for found in self.by_email.values() if len(found) == 1}
-        self.email_matches = _customers_by("pk", matched) if match_by_email else {}
-        by_prefix = Customer.objects.values_list("invoice_prefix", "pk")
-        self.by_prefix = dict(_chunked(by_prefix, "invoice_prefix", prefixes))
-        # The tax IDs of the customers rows may update, if the file has the column:
-        # {customer pk: {(type, value): tax ID pk}}, for the plan and the writes.
-        self.tax_ids: dict[int, dict[tuple[str, str], int]] = {}
-        if any("tax_ids" in row.values for row in rows):
-            pks = {c.pk for c in (*self.by_reference.values(), *self.email_matches.values())}
-            tax_ids = TaxId.objects.values_list("customer_id", "type", "value", "pk")
-            for customer_pk, tax_type, value, pk in _chunked(tax_ids, "customer_id", pks):
-                self.tax_ids.setdefault(customer_pk, {})[tax_type, value] = pk
-
-
-def _chunked(queryset: QuerySet[Any, T], field: str, keys: Iterable[Any]) -> Iterator[T]:
-    """The queryset's rows whose `field` is one of `keys`, LOOKUP_CHUNK keys a query."""
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), LOOKUP_CHUNK):
-        yield from queryset.filter(**{f"{field}__in": ordered[start : start + LOOKUP_CHUNK]})
-
-
-def _customers_by(field: str, keys: Iterable[Any], live: bool = True) -> dict[Any, Customer]:
-    queryset = Customer.objects.live() if live else Customer.objects.all()
-    return {getattr(customer, field): customer for customer in _chunked(queryset, field, keys)}
-
-
-def _target(
-    row: Row, layout: Layout, lookups: _Lookups, match_by_email: bool, plan: Plan
-) -> Customer | None:
-    if row.reference:
-        customer = lookups.by_reference.get(row.reference)
-        if customer is not None and customer.is_deleted:
-            plan.refuse(row, "id", f"Customer {row.reference} is deleted; restore it first.")
-            return None
-        if customer is None and not layout.stripe:
-            plan.refuse(row, "id", f"No customer has the ID {row.reference}.")
-        if customer is not None or not layout.stripe:
-            return customer
-    email = row.values.get("email")
-    if match_by_email and email:
-        matches = lookups.by_email.get(email.casefold(), [])
-        if len(matches) > 1:
-            plan.refuse(
-                row,
-                "email",
-                f"{len(matches)} customers have the account email {email}; add an id column "
-                "to say which one this row updates.",
-            )
-        elif matches:
-            return lookups.email_matches[matches[0][0]]
-    return None
-
-
-def _check_email(
-    row: Row,
-    target: Customer | None,
-    lookups: _Lookups,
-    seen: dict[str, int],
-    match_by_email: bool,
-    plan: Plan,
-) -> None:
-    email = row.values.get("email")
-    if not email:
-        return
-    key = email.casefold()
-    if key in seen:
-        plan.refuse(row, "email", f"The account email {email} is also on line {seen[key]}.")
-        return
-    seen[key] = row.line
-    others = [
-        public_id
-        for pk, public_id in lookups.by_email.get(key, [])
-        if target is None or pk != target.pk
-    ]
-    if others and not (match_by_email and target is None and len(others) > 1):
-        hint = (
-            ""
-            if match_by_email
-            else " Add its ID in an id column to update it, or match customers by email."
-        )
-        plan.refuse(
-            row, "email", f"Customer {others[0]} already has the account email {email}.{hint}"
-        )
-
-
-def _check_prefix(
-    row: Row, target: Customer | None, lookups: _Lookups, seen: dict[str, int], plan: Plan
-) -> None:
-    prefix = row.values.get("invoice_prefix")
-    if not prefix:
-        return
-    owner = lookups.by_prefix.get(prefix)
-    if prefix in seen:
-        plan.refuse(
-            row, "invoice_prefix", f"The invoice prefix {prefix} is also on line {seen[prefix]}."
-        )
-    elif owner is not None and (target is None or owner != target.pk):
-        plan.refuse(row, "invoice_prefix", f"Another customer uses the invoice prefix {prefix}.")
-    seen.setdefault(prefix, row.line)
-
-
-def _merged_metadata(current: Mapping[str, str], given: Mapping[str, str]) -> dict[str, str]:
-    merged = dict(current)
-    for key, value in given.items():
-        if value:
-            merged[key] = value
-        else:
-            merged.pop(key, None)  # as in Stripe, an empty value unsets the key
-    return merged
-
-
-def _check_shipping(row: Row, target: Customer | None, plan: Plan) -> None:
-    def value(name: str) -> Any:
-        return row.values[name] if name in row.values else getattr(target, name, "")
-
-    if any(value(name) for name in SHIPPING_DETAILS) and not value("shipping_name"):
-        plan.refuse(row, "shipping_name", "A shipping address needs the recipient's name.")

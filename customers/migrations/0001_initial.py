@@ -6,6 +6,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+import core.validators
 import customers.models
 import customers.validators
 
@@ -50,7 +51,7 @@ class Migration(migrations.Migration):
                 (
                     "name",
                     models.CharField(
-                        max_length=256, validators=[customers.validators.validate_single_line]
+                        max_length=256, validators=[core.validators.validate_single_line]
                     ),
                 ),
                 (
@@ -86,7 +87,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=200,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="address line 1",
                     ),
                 ),
@@ -95,7 +96,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=200,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="address line 2",
                     ),
                 ),
@@ -104,7 +105,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=100,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="city",
                     ),
                 ),
@@ -113,7 +114,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=100,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="state or region",
                     ),
                 ),
@@ -122,7 +123,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=20,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="postal code",
                     ),
                 ),
@@ -131,7 +132,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=2,
-                        validators=[customers.validators.validate_country],
+                        validators=[core.validators.validate_country],
                         verbose_name="country",
                     ),
                 ),
@@ -140,7 +141,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=256,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="recipient name",
                     ),
                 ),
@@ -163,7 +164,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=200,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="address line 1",
                     ),
                 ),
@@ -172,7 +173,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=200,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="address line 2",
                     ),
                 ),
@@ -181,7 +182,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=100,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="city",
                     ),
                 ),
@@ -190,7 +191,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=100,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="state or region",
                     ),
                 ),
@@ -199,7 +200,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=20,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="postal code",
                     ),
                 ),
@@ -208,7 +209,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=2,
-                        validators=[customers.validators.validate_country],
+                        validators=[core.validators.validate_country],
                         verbose_name="country",
                     ),
                 ),
@@ -226,7 +227,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=3,
-                        validators=[customers.validators.validate_currency],
+                        validators=[core.validators.validate_currency],
                     ),
                 ),
                 (
@@ -302,7 +303,7 @@ class Migration(migrations.Migration):
                     models.JSONField(
                         blank=True,
                         default=dict,
-                        validators=[customers.validators.validate_metadata],
+                        validators=[core.validators.validate_metadata],
                     ),
                 ),
                 ("name_key", models.TextField(default="", editable=False)),
@@ -345,7 +346,7 @@ class Migration(migrations.Migration):
                 (
                     "name",
                     models.CharField(
-                        max_length=256, validators=[customers.validators.validate_single_line]
+                        max_length=256, validators=[core.validators.validate_single_line]
                     ),
                 ),
                 ("email", models.EmailField(max_length=512)),
@@ -379,7 +380,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         max_length=255,
                         unique=True,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="external ID",
                     ),
                 ),

@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-import customers.validators
+import core.validators
 
 
 class Migration(migrations.Migration):
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 (
                     "name",
                     models.CharField(
-                        max_length=256, validators=[customers.validators.validate_single_line]
+                        max_length=256, validators=[core.validators.validate_single_line]
                     ),
                 ),
                 (
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=200,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="address line 1",
                     ),
                 ),
@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=200,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="address line 2",
                     ),
                 ),
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=100,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="city",
                     ),
                 ),
@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=100,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="state or region",
                     ),
                 ),
@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=20,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="postal code",
                     ),
                 ),
@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=2,
-                        validators=[customers.validators.validate_country],
+                        validators=[core.validators.validate_country],
                         verbose_name="country",
                     ),
                 ),
@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=64,
-                        validators=[customers.validators.validate_single_line],
+                        validators=[core.validators.validate_single_line],
                         verbose_name="tax ID",
                     ),
                 ),
@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         default="USD",
                         max_length=3,
-                        validators=[customers.validators.validate_currency],
+                        validators=[core.validators.validate_currency],
                     ),
                 ),
                 (

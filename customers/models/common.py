@@ -7,11 +7,13 @@ from typing import Any
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db.models import Q
 
+from core.validators import validate_single_line
+
 from .. import validators
 
 LIVE = Q(deleted_at__isnull=True)
 
-single_line = validators.validate_single_line
+single_line = validate_single_line
 # TextField's max_length only sizes the form widget; the validator enforces it.
 multi_line_5000: list[Callable[[Any], None]] = [
     validators.validate_multi_line,
@@ -29,7 +31,7 @@ def format_address(obj, prefix):
     city_line = " ".join(p for p in (get("postal_code"), get("city"), get("state")) if p)
     lines = [get("line1"), get("line2"), city_line]
     if get("country"):
-        from ..reference import countries
+        from core.reference import countries
 
         lines.append(countries().get(get("country"), get("country")))
     return [line for line in lines if line]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.ids import new_public_ids
+from core.validators import validate_country, validate_currency, validate_metadata
 
 from .. import validators
 from ..tax_ids import tax_id_type_choices
@@ -74,7 +75,7 @@ class Customer(models.Model):
         "postal code", max_length=20, blank=True, validators=[single_line]
     )
     address_country = models.CharField(
-        "country", max_length=2, blank=True, validators=[validators.validate_country]
+        "country", max_length=2, blank=True, validators=[validate_country]
     )
 
     shipping_name = models.CharField(
@@ -97,7 +98,7 @@ class Customer(models.Model):
         "postal code", max_length=20, blank=True, validators=[single_line]
     )
     shipping_country = models.CharField(
-        "country", max_length=2, blank=True, validators=[validators.validate_country]
+        "country", max_length=2, blank=True, validators=[validate_country]
     )
 
     preferred_locales = models.JSONField(
@@ -106,9 +107,7 @@ class Customer(models.Model):
         blank=True,
         validators=[validators.validate_preferred_locales],
     )
-    default_currency = models.CharField(
-        max_length=3, blank=True, validators=[validators.validate_currency]
-    )
+    default_currency = models.CharField(max_length=3, blank=True, validators=[validate_currency])
     tax_exempt = models.CharField(
         "tax status", max_length=8, choices=TaxExempt.choices, default=TaxExempt.NONE
     )
@@ -139,7 +138,7 @@ class Customer(models.Model):
         related_name="customers",
         help_text="The legal entity under which this customer is billed.",
     )
-    metadata = models.JSONField(default=dict, blank=True, validators=[validators.validate_metadata])
+    metadata = models.JSONField(default=dict, blank=True, validators=[validate_metadata])
 
     # Case-folded copies of name and email for the email filter, the duplicate
     # check and sorting: SQLite's LOWER() folds ASCII only, so folding happens here,

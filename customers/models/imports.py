@@ -86,6 +86,23 @@ class CustomerImport(models.Model):
             and timezone.now() - self.progress_at > self.STALLED_AFTER
         )
 
+    # What the page shows, by step (a stalled one shows as stopped before these).
+    @property
+    def is_checking(self):
+        return self.status == self.Status.CHECKING
+
+    @property
+    def is_importing(self):
+        return self.status == self.Status.IMPORTING
+
+    @property
+    def has_failed(self):
+        return self.status == self.Status.FAILED
+
+    @property
+    def is_done(self):
+        return self.status == self.Status.DONE
+
     @property
     def progress_percent(self):
         return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0

@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import validators
+from core.validators import validate_country, validate_currency
+
 from .common import format_address, single_line
 
 
@@ -39,12 +40,10 @@ class LegalEntity(models.Model):
         "postal code", max_length=20, blank=True, validators=[single_line]
     )
     address_country = models.CharField(
-        "country", max_length=2, blank=True, validators=[validators.validate_country]
+        "country", max_length=2, blank=True, validators=[validate_country]
     )
     tax_id = models.CharField("tax ID", max_length=64, blank=True, validators=[single_line])
-    default_currency = models.CharField(
-        max_length=3, default="USD", validators=[validators.validate_currency]
-    )
+    default_currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
     logo = models.ForeignKey(
         "EntityLogo", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

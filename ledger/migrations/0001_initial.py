@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import customers.validators
+import core.validators
 import ledger.models
 
 
@@ -56,9 +56,7 @@ class Migration(migrations.Migration):
                 ("amount", models.BigIntegerField()),
                 (
                     "currency",
-                    models.CharField(
-                        max_length=3, validators=[customers.validators.validate_currency]
-                    ),
+                    models.CharField(max_length=3, validators=[core.validators.validate_currency]),
                 ),
                 ("ending_balance", models.BigIntegerField()),
                 ("description", models.CharField(blank=True, max_length=350)),
@@ -68,7 +66,7 @@ class Migration(migrations.Migration):
                     models.JSONField(
                         blank=True,
                         default=dict,
-                        validators=[customers.validators.validate_metadata],
+                        validators=[core.validators.validate_metadata],
                     ),
                 ),
                 ("created", models.DateTimeField(default=django.utils.timezone.now)),
@@ -161,9 +159,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "currency",
-                    models.CharField(
-                        max_length=3, validators=[customers.validators.validate_currency]
-                    ),
+                    models.CharField(max_length=3, validators=[core.validators.validate_currency]),
                 ),
                 ("amount", models.BigIntegerField(default=0)),
                 ("updated", models.DateTimeField(auto_now=True)),

@@ -167,7 +167,7 @@ def _coupon_errors(client, **overrides):
 def test_billing_staff_add_percent_and_amount_coupons(billing_client):
     assert billing_client.post(_add(Coupon), _coupon_form(percent_off="25")).status_code == 302
     response = billing_client.post(
-        _add(Coupon), _coupon_form(name="Five", amount_off="500", currency="EUR")
+        _add(Coupon), _coupon_form(name="Five", amount_off="5.00", currency="EUR")
     )
     assert response.status_code == 302
     assert {(c.name, c.percent_off, c.amount_off, c.currency) for c in Coupon.objects.all()} == {
@@ -176,6 +176,22 @@ def test_billing_staff_add_percent_and_amount_coupons(billing_client):
     }
     page = billing_client.get(_changelist(Coupon)).content.decode()
     assert "25% off" in page and "€5.00 off" in page
+
+
+def test_coupon_amount_off_is_typed_in_major_units_of_its_currency(billing_client):
+    response = billing_client.post(_add(Coupon), _coupon_form(amount_off="5.00", currency="usd"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    coupon = Coupon.objects.get()
+    assert (coupon.amount_off, coupon.currency) == (500, "USD")
+
+
+def test_coupon_amount_off_with_too_many_decimals_is_refused_on_its_field(billing_client):
+    response = billing_client.post(_add(Coupon), _coupon_form(amount_off="5.001", currency="usd"))
+    assert response.status_code == 200
+    assert not Coupon.objects.exists()
+    form = response.context["adminform"].form
+    assert form.errors == {"amount_off": ["USD amounts have at most 2 decimal places."]}
+    assert 'value="5.001"' in response.content.decode()
 
 
 def test_coupon_needs_a_percent_or_an_amount_off(billing_client):
@@ -230,3 +246,10 @@ def test_customer_coupon_uses_autocomplete_for_the_customer(billing_client):
     page = billing_client.get(_changelist(CustomerCoupon)).content.decode()
     assert customer.name in page
     assert billing_client.get(_change(held)).status_code == 200
+
+
+def test_a_coupons_change_page_shows_its_discount_as_staff_read_it(billing_client):
+    coupon = make_coupon(amount_off=500, currency="EUR", name="Five")
+    page = billing_client.get(_change(coupon)).content.decode()
+    assert "€5.00 off" in page
+    assert ">500<" not in page and 'name="amount_off"' not in page

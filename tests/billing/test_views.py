@@ -319,7 +319,7 @@ def test_invoices_page_filters(billing_client, htmx):
 def test_invoices_page_pages_with_keyset(billing_client, monkeypatch):
     customer = make_customer()
     oldest, middle, newest = [make_invoice(customer, 1000) for _ in range(3)]
-    monkeypatch.setattr("billing.views.invoices.PAGE_SIZE", 2)
+    monkeypatch.setattr("billing.selectors.PAGE_SIZE", 2)
     body = billing_client.get(reverse("billing:invoices")).content.decode()
     assert newest.public_id in body and middle.public_id in body
     assert oldest.public_id not in body
@@ -442,3 +442,55 @@ def test_removing_a_line_of_an_issued_invoice_is_refused_with_a_message(billing_
     assert response.redirect_chain[-1][0] == invoice.get_absolute_url()
     assert "Only a draft invoice can be changed" in response.content.decode()
     assert InvoiceItem.objects.filter(pk=line.pk).exists()
+
+
+# Who sees which action
+
+
+def _client_with(*codenames):
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    from tests.factories import make_user
+
+    user = make_user(is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="billing", codename__in=codenames)
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_delete_draft_shows_for_whoever_may_delete_even_without_change():
+    invoice = make_invoice(None, 1000)
+    client = _client_with("view_invoice", "delete_invoice")
+    body = client.get(invoice.get_absolute_url()).content.decode()
+    assert "Delete draft" in body
+    assert "Edit draft" not in body
+
+
+def test_delete_draft_hides_from_whoever_may_change_but_not_delete():
+    invoice = make_invoice(None, 1000)
+    client = _client_with("view_invoice", "change_invoice")
+    body = client.get(invoice.get_absolute_url()).content.decode()
+    assert "Edit draft" in body
+    assert "Delete draft" not in body
+
+
+# Without JavaScript, and the export's refusal
+
+
+def test_without_htmx_a_saved_draft_edit_redirects_and_the_page_says_so(billing_client):
+    invoice = make_invoice(None, 1000)
+    url = reverse("billing:invoice_edit", args=[invoice.public_id])
+    data = {"days_until_due": "7", "coupon": "", "memo": "Thanks", "footer": ""}
+    response = billing_client.post(url, data)
+    assert response.status_code == 302 and response.url == invoice.get_absolute_url()
+    assert "Draft updated." in billing_client.get(response.url).content.decode()
+
+
+def test_invoice_export_with_invalid_filters_is_refused(ops_client):
+    response = ops_client.get(reverse("billing:invoice_export"), {"status": "no-such-status"})
+    assert response.status_code == 400
+    assert "Fix the filters before exporting." in response.content.decode()

@@ -3,13 +3,14 @@
 import json
 
 import pytest
+from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django_htmx.middleware import HtmxDetails
 
-from core.htmx import done, export_refused, go_to, refuse, render_form_dialog
+from core.htmx import add_service_error, done, export_refused, go_to, refuse, render_form_dialog
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -70,3 +71,38 @@ def test_an_export_refusal_is_400_with_the_reason():
     response = export_refused(_request("get"))
     assert response.status_code == 400
     assert "Fix the filters before exporting." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_csrf_cookie_is_http_only_as_htmx_reads_the_token_from_the_page(
+    settings, billing_client
+):
+    # htmx sends the token from <body hx-headers>, so no script needs the cookie.
+    assert settings.CSRF_COOKIE_HTTPONLY is True
+    response = billing_client.get("/customers/")
+    cookie = response.cookies[settings.CSRF_COOKIE_NAME]
+    assert cookie["httponly"] is True
+    assert "HttpOnly" in cookie.output()
+    assert 'hx-headers=\'{"x-csrftoken": "' in response.content.decode()
+
+
+class _AmountForm(forms.Form):
+    amount = forms.CharField()
+
+
+def test_a_service_error_naming_a_field_goes_beside_it_and_the_rest_to_the_top():
+    form = _AmountForm({"amount": "5"})
+    assert form.is_valid()
+    error = ValidationError({"amount": "Too much.", "currency": "No such currency.",
+                             "__all__": "Not now."})  # fmt: skip
+    add_service_error(form, error)
+    assert form.errors["amount"] == ["Too much."]
+    assert form.non_field_errors() == ["No such currency.", "Not now."]
+    assert form["amount"].value() == "5"  # the input kept
+
+
+def test_a_service_error_without_fields_goes_to_the_top():
+    form = _AmountForm({"amount": "5"})
+    assert form.is_valid()
+    add_service_error(form, ValidationError(["One.", "Two."]))
+    assert form.non_field_errors() == ["One.", "Two."] and "amount" not in form.errors

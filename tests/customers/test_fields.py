@@ -5,6 +5,7 @@ import pytest
 
 from customers.checks import check_profile_fields, profile_field_errors
 from customers.forms import SECTIONS, CustomerForm, form_sections
+from customers.imports.rows import is_code, is_defaulted
 from customers.models import PROFILE_FIELDS, SHIPPING_DETAILS, Customer
 from customers.resources import COLUMNS, NOT_EXPORTED
 
@@ -62,3 +63,18 @@ def test_a_name_that_is_no_profile_field_is_an_error():
         ("customers.E003", "the form's SECTIONS names 'fax', which is no customer profile field."),
         ("customers.E003", "the export names 'telex', which is no customer profile field."),
     ]
+
+
+@pytest.mark.django_db
+def test_the_import_reads_which_columns_default_and_which_hold_codes_from_the_model():
+    # A blank cell of a field that cannot be blank but gets a value anyway (a default, or
+    # a generated prefix) means "not given"; a code field's cell is uppercased.
+    form = CustomerForm()
+    fields = {name: Customer._meta.get_field(name) for name in PROFILE_FIELDS}
+    defaulted = {name for name, field in fields.items() if is_defaulted(field, form.fields[name])}
+    assert defaulted & set(COLUMNS) == {
+        "tax_exempt", "payment_terms_days", "next_invoice_sequence", "invoice_prefix"
+    }  # fmt: skip
+    assert {name for name, field in fields.items() if is_code(field)} == {
+        "address_country", "shipping_country", "default_currency", "invoice_prefix"
+    }  # fmt: skip

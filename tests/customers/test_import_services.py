@@ -181,8 +181,8 @@ def test_the_rows_frozen_for_the_collector_are_unfrozen_even_after_a_failure(mon
     monkeypatch.setattr(services, "PROGRESS_EVERY", 1)  # freeze after every row
     text = "name,email\nA,a@example.com\nB,b@example.com\n"
     frozen = []
-    real_plan = services._plan
-    monkeypatch.setattr(services, "_plan", lambda *a, **k: frozen.append(gc.get_freeze_count())
+    real_plan = services.plan_rows
+    monkeypatch.setattr(services, "plan_rows", lambda *a, **k: frozen.append(gc.get_freeze_count())
                         or real_plan(*a, **k))  # fmt: skip
     customer_import = _checked(text)
     assert frozen[0] > 0 and gc.get_freeze_count() == 0

@@ -3,7 +3,6 @@ from collections import Counter
 import pytest
 from django.core.exceptions import ValidationError
 
-from core.currencies import CURRENCIES
 from core.ids import ID_ALPHABET, random_strings
 from customers import reference
 from customers.models import Customer, LegalEntity
@@ -139,17 +138,6 @@ def test_supported_languages_are_stripes_41_plus_arabic_and_hebrew():
     assert {"fr-CA", "pt-BR", "es-419", "zh-HK", "ar", "he"} <= set(reference.DOCUMENT_LANGUAGES)
     assert reference.normalize_language_tag("FR_ca") == "fr-CA"
     assert reference.normalize_language_tag("klingon") is None
-
-
-def test_accepted_currencies_are_our_tables():
-    assert list(reference.currencies()) == sorted(CURRENCIES)
-    assert reference.currencies()["HUF"] == "Hungarian Forint"  # names from CLDR
-    assert "EUR" in reference.currencies() and "DEM" not in reference.currencies()
-
-
-def test_countries_are_iso_3166_alpha_2():
-    countries = reference.countries()
-    assert countries["FR"] == "France" and "EU" not in countries and "ZZ" not in countries
 
 
 @pytest.mark.parametrize("tax_type", sorted(TAX_ID_TYPES))

@@ -116,7 +116,7 @@ def test_control_characters_cannot_smuggle_a_formula_into_xlsx(ops_client):
 
 
 def test_over_the_limit_is_refused_with_a_reason(ops_client, monkeypatch):
-    monkeypatch.setattr("ledger.views.XLSX_MAX_ROWS", 1)
+    monkeypatch.setattr("ledger.exports.XLSX_MAX_ROWS", 1)
     customer = make_customer()
     adjust(customer, -100, "USD")
     adjust(customer, -100, "EUR")

@@ -247,3 +247,29 @@ def test_starting_balance_without_any_currency_is_an_error_and_adds_nothing(bill
     assert response.status_code == 422
     assert "Choose the balance currency" in response.content.decode()
     assert not Customer.objects.exists() and not BalanceTransaction.objects.exists()
+
+
+def test_without_htmx_an_adjustment_redirects_and_the_page_says_so(billing_client):
+    customer = make_customer(default_currency="USD")
+    response = _post_adjust(billing_client, customer)
+    assert response.status_code == 302 and response.url == customer.get_absolute_url()
+    posted = BalanceTransaction.objects.get()
+    page = billing_client.get(response.url).content.decode()
+    assert f"Balance adjusted ({posted.public_id})." in page
+
+
+def test_add_customer_shows_profile_and_starting_balance_errors_at_once(billing_client, htmx):
+    from customers.models import Customer
+    from tests.factories import profile_post_data
+
+    data = profile_post_data(
+        email="not-an-email",
+        default_currency="USD",
+        **{"starting_balance-amount": "12.345", "starting_balance-adjustment_type": "credit"},
+    )
+    response = billing_client.post(reverse("ledger:customer_add"), data, **htmx)
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "Enter a valid email address." in body
+    assert "USD amounts have at most 2 decimal places" in body
+    assert not Customer.objects.exists()
