@@ -1,4 +1,4 @@
-# The two commands a fresh machine needs: `make run` and `make test`.
+# The two commands a fresh machine needs: `make run` and `make test` (`make dev` to develop).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -15,7 +15,7 @@ PORT ?= 8000
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 
-.PHONY: run test bench install lock fonts system-run system-test worker clean
+.PHONY: run dev setup secret-key test bench install lock fonts system-run system-test worker clean
 
 $(UV):
 	python3 -m venv .tools
@@ -43,15 +43,33 @@ system-run:
 system-test:
 	@bash .ci/system-packages $(TEST_PACKAGES)
 
-run: system-run install fonts
-	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo_ledger
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo_billing
-	@echo "Serving on http://$(HOST):$(PORT) (the background worker runs beside it)"
+# Set-up shared by `make run` and `make dev`: the database, the demo data and its logins.
+setup: system-run install fonts
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_ledger
+	$(PY) manage.py seed_demo_billing
+
+# As production serves (bin/serve): gunicorn (2 x cores + 1 workers, WEB_CONCURRENCY to
+# override), WhiteNoise serving collected, hashed, compressed static files, DEBUG off, the
+# secret key generated once into .secret_key (mode 0600), and the worker (run_worker) beside it.
+run: export DJANGO_DEBUG := 0
+run: secret-key setup
+	$(PY) manage.py collectstatic --no-input
+	@echo "Serving on http://$(HOST):$(PORT) (gunicorn; the background worker runs beside it; Ctrl-C stops both)"
+	@HOST=$(HOST) PORT=$(PORT) VENV=$(VENV) bin/serve
+
+# For developers: DEBUG on, the autoreloading development server, the worker beside it.
+dev: export DJANGO_DEBUG := 1
+dev: setup
+	@echo "Serving on http://$(HOST):$(PORT) (development server; the background worker runs beside it)"
 	@trap 'kill 0' EXIT; \
-	DJANGO_DEBUG=1 $(PY) manage.py db_worker & \
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py run_worker & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Unless DJANGO_SECRET_KEY is set: a key made once, kept in the git-ignored .secret_key.
+secret-key: install
+	@[ -n "$${DJANGO_SECRET_KEY:-}" ] || $(PY) -m config.secret_key
 
 test: system-test install fonts
 	$(VENV)/bin/ruff check .

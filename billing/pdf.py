@@ -67,7 +67,9 @@ def _styles() -> tuple[CSS, FontConfiguration]:
             string=(STATIC_DIR / "css" / "pdf.css").read_text(),
             font_config=_local.fonts,
             url_fetcher=StaticFilesOnly(),
-            base_url=STATIC_DIR.as_uri() + "/",
+            # Its URLs are relative to itself, as in a browser, so that collectstatic's
+            # hashed names (make run) can rewrite them.
+            base_url=(STATIC_DIR / "css" / "pdf.css").as_uri(),
         )
     return _local.css, _local.fonts
 

@@ -9,6 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from whitenoise.compress import Compressor
+
+from config.logging import LOGGING  # noqa: F401 (the access log, the money log, errors)
+from config.secret_key import DEFAULT_PATH as SECRET_KEY_PATH
+from config.secret_key import read_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,12 +24,19 @@ def env_bool(name, default=False):
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+TESTING = bool(os.environ.get("PYTEST_VERSION"))
+# DJANGO_SECRET_KEY wins; else the key `make run` wrote once into .secret_key (secret_key.py).
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or read_secret_key(
+    Path(os.environ.get("DJANGO_SECRET_KEY_FILE", SECRET_KEY_PATH))
+)
 if not SECRET_KEY:
-    if not DEBUG and not os.environ.get("PYTEST_VERSION"):
+    if not DEBUG and not TESTING:
         from django.core.exceptions import ImproperlyConfigured
 
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for development).")
+        raise ImproperlyConfigured(
+            "Set DJANGO_SECRET_KEY, run `make run` once (it writes .secret_key) "
+            "or set DJANGO_DEBUG=1 for development."
+        )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -42,20 +55,26 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",  # sign-in throttling: see "Sign-in throttling" below
-    "core",  # the ground floor: no models; its template tags (filter_widgets)
+    "core",  # the ground floor: template tags (filter_widgets), the worker heartbeat
     "customers",
     "ledger",
     "billing",
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestLog",  # the access log; first, so it times the whole request
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from STATIC_ROOT, before sessions and sign-in are looked at.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every view needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Pages, exports and PDFs a signed-in user sees hold customer data: never cached.
+    "config.cache_control.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -134,6 +153,23 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Served by WhiteNoise from STATIC_ROOT (`manage.py collectstatic`, part of `make run`): names
+# carry a hash of the content, so browsers keep them for a year, and gzip/brotli copies are
+# made once. The development server (DEBUG) and the tests need no collectstatic: plain names.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# The CJK fonts (12 MB, build_pdf_fonts) are WeasyPrint's, never sent to a browser: compressing
+# them would only slow collectstatic down by a minute.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "otf"]
 
 SESSION_COOKIE_HTTPONLY = True
 # htmx sends the token from the page (hx-headers): no script reads the cookie.
@@ -142,6 +178,34 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Behind HTTPS in production, set DJANGO_SECURE_COOKIES=1.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES")
+# Signed out after this long without a request (saved on every request, so idle time counts,
+# not time since sign-in).
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_IDLE_MINUTES", "480")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# HTTPS only, once it works: browsers then refuse plain HTTP for this long (start small).
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT")
+# A load balancer's health probe may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from our own origin
+# only; no inline script or style (htmx's own indicator style is off: base.html's htmx-config).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Behind an HTTPS proxy ------------------------------------------------------------------
 # DJANGO_SECURE_PROXY_SSL_HEADER=1: the proxy terminates HTTPS and sets X-Forwarded-Proto
@@ -198,12 +262,6 @@ TASKS = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-}
 
 # The seller new customers are billed under until staff add other legal entities.
 BILLING_DEFAULT_ENTITY_NAME = os.environ.get("BILLING_DEFAULT_ENTITY_NAME", "Our company")

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from core.health import healthz
+
 # Each app's urls.py holds all its routes and is included once. The ledger's and
 # billing's pages under a customer (customers/<id>/balance/, customers/<id>/billing/)
 # are spelled out in their own urls.py; customers' routes all start with customers/.
@@ -16,4 +18,6 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("", include("billing.urls")),
     path("admin/", admin.site.urls),
+    # For load balancers and monitors: no sign-in, no customer data (core/health.py).
+    path("healthz", healthz, name="healthz"),
 ]

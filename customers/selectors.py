@@ -19,6 +19,13 @@ def live_customer_or_404(public_id: str) -> Customer:
     return get_object_or_404(Customer.objects.live(), public_id=public_id)
 
 
+def deleted_customer(public_id: str) -> Customer | None:
+    """The deleted customer with this ID, and who deleted it; None if there is none."""
+    return (
+        Customer.objects.deleted().select_related("deleted_by").filter(public_id=public_id).first()
+    )
+
+
 def customer_list(*, params: Mapping[str, Any], counting: bool = False) -> CustomerFilter:
     """The FilterSet for the Customers page; `.qs` is the filtered queryset."""
     return CustomerFilter(params, queryset=Customer.objects.live(), counting=counting)

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -63,7 +64,15 @@ def _query_without(request, *names):
 
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request, public_id):
-    customer = live_customer_or_404(public_id)
+    try:
+        customer = live_customer_or_404(public_id)
+    except Http404:
+        # Still a 404 (the customer is not there; restoring it brings the page back), but
+        # saying what happened: its invoices and credit notes link here.
+        deleted = selectors.deleted_customer(public_id)
+        if deleted is None:
+            raise
+        return render(request, "customers/deleted.html", {"customer": deleted}, status=404)
     return render(request, "customers/detail.html", {"customer": customer})
 
 

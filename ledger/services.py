@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 
 from core.money import MAX_MAJOR_UNITS, MoneyError, check_currency, max_typed_amount
+from core.money_log import log_money_action
 from customers.models import Customer
 from customers.services import customer_create
 
@@ -133,6 +134,15 @@ def _post(
         )
     # Its insert trigger moves the balance row to its ending balance (ledger/triggers.py).
     posted.save(force_insert=True)
+    created_by = fields.get("created_by")
+    log_money_action(
+        f"transaction.{type}",
+        customer=customer.public_id,
+        object_id=posted.public_id,
+        amount=amount,
+        currency=currency,
+        user_id=created_by.pk if created_by else None,
+    )
     return posted
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from core.money_log import log_money_action
 from ledger import services as ledger
 from ledger.models import TransactionType
 from ledger.money import format_money
@@ -110,6 +111,7 @@ def credit_note_issue(
         if invoice.status == InvoiceStatus.OPEN and invoice.amount_remaining == 0:
             invoice_settle(invoice)
         invoice.save()
+        _log(note, "credit_note.issue", created_by)
     return note
 
 
@@ -203,4 +205,17 @@ def credit_note_void(*, credit_note: CreditNote, created_by: User | None = None)
         invoice.post_payment_credit_notes_amount -= note.post_payment_amount
         invoice.amount_remaining += note.pre_payment_amount
         invoice.save()
+        _log(note, "credit_note.void", created_by)
     return note
+
+
+def _log(note: CreditNote, action: str, user: User | None) -> None:
+    """The money log's line for `action` on the note, once its transaction commits."""
+    log_money_action(
+        action,
+        customer=note.invoice.customer.public_id,
+        object_id=note.public_id,
+        amount=note.amount,
+        currency=note.currency,
+        user_id=user.pk if user else None,
+    )

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.money import MoneyError, check_currency
+from core.money_log import log_money_action
 from customers import sql as customers_sql
 from customers.models import Customer, TaxExempt
 from ledger import services as ledger
@@ -169,6 +170,7 @@ def invoice_finalize(*, invoice: Invoice, now: datetime | None = None) -> Invoic
         # rather than listed: a field set here later cannot be left out of the save.
         after = _field_values(invoice)
         invoice.save(update_fields=[name for name, value in after.items() if before[name] != value])
+        _log(invoice, "invoice.finalize", invoice.total)
     return invoice
 
 
@@ -229,6 +231,7 @@ def invoice_mark_paid(*, invoice: Invoice) -> Invoice:
     with transaction.atomic():
         invoice = invoice_lock_for(invoice, InvoiceStatus.PAID)
         invoice.paid_out_of_band = True
+        _log(invoice, "invoice.mark_paid", invoice.amount_remaining)
         invoice_settle(invoice, paid=invoice.amount_remaining)
         invoice.save()
     return invoice
@@ -253,6 +256,7 @@ def invoice_void(*, invoice: Invoice) -> Invoice:
         invoice.amount_remaining = 0
         invoice.voided_at = timezone.now()
         invoice.save()
+        _log(invoice, "invoice.void", invoice.total)
     return invoice
 
 
@@ -262,7 +266,20 @@ def invoice_mark_uncollectible(*, invoice: Invoice) -> Invoice:
         invoice.status = InvoiceStatus.UNCOLLECTIBLE
         invoice.marked_uncollectible_at = timezone.now()
         invoice.save()
+        _log(invoice, "invoice.mark_uncollectible", invoice.amount_remaining)
     return invoice
+
+
+def _log(invoice: Invoice, action: str, amount: int) -> None:
+    """The money log's line for `action` on the invoice, once its transaction commits; the
+    user is the request's (these services take none)."""
+    log_money_action(
+        action,
+        customer=invoice.customer.public_id,
+        object_id=invoice.public_id,
+        amount=amount,
+        currency=invoice.currency,
+    )
 
 
 def check_live(customer: Customer) -> None:

@@ -260,3 +260,31 @@ def test_bulk_delete_button_works_without_javascript(billing_client):
     page = billing_client.get(LIST).content.decode()
     button = page[page.index('id="bulk-delete"') - 60 : page.index('id="bulk-delete"') + 200]
     assert "disabled" not in button
+
+
+def test_a_deleted_customers_page_says_who_deleted_it_and_when(billing_client, billing_user):
+    from customers.services import customer_delete
+    from tests.factories import make_invoice
+
+    customer = make_customer(name="Gone Ltd")
+    invoice = make_invoice(customer, 5000, finalize=True)
+    customer_delete(customer=customer, deleted_by=billing_user)
+    customer.refresh_from_db()
+    # The invoice still links to the customer's page.
+    assert (
+        customer.get_absolute_url()
+        in billing_client.get(invoice.get_absolute_url()).content.decode()
+    )
+    response = billing_client.get(customer.get_absolute_url())
+    assert response.status_code == 404
+    page = response.content.decode()
+    when = f"{customer.deleted_at:%-d %B %Y}"
+    assert f"was deleted on {when}" in page and f"by {billing_user.username}" in page
+    assert "Their invoices and credit notes are kept" in page
+    assert "Support can restore the customer from the admin" in page
+
+
+def test_an_unknown_customer_is_the_plain_404_page(billing_client):
+    response = billing_client.get(reverse("customers:detail", args=["cus_doesnotexist"]))
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
