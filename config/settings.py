@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",  # sign-in throttling: see "Sign-in throttling" below
+    # Two-step verification (config/mfa.py): authenticator-app and recovery-code devices.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",  # the ground floor: template tags (filter_widgets), the worker heartbeat
     "customers",
     "ledger",
@@ -71,8 +75,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has a code verified this session (config/mfa.py)?
+    "django_otp.middleware.OTPMiddleware",
     # Every view needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A user with a device reaches only the code step until the session is verified; one in
+    # MFA_REQUIRED_GROUPS without a device only the set-up page.
+    "config.mfa.SecondFactorMiddleware",
     # Pages, exports and PDFs a signed-in user sees hold customer data: never cached.
     "config.cache_control.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -117,7 +126,14 @@ SQLITE_OPTIONS = {
 }
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # Connections are kept a minute between requests; the health check (one cheap query when a
+    # request reuses one) drops a connection the database closed meanwhile (a restart, a
+    # failover) instead of failing the request on it.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+        )
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # sqlite:///path
         DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 else:
@@ -255,6 +271,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True  # (axes' default) keeps a guesser out
 AXES_LOCKOUT_CALLABLE = "config.login.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "config.login.client_ip"
+
+# --- Two-step verification (django-otp, config/mfa.py) --------------------------------------
+# Optional for everyone ("Two-step verification" in the user menu); required for the groups
+# named here, comma-separated (e.g. "Billing staff"): they are sent to set it up after sign-in.
+MFA_REQUIRED_GROUPS = [
+    name.strip()
+    for name in os.environ.get("DJANGO_MFA_REQUIRED_GROUPS", "").split(",")
+    if name.strip()
+]
+# The name the authenticator app shows beside the account.
+OTP_TOTP_ISSUER = os.environ.get("DJANGO_MFA_ISSUER", "Billing back office")
 
 TASKS = {
     "default": {

@@ -3,7 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from config import mfa
 from core.health import healthz
+
+# The admin signs in through our sign-in: the same lockout, the same code step (config/mfa.py).
+admin.site.login = mfa.admin_login  # type: ignore[method-assign]
 
 # Each app's urls.py holds all its routes and is included once. The ledger's and
 # billing's pages under a customer (customers/<id>/balance/, customers/<id>/billing/)
@@ -12,6 +16,15 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list"), name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Two-step verification: the code step after the password, and each user's own page.
+    path("login/code/", mfa.verify, name="mfa_verify"),
+    path("account/two-step/", mfa.two_step, name="two_step"),
+    path(
+        "account/two-step/recovery-codes/",
+        mfa.recovery_codes,
+        name="two_step_recovery_codes",
+    ),
+    path("account/two-step/turn-off/", mfa.disable, name="two_step_disable"),
     # The ledger's first: its customers/new/ (Add customer, with a starting balance)
     # would otherwise be taken by customers' <id>/.
     path("", include("ledger.urls")),

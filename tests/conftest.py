@@ -52,6 +52,23 @@ def flushable_db(transactional_db):
 
 
 @pytest.fixture
+def roles(transactional_db):
+    """The staff roles as the data migrations make them, for a transactional test: an
+    earlier one's flush emptied auth_group, and a flush reruns only post_migrate."""
+    import importlib
+    from pathlib import Path
+
+    from django.apps import apps
+
+    from core.db import grant_role_permissions
+
+    for path in sorted(Path(__file__).parent.parent.glob("*/migrations/*_roles.py")):
+        app_label = path.parent.parent.name
+        migration = importlib.import_module(f"{app_label}.migrations.{path.stem}")
+        grant_role_permissions(apps, app_label, migration.ROLES)
+
+
+@pytest.fixture
 def htmx():
     return {"HTTP_HX_REQUEST": "true"}
 
