@@ -1,6 +1,5 @@
 """Playwright against a live server, driving Debian's Chromium (never a downloaded browser)."""
 
-import importlib
 import os
 from pathlib import Path
 
@@ -57,13 +56,20 @@ def signed_in_page(browser, live_server, billing_user):
 
 
 @pytest.fixture(autouse=True)
-def roles(flushable_db):
+def _roles_after_each_flush(flushable_db, roles):
     """Live-server tests flush the database after each test, so the groups and
-    permissions the migrations made are recreated here."""
-    from django.apps import apps
+    permissions the migrations made are recreated for each (tests/conftest.py)."""
 
-    importlib.import_module("customers.migrations.0002_roles").create_roles(apps, None)
-    importlib.import_module("ledger.migrations.0002_roles").grant(apps, None)
-    importlib.import_module("customers.migrations.0007_legal_entity_roles").grant(apps, None)
-    importlib.import_module("billing.migrations.0002_roles").grant(apps, None)
-    importlib.import_module("customers.migrations.0009_import_roles").grant(apps, None)
+
+@pytest.fixture
+def csp_violations(signed_in_page):
+    """What the browser reports against the Content-Security-Policy (and page errors)."""
+    violations = []
+    signed_in_page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    signed_in_page.on("pageerror", lambda error: violations.append(str(error)))
+    return violations

@@ -8,18 +8,10 @@ from playwright.sync_api import expect
 from tests.factories import make_customer
 
 
-def test_customers_pages_and_htmx_swaps_raise_no_csp_violation(signed_in_page):
+def test_customers_pages_and_htmx_swaps_raise_no_csp_violation(signed_in_page, csp_violations):
     make_customer(name="Euro Shop", default_currency="EUR")
     make_customer(name="Dollar Shop", default_currency="USD")
     page = signed_in_page
-    violations = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    page.on("pageerror", lambda error: violations.append(str(error)))
 
     page.reload()
     assert "script-src 'self'" in page.evaluate(
@@ -37,4 +29,4 @@ def test_customers_pages_and_htmx_swaps_raise_no_csp_violation(signed_in_page):
     page.get_by_role("link", name="Euro Shop").click()
     expect(page.get_by_role("heading", name="Euro Shop")).to_be_visible()
 
-    assert violations == []
+    assert csp_violations == []
