@@ -75,6 +75,8 @@ def test_history_filters_swap_the_section_and_carry_into_the_export(signed_in_pa
     export = section.locator("#transactions-export")  # billing staff may export
     expect(export).to_have_attribute("href", re.compile(r"[?&]currency=EUR(&|$)"))
 
+    # The next change must reach the swapped-in form only once htmx has settled it.
+    page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-request')")
     section.get_by_label("Type").select_option("credit_note")
     expect(section.locator("#history-empty")).to_be_visible()
     section.get_by_role("link", name="Clear").click()
