@@ -6,6 +6,7 @@ as `make run` serves) on a database of 100,000 customers, over HTTP with the std
     python bench/loadtest.py --server runserver     # Django's development server, to compare
     python bench/loadtest.py --saturate --drafts 1000   # no pauses, 4..64 users, 20 s a step
     python bench/loadtest.py --database-url postgres://...   # a scratch PostgreSQL database
+    python bench/loadtest.py --fault kill-web --no-pause     # faults: see bench/faults.py
 
 Each user signs in through the login form (a session of its own), then, pausing 0.5–1.5 s
 between requests (unless --no-pause): the Customers page with filters, search, a sort or the
@@ -34,6 +35,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+import faults
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
@@ -47,7 +50,7 @@ SAMPLE = 2_000  # customers the users pick from
 def database_env(args):
     if args.database_url:
         return {"DATABASE_URL": args.database_url}
-    return {"SQLITE_PATH": str(OUT / f"loadtest-{args.customers}.sqlite3")}
+    return {"SQLITE_PATH": str(args.sqlite_path or OUT / f"loadtest-{args.customers}.sqlite3")}
 
 
 def seed(args, env):
@@ -105,6 +108,8 @@ def seed(args, env):
         "customers": [(c.public_id, c.email) for c in sample],
         "drafts": deque(drafts.values_list("public_id", flat=True)),
         "pdfs": list(issued.values_list("public_id", flat=True)[:200]),
+        # Each adjustment key and draft posted, with the last answer (for faults.audit).
+        "sent": {"adjust": {}, "finalize": {}},
     }
     connection.close()
     return pick
@@ -165,9 +170,11 @@ def stop(processes):
 class User:
     """One signed-in staff member: a connection, its cookies, its own session."""
 
-    def __init__(self, port):
+    def __init__(self, port, retry=False):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies = {}
+        self.retry = retry
+        self.failed = []  # (when, kind, answer) of each attempt that was sent again
 
     def request(self, method, path, form=None, htmx=False):
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
@@ -189,6 +196,21 @@ class User:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
         return response.status, content
+
+    def post(self, kind, path, form):
+        """An htmx POST; when retrying (fault runs), one that got no answer or a 5xx is sent
+        again a second later with the same form (and key), until answered."""
+        while True:
+            try:
+                status = self.request("POST", path, form, htmx=True)[0]
+            except (OSError, http.client.HTTPException) as error:
+                if not self.retry:
+                    raise
+                status = type(error).__name__
+            if not self.retry or (isinstance(status, int) and status < 500):
+                return status
+            self.failed.append((time.monotonic(), kind, status))
+            time.sleep(1)
 
     def sign_in(self):
         self.request("GET", "/login/")
@@ -214,33 +236,44 @@ def one_request(user, pick, rng):
         return kind, user.request("GET", f"/invoices/{rng.choice(pick['pdfs'])}/pdf/")[0]
     if kind == "adjust":
         path = f"/customers/{public_id}/balance/adjust/"
-        dialog = user.request("GET", path, htmx=True)[1]  # as a click opens it: its key
+        status, dialog = user.request("GET", path, htmx=True)  # as a click opens it: its key
+        if status != 200:  # no dialog, nothing to send
+            return kind, status
         key = re.search(rb'name="idempotency_key" value="([\w-]+)"', dialog)
         form = {"adjustment_type": rng.choice(["credit", "debit"]), "amount": "3",
                 "idempotency_key": key.group(1).decode() if key else ""}  # fmt: skip
         currency = re.search(rb'<option value="(\w{3})" selected', dialog)
         if currency:  # offered only for a customer without a default currency
             form["currency"] = currency.group(1).decode()
-        return kind, user.request("POST", path, form, htmx=True)[0]
+        pick["sent"]["adjust"][form["idempotency_key"]] = None
+        status = user.post(kind, path, form)
+        pick["sent"]["adjust"][form["idempotency_key"]] = status
+        return kind, status
     try:
         draft = pick["drafts"].popleft()
     except IndexError:
         return None
-    return "finalize", user.request("POST", f"/invoices/{draft}/finalize/", {}, htmx=True)[0]
+    pick["sent"]["finalize"][draft] = None
+    status = user.post("finalize", f"/invoices/{draft}/finalize/", {})
+    pick["sent"]["finalize"][draft] = status
+    return "finalize", status
 
 
-def run(port, pick, users, seconds, pause):
-    """`users` threads for `seconds`; returns ({kind: [ms]}, errors, requests/s)."""
-    times, errors, lock = defaultdict(list), [], threading.Lock()
-    signed_in = [User(port) for _ in range(users)]
+def run(port, pick, users, seconds, pause, fault=None):
+    """`users` threads for `seconds`, and `fault` (bench/faults.py) once they are signed in;
+    returns ({kind: [ms]}, errors, requests/s, [(seconds in, kind, answer)])."""
+    times, errors, timeline, lock = defaultdict(list), [], [], threading.Lock()
+    signed_in = [User(port, retry=fault is not None) for _ in range(users)]
     for user in signed_in:
         user.sign_in()
-    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    deadline = started + seconds
 
     def simulate(user, seed):
         rng = random.Random(seed)
         while time.monotonic() < deadline:
-            started = time.perf_counter()
+            at = time.monotonic() - started
+            began = time.perf_counter()
             try:
                 done = one_request(user, pick, rng)
             except Exception as error:  # noqa: BLE001 (counted and reported)
@@ -248,23 +281,29 @@ def run(port, pick, users, seconds, pause):
             if done is None:
                 continue
             kind, status = done
-            elapsed = (time.perf_counter() - started) * 1000
+            elapsed = (time.perf_counter() - began) * 1000
             post = kind in ("adjust", "finalize")
             with lock:
                 times[kind].append(elapsed)
+                timeline.append((at, kind, status))
                 if kind == "exception" or status >= 400 or (post and status != 204):
                     errors.append((kind, status))
             if pause:
                 time.sleep(rng.uniform(0.5, 1.5))
 
-    started = time.monotonic()
+    if fault:
+        fault.started = started
+        fault.start()
     threads = [threading.Thread(target=simulate, args=(u, n)) for n, u in enumerate(signed_in)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    for user in signed_in:  # the attempts sent again
+        timeline += [(when - started, kind, answer) for when, kind, answer in user.failed]
+        errors += [(kind, answer) for _, kind, answer in user.failed]
     total = sum(len(samples) for samples in times.values())
-    return times, errors, total / (time.monotonic() - started)
+    return times, errors, total / (time.monotonic() - started), timeline
 
 
 def percentile(samples, share):
@@ -302,34 +341,62 @@ def main():
     parser.add_argument("--database-url", help="a scratch PostgreSQL database (else SQLite)")
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--drafts", type=int, default=400, help="drafts ready to finalize")
+    parser.add_argument("--fault", choices=["kill-web", "restart-postgres", "disk-full"])
+    parser.add_argument("--outage", type=int, default=5, help="seconds a fault lasts")
     args = parser.parse_args()
+    args.sqlite_path = None  # on the small disk during a disk-full run
 
     OUT.mkdir(parents=True, exist_ok=True)
-    env = database_env(args)
-    pick = seed(args, env)
+    pick = seed(args, database_env(args))
+    if args.fault == "disk-full":
+        database = Path(database_env(args)["SQLITE_PATH"])
+        with faults.small_disk(database, OUT / "small-disk") as args.sqlite_path:
+            load(args, pick)
+        args.sqlite_path = None
+    else:
+        load(args, pick)
+    verify_ledger(args)
+    if args.fault and not faults.audit(pick["sent"]):
+        sys.exit("something was lost or posted twice")
+
+
+def load(args, pick):
+    """Starts the server, runs the users (and the fault), prints the figures, stops it."""
     port = free_port()
-    processes = start_server(args, env, port)
+    processes = start_server(args, database_env(args), port)
     print(f"{args.server} on 127.0.0.1:{port}; {len(pick['drafts'])} drafts; "
           f"load average before: {os.getloadavg()[0]:.2f}")  # fmt: skip
     try:
         if not args.saturate:
-            result = run(port, pick, args.users, args.seconds, pause=not args.no_pause)
-            report(*result)
+            fault = args.fault and faults.Faults(
+                args.fault, processes[0].pid, args.seconds, args.outage, OUT / "small-disk"
+            )
+            times, errors, rate, timeline = run(
+                port, pick, args.users, args.seconds, pause=not args.no_pause, fault=fault
+            )
+            report(times, errors, rate)
+            if fault:
+                fault.stop()
+                faults.report(fault, timeline)
+                print(f"/healthz after the run: {User(port).request('GET', '/healthz')}")
         else:
-            best = 0.0
-            print(f"\n{'users':>6}{'requests/s':>12}{'p95 ms':>10}{'errors':>8}")
-            for users in [int(n) for n in args.steps.split(",")]:
-                times, errors, rate = run(port, pick, users, args.step_seconds, pause=False)
-                p95 = percentile([ms for samples in times.values() for ms in samples], 0.95)
-                print(f"{users:>6}{rate:>12.1f}{p95:>10.0f}{len(errors):>8}")
-                if errors or p95 > 1000:
-                    break
-                best = max(best, rate)
-            print(f"highest sustained: {best:.1f} requests/s (no errors, p95 ≤ 1 s)")
+            saturate(args, port, pick)
         print(f"load average after: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
     finally:
         stop(processes)
-    verify_ledger(args)
+
+
+def saturate(args, port, pick):
+    best = 0.0
+    print(f"\n{'users':>6}{'requests/s':>12}{'p95 ms':>10}{'errors':>8}")
+    for users in [int(n) for n in args.steps.split(",")]:
+        times, errors, rate, _ = run(port, pick, users, args.step_seconds, pause=False)
+        p95 = percentile([ms for samples in times.values() for ms in samples], 0.95)
+        print(f"{users:>6}{rate:>12.1f}{p95:>10.0f}{len(errors):>8}")
+        if errors or p95 > 1000:
+            break
+        best = max(best, rate)
+    print(f"highest sustained: {best:.1f} requests/s (no errors, p95 ≤ 1 s)")
 
 
 if __name__ == "__main__":

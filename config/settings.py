@@ -136,6 +136,10 @@ if os.environ.get("DATABASE_URL"):
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # sqlite:///path
         DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+    else:
+        # A database host that doesn't answer at all fails the request (the 503 page) in
+        # 5 s instead of holding a web worker until gunicorn's timeout; ?connect_timeout= wins.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
     DATABASES = {
         "default": {

@@ -34,3 +34,7 @@ urlpatterns = [
     # For load balancers and monitors: no sign-in, no customer data (core/health.py).
     path("healthz", healthz, name="healthz"),
 ]
+
+# A database that does not answer gets the 503 page, not the 500 or 400 one (core/errors.py).
+handler500 = "core.errors.uncaught_exception"
+handler400 = "core.errors.invalid_request"

@@ -1,8 +1,12 @@
-"""Our own pages for 400, 403, 404 and 500, and never Django's debug output: pytest runs
+"""Our own pages for 400, 403, 404, 500 and 503, and never Django's debug output: pytest runs
 with DEBUG off, as production does."""
 
+from unittest import mock
+
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.exceptions import SuspiciousOperation
+from django.db import OperationalError
 from django.test import Client
 from django.urls import include, path, reverse
 
@@ -19,8 +23,20 @@ def _bad(request):
     raise SuspiciousOperation("tampered")
 
 
-# A test-only URLconf: the project's routes and two that fail (@pytest.mark.urls below).
-urlpatterns = [path("", include("config.urls")), path("boom/", _boom), path("bad/", _bad)]
+def _database_down(request):
+    raise OperationalError("the database system is shutting down")
+
+
+# A test-only URLconf: the project's routes and three that fail (@pytest.mark.urls below),
+# with the project's handler for uncaught exceptions.
+urlpatterns = [
+    path("", include("config.urls")),
+    path("boom/", _boom),
+    path("bad/", _bad),
+    path("database-down/", _database_down),
+]
+handler500 = "core.errors.uncaught_exception"
+handler400 = "core.errors.invalid_request"
 
 
 def _templates(response):
@@ -62,6 +78,29 @@ def test_an_error_is_our_500_page_without_details(billing_client):
     page = response.content.decode()
     assert "Something went wrong on our side" in page
     assert "secret detail" not in page and "Traceback" not in page
+
+
+@pytest.mark.urls("tests.test_error_pages")
+def test_a_database_that_does_not_answer_is_our_503_page(billing_client):
+    billing_client.raise_request_exception = False
+    response = billing_client.get("/database-down/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "503.html" in _templates(response)
+    page = response.content.decode()
+    assert "Temporarily unavailable" in page
+    assert "shutting down" not in page and "Traceback" not in page
+
+
+def test_a_session_the_database_cannot_save_is_our_503_page_not_a_400(billing_client):
+    """Django reports a failed session save at the end of a request as "the session was
+    deleted by a concurrent request" (400), whatever the cause; the database going away
+    mid-request (seen in `make loadtest --fault restart-postgres`) is a 503."""
+    down = OperationalError("server closed the connection unexpectedly")
+    with mock.patch.object(Session, "save", side_effect=down):
+        response = billing_client.get(reverse("customers:list"))
+    assert response.status_code == 503
+    assert "Temporarily unavailable" in response.content.decode()
 
 
 @pytest.mark.urls("tests.test_error_pages")

@@ -229,17 +229,18 @@ def _jobs(
 
 def test_database_url_connections_are_checked_before_reuse():
     """A connection kept between requests is checked first, so one the database closed (a
-    restart, a failover) is replaced instead of failing the request."""
+    restart, a failover) is replaced instead of failing the request; a host that doesn't
+    answer fails a connection in 5 s."""
     code = (
         "import config.settings as s; db = s.DATABASES['default'];"
-        "print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+        "print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'], db['OPTIONS']['connect_timeout'])"
     )
     env = {**_environment(), "DATABASE_URL": "postgres://u:p@db.example.com:5432/billing"}
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["60", "True"]
+    assert result.stdout.split() == ["60", "True", "5"]
 
 
 @postgresql_only

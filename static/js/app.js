@@ -37,6 +37,7 @@
   function failureText(status) {
     if (status === 403) return "Something went wrong (403): you may not have permission for this.";
     if (status === 404) return "Something went wrong (404): this may have been removed. Reload the page.";
+    if (status === 503) return "Temporarily unavailable (503): the service could not reach its database. Wait a minute, then try again.";
     return `Something went wrong (${status}). Try again, or reload the page.`;
   }
 

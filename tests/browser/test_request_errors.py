@@ -1,8 +1,13 @@
 """An htmx request that fails must say so: errors are shown, never silently dropped."""
 
+from unittest import mock
+
 from django.contrib.auth.models import Group, Permission
+from django.contrib.sessions.models import Session
+from django.db import OperationalError
 from playwright.sync_api import expect
 
+from ledger.models import BalanceTransaction
 from tests.factories import make_customer
 
 
@@ -89,3 +94,27 @@ def test_form_errors_422_are_not_reported_as_failures(signed_in_page):
     dialog.get_by_role("button", name="Update customer").click()
     expect(dialog.locator(".errorlist")).not_to_have_count(0)
     expect(page.get_by_text("Something went wrong")).to_have_count(0)
+
+
+def test_the_database_going_away_says_unavailable_and_saving_again_posts_once(signed_in_page):
+    """The adjustment commits, then the database goes before the session is saved at the
+    end of the request: the server answers 503. Pressing the button again in the same
+    dialog (the same idempotency key) posts nothing twice."""
+    customer = make_customer(name="Acme", default_currency="EUR")
+    page = signed_in_page
+    _open_actions(page, customer)
+    page.locator("#actions-menu").get_by_role("link", name="Adjust balance").click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("Amount").fill("5")
+    down = OperationalError("server closed the connection unexpectedly")
+    with mock.patch.object(Session, "save", side_effect=down):
+        dialog.get_by_role("button", name="Adjust balance").click()
+        expect(dialog.get_by_role("alert")).to_contain_text(
+            "Temporarily unavailable (503): the service could not reach its database."
+        )
+    expect(dialog.get_by_label("Amount")).to_have_value("5")
+
+    dialog.get_by_role("button", name="Adjust balance").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(page.locator("#balances")).to_contain_text("€5.00")
+    assert BalanceTransaction.objects.filter(customer=customer).count() == 1
