@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "customers",
     "ledger",
     "billing",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +294,9 @@ TASKS = {
     }
 }
 
+
+# /v1/: requests a second one API key may make before it is answered 429 (api/http.py).
+API_RATE_LIMIT = int(os.environ.get("DJANGO_API_RATE_LIMIT", "100"))
 
 # The seller new customers are billed under until staff add other legal entities.
 BILLING_DEFAULT_ENTITY_NAME = os.environ.get("BILLING_DEFAULT_ENTITY_NAME", "Our company")

@@ -31,6 +31,8 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("", include("billing.urls")),
     path("admin/", admin.site.urls),
+    # The Stripe-shaped API for other systems: keys, not sessions (api/http.py).
+    path("v1/", include("api.urls")),
     # For load balancers and monitors: no sign-in, no customer data (core/health.py).
     path("healthz", healthz, name="healthz"),
 ]

@@ -8,45 +8,35 @@ has seen: a 100,000-row file cleans each distinct country once, not 100,000 time
 """
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.exports import FORMULA_PREFIXES
 from core.validators import (
-    validate_country,
-    validate_currency,
     validate_metadata,
     validate_single_line,
 )
 
+from ..field_cleaning import NOT_GIVEN, Cleaner, profile_field_cleaner
 from ..forms import CustomerForm
-from ..models import Customer, CustomerAlias
+from ..models import CustomerAlias
 from ..resources import TAX_ID_SEPARATOR
 from ..tax_ids import clean_tax_id_value
-from ..validators import validate_invoice_prefix
 from .columns import Layout
 
 REQUIRED_FOR_NEW = ("name", "email")
-# A field one of these validates holds a code, written uppercase: a cell's text is
-# uppercased before it is cleaned (`fr` is FR).
-CODE_VALIDATORS = (validate_country, validate_currency, validate_invoice_prefix)
 # Outcomes remembered per column; past this a column's cells are mostly distinct (names,
 # emails), and remembering them would only cost memory.
 REMEMBERED_PER_COLUMN = 4096
-NOT_GIVEN = object()
 ALIAS_FIELD = CustomerAlias._meta.get_field("alias")
 EARLIEST_CREATED = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 CREATED_AHEAD = datetime.timedelta(days=1)
 
-# A column's cleaner: a cell's text to its clean value, or ValidationError.
-Cleaner = Callable[[str], Any]
 # A cell's outcome: (clean value, None) or (None, error message).
 Outcome = tuple[Any, str | None]
 
@@ -127,38 +117,9 @@ def _field_cleaner(name: str, form_field: forms.Field | None) -> Cleaner:
         return lambda text: parse_created(text, latest) if text else NOT_GIVEN
     if name == "tax_ids":
         return parse_tax_ids
-    # Every other column is a profile field: a concrete model field, and the form's.
-    model_field = cast("models.Field[Any, Any]", Customer._meta.get_field(name))
+    # Every other column is a profile field: the form's field and the model's validators.
     assert form_field is not None, name
-    blank_not_given = is_defaulted(model_field, form_field) or name == "email"  # refused later
-    uppercase = is_code(model_field)
-    # The model's validators the form field has not run already (both check an email).
-    model_validators = [v for v in model_field.validators if v not in form_field.validators]
-
-    def clean(text: str) -> Any:
-        if uppercase:
-            text = text.upper()
-        if not text and blank_not_given:
-            return NOT_GIVEN
-        value = form_field.clean(text)
-        if value not in model_field.empty_values:
-            for validator in model_validators:
-                validator(value)
-        return value
-
-    return clean
-
-
-def is_defaulted(model_field: "models.Field[Any, Any]", form_field: forms.Field) -> bool:
-    """Whether a blank cell of the field means "not given": the field cannot be blank,
-    but a new customer gets a value without it (the model's default, or the form's when
-    it may be left out: a generated invoice prefix). An existing customer keeps its
-    value."""
-    return not model_field.blank and (model_field.has_default() or not form_field.required)
-
-
-def is_code(model_field: "models.Field[Any, Any]") -> bool:
-    return any(validator in CODE_VALIDATORS for validator in model_field.validators)
+    return profile_field_cleaner(name, form_field)
 
 
 def _metadata_cleaner(key: str) -> Cleaner:

@@ -17,6 +17,7 @@ from .customer import (
     TaxId,
     new_customer_id,
     new_customer_ids,
+    new_tax_id_id,
 )
 from .imports import CustomerImport, new_import_id
 from .legal_entities import EntityLogo, LegalEntity, LegalEntityQuerySet
@@ -42,6 +43,7 @@ __all__ = [
     "new_customer_id",
     "new_customer_ids",
     "new_import_id",
+    "new_tax_id_id",
     "phone_validator",
     "single_line",
 ]

@@ -24,6 +24,10 @@ def new_customer_id():
     return new_customer_ids(1)[0]
 
 
+def new_tax_id_id():
+    return new_public_ids("txi_", 1)[0]
+
+
 class TaxExempt(models.TextChoices):
     NONE = "none", "Taxable"
     EXEMPT = "exempt", "Exempt"
@@ -251,6 +255,9 @@ SHIPPING_DETAILS = [
 
 
 class TaxId(models.Model):
+    public_id = models.CharField(
+        "ID", max_length=40, unique=True, default=new_tax_id_id, editable=False
+    )
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tax_ids")
     type = models.CharField(max_length=16, choices=tax_id_type_choices())
     value = models.CharField(max_length=64)

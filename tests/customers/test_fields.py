@@ -4,8 +4,8 @@ is tied to it by the system check (docs/decisions.md, "Adding a customer field")
 import pytest
 
 from customers.checks import check_profile_fields, profile_field_errors
+from customers.field_cleaning import is_code, is_defaulted
 from customers.forms import SECTIONS, CustomerForm, form_sections
-from customers.imports.rows import is_code, is_defaulted
 from customers.models import PROFILE_FIELDS, SHIPPING_DETAILS, Customer
 from customers.resources import COLUMNS, NOT_EXPORTED
 

@@ -1,0 +1,1 @@
+"""The /v1/ endpoints, one module a resource; api/urls.py routes them by method."""

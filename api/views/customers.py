@@ -1,0 +1,309 @@
+"""/v1/customers: create, retrieve, update, delete, list and search, with the Customers
+page's rules: each profile field is cleaned by the Add customer form's field and the model's
+validators (customers/field_cleaning.py, as the import does) and saved by the customers
+services; a starting balance goes through the ledger's."""
+
+from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from billing.models import Coupon
+from billing.selectors import customer_coupon
+from billing.services.items import customer_billing_defaults_set
+from customers.field_cleaning import NOT_GIVEN, profile_field_cleaner
+from customers.forms import CustomerForm
+from customers.models import Customer
+from customers.services import customer_delete, customer_update
+from customers.tax_ids import clean_tax_id_value
+from ledger.models import CustomerBalance
+from ledger.services import customer_create_with_balance
+
+from .. import errors, search
+from ..errors import ApiError
+from ..http import Call, from_validation_error, needs
+from ..lists import list_page
+from ..objects.customers import customer_object, deleted_customer_object
+from ..params import Params
+
+# Our field → Stripe's parameter, for reading and for naming it in an error.
+ADDRESS = {f"address_{part}": f"address[{part}]" for part in
+           ("line1", "line2", "city", "state", "postal_code", "country")}  # fmt: skip
+SHIPPING = {
+    "shipping_name": "shipping[name]",
+    "shipping_phone": "shipping[phone]",
+    **{f"shipping_{part}": f"shipping[address][{part}]" for part in
+       ("line1", "line2", "city", "state", "postal_code", "country")},
+}  # fmt: skip
+TEXT_PARAMS = {
+    "name": "name",
+    "email": "email",
+    "description": "description",
+    "phone": "phone",
+    "invoice_prefix": "invoice_prefix",
+    "tax_exempt": "tax_exempt",
+    # Not Stripe's: a customer's currency there comes with its first invoice; ours is set.
+    "default_currency": "currency",
+    "invoice_footer": "invoice_settings[footer]",
+    "invoice_amount_tax_display": "invoice_settings[rendering_options][amount_tax_display]",
+}
+PARAMS = {
+    **TEXT_PARAMS,
+    **ADDRESS,
+    **SHIPPING,
+    "next_invoice_sequence": "next_invoice_sequence",
+    "preferred_locales": "preferred_locales",
+    "metadata": "metadata",
+    "invoice_custom_fields": "invoice_settings[custom_fields]",
+}
+# Stripe's parameters for payments, which this product doesn't take.
+NOT_SUPPORTED = ("payment_method", "source", "cash_balance", "promotion_code", "test_clock",
+                 "tax", "invoice_settings[default_payment_method]",
+                 "invoice_settings[rendering_options][template]")  # fmt: skip
+
+
+def _balance(customer: Customer) -> int:
+    if not customer.default_currency:
+        return 0
+    row = CustomerBalance.objects.filter(customer=customer, currency=customer.default_currency)
+    return row.values_list("amount", flat=True).first() or 0
+
+
+def _object(customer: Customer, expand: Collection[str] = ()) -> dict[str, Any]:
+    obj = customer_object(customer, balance=_balance(customer), expand=expand)
+    coupon = customer_coupon(customer)
+    if coupon is not None:
+        obj["discount"] = {"object": "discount", "coupon": coupon.coupon.public_id,
+                           "customer": customer.public_id}  # fmt: skip
+    return obj
+
+
+def _customer(public_id: str) -> Customer:
+    customer = Customer.objects.live().filter(public_id=public_id).first()
+    if customer is None:
+        raise errors.resource_missing("customer", public_id)
+    return customer
+
+
+def _profile(params: Params, customer: Customer | None) -> dict[str, Any]:
+    """The profile fields the parameters set, cleaned; "" unsets (blank), as in Stripe."""
+    form = CustomerForm()
+    fields: dict[str, Any] = {}
+    texts = {name: params.string(param) for name, param in TEXT_PARAMS.items()}
+    for group, name in ((ADDRESS, "address"), (SHIPPING, "shipping")):
+        if params.sent(name) and params.dictionary(name) == "":
+            texts.update(dict.fromkeys(group, ""))
+        else:
+            texts.update({field: params.string(param) for field, param in group.items()})
+    sequence = params.integer("next_invoice_sequence", min=1)
+    if sequence is not None:
+        texts["next_invoice_sequence"] = str(sequence)
+    locales = params.list("preferred_locales")
+    if locales is not None:
+        if any(not isinstance(tag, str) for tag in locales):
+            raise errors.invalid_parameter("preferred_locales", "Invalid array of strings.")
+        texts["preferred_locales"] = ",".join(locales)  # type: ignore[arg-type]
+    for name, text in texts.items():
+        if text is None:
+            continue
+        try:
+            value = profile_field_cleaner(name, form.fields[name])(text)
+        except ValidationError as error:
+            raise errors.invalid_parameter(PARAMS[name], " ".join(error.messages)) from None
+        if value is not NOT_GIVEN:
+            fields[name] = value
+    metadata = params.metadata()
+    if metadata is not None:
+        merged = {} if metadata == "" or customer is None else dict(customer.metadata)
+        merged.update(metadata or {})
+        fields["metadata"] = {key: value for key, value in merged.items() if value != ""}
+    custom = params.list("invoice_settings[custom_fields]")
+    if custom is not None:
+        fields["invoice_custom_fields"] = [
+            {
+                "name": item.string("name", required=True),
+                "value": item.string("value", required=True),
+            }
+            for item in custom or []
+            if isinstance(item, Params)
+        ]
+    return fields
+
+
+def _tax_ids(params: Params) -> list[dict[str, str]]:
+    rows = []
+    for index, item in enumerate(params.list("tax_id_data") or []):
+        if not isinstance(item, Params):
+            raise errors.invalid_parameter(f"tax_id_data[{index}]", "Invalid hash")
+        tax_type = item.string("type", required=True) or ""
+        try:
+            value = clean_tax_id_value(tax_type, item.string("value", required=True))
+        except ValidationError as error:
+            param = f"tax_id_data[{index}][{'type' if error.code == 'invalid_type' else 'value'}]"
+            raise errors.invalid_parameter(param, " ".join(error.messages)) from None
+        rows.append({"type": tax_type, "value": value})
+    return rows
+
+
+def _coupon(params: Params) -> Coupon | None | Literal[""]:
+    """The coupon the parameters name; "" to remove the customer's; None: not sent."""
+    public_id = params.string("coupon")
+    if public_id is None:
+        return None
+    if public_id == "":
+        return ""
+    coupon = Coupon.objects.filter(public_id=public_id).first()
+    if coupon is None:
+        raise errors.resource_missing("coupon", public_id, param="coupon")
+    return coupon
+
+
+@needs("customers.add_customer")
+def create(call: Call) -> dict[str, Any]:
+    params = call.params
+    params.refuse(NOT_SUPPORTED, errors.not_supported)
+    fields = _profile(params, None)
+    for name in ("name", "email"):
+        if not fields.get(name):
+            message = CustomerForm().fields[name].error_messages["required"]
+            raise ApiError(str(message), param=name, code="parameter_missing")
+    tax_ids = _tax_ids(params)
+    balance = params.integer("balance")
+    coupon = _coupon(params)
+    expand = params.expand()
+    params.check_all_read()
+    if balance and not fields.get("default_currency"):
+        raise errors.invalid_parameter(
+            "balance", "A balance is in one currency: set currency too (for example eur)."
+        )
+    try:
+        with transaction.atomic():
+            customer = customer_create_with_balance(
+                fields=fields,
+                tax_ids=tax_ids,
+                opening_amount=balance or None,
+                opening_currency=fields.get("default_currency", ""),
+                created_by=call.actor,
+            )
+            if coupon:
+                customer_billing_defaults_set(customer=customer, tax_rates=[], coupon=coupon)
+    except ValidationError as error:
+        raise from_validation_error(error, PARAMS) from None
+    return _object(customer, expand)
+
+
+@needs("customers.view_customer")
+def retrieve(call: Call, id: str) -> dict[str, Any]:
+    customer = Customer.objects.filter(public_id=id).first()
+    expand = call.params.expand()
+    call.params.check_all_read()
+    if customer is None:
+        raise errors.resource_missing("customer", id)
+    if customer.is_deleted:
+        return deleted_customer_object(customer)
+    return _object(customer, expand)
+
+
+@needs("customers.change_customer")
+def update(call: Call, id: str) -> dict[str, Any]:
+    customer = _customer(id)
+    params = call.params
+    params.refuse(NOT_SUPPORTED, errors.not_supported)
+    params.refuse(["balance"], _balance_is_a_transaction)
+    fields = _profile(params, customer)
+    coupon = _coupon(params)
+    expand = params.expand()
+    params.check_all_read()
+    try:
+        with transaction.atomic():
+            customer = customer_update(customer=customer, fields=fields)
+            if coupon is not None:
+                rates = customer.default_tax_rates.all()
+                customer_billing_defaults_set(
+                    customer=customer, tax_rates=rates, coupon=coupon or None
+                )
+    except ValidationError as error:
+        raise from_validation_error(error, PARAMS) from None
+    return _object(customer, expand)
+
+
+def _balance_is_a_transaction(param: str) -> ApiError:
+    return errors.invalid_parameter(
+        param,
+        "A customer's balance changes through its balance transactions: POST "
+        "/v1/customers/{id}/balance_transactions with amount and currency.",
+    )
+
+
+@needs("customers.delete_customer")
+def delete(call: Call, id: str) -> dict[str, Any]:
+    customer = _customer(id)
+    call.params.check_all_read()
+    customer_delete(customer=customer, deleted_by=call.actor)
+    return deleted_customer_object(customer)
+
+
+@needs("customers.view_customer")
+def list_(call: Call) -> dict[str, Any]:
+    params = call.params
+    customers = Customer.objects.live()
+    email = params.string("email")
+    if email:
+        customers = customers.filter(email_key=email.casefold())
+    created = params.timestamp_filter("created")
+    customers = customers.filter(**_created_lookups(created or {}))
+    expand = [path.removeprefix("data.") for path in params.expand()]
+    return list_page(params, customers, url="/v1/customers", kind="customer",
+                     to_object=lambda customer: _object(customer, expand))  # fmt: skip
+
+
+def _created_lookups(created: dict[str, int]) -> dict[str, Any]:
+    lookups: dict[str, Any] = {}
+    for operator, seconds in created.items():
+        moment = datetime.fromtimestamp(seconds, UTC)
+        # The API shows whole seconds: created=12 is any moment within second 12.
+        if operator == "eq":
+            lookups.update(created__gte=moment, created__lt=moment + timedelta(seconds=1))
+        elif operator in ("gt", "lte"):
+            lookups[f"created__{'gte' if operator == 'gt' else 'lt'}"] = moment + timedelta(
+                seconds=1
+            )
+        else:
+            lookups[f"created__{operator}"] = moment
+    return lookups
+
+
+@needs("customers.view_customer")
+def search_(call: Call) -> dict[str, Any]:
+    return search_page(call.params)
+
+
+def search_page(params: Params) -> dict[str, Any]:
+    """Stripe's search_result: `page` is an opaque token for the next page (here the ID
+    of the last customer shown), `next_page` null on the last page."""
+    query = params.string("query", required=True) or ""
+    limit = params.integer("limit", min=1, max=100) or 10
+    page = params.string("page")
+    expand = [path.removeprefix("data.") for path in params.expand()]
+    params.check_all_read()
+    customers = search.customers_matching(query)
+    if page:
+        last = Customer.objects.filter(public_id=page).values("created", "pk").first()
+        if last is None:
+            raise errors.invalid_parameter("page", f"Invalid page token: {page}")
+        customers = customers.filter(
+            Q(created__lt=last["created"]) | Q(created=last["created"], pk__lt=last["pk"])
+        )
+    found = list(customers[: limit + 1])
+    has_more = len(found) > limit
+    found = found[:limit]
+    return {
+        "object": "search_result",
+        "data": [_object(customer, expand) for customer in found],
+        "has_more": has_more,
+        "next_page": found[-1].public_id if has_more else None,
+        "url": "/v1/customers/search",
+    }

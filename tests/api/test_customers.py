@@ -1,0 +1,108 @@
+"""POST/GET/DELETE /v1/customers and /v1/customers/search over HTTP."""
+
+import pytest
+
+from customers.models import Customer
+from ledger.models import BalanceTransaction
+
+pytestmark = pytest.mark.django_db
+
+NEW = [
+    ("name", "Jenny Rosen"),
+    ("email", "jenny@example.com"),
+    ("address[line1]", "1 Rue de Rivoli"),
+    ("address[city]", "Paris"),
+    ("address[country]", "fr"),
+    ("metadata[plan]", "pro"),
+    ("preferred_locales[0]", "fr-CA"),
+    ("preferred_locales[1]", "en"),
+    ("tax_id_data[0][type]", "eu_vat"),
+    ("tax_id_data[0][value]", "DE136695976"),
+    ("currency", "eur"),
+    ("balance", "-500"),
+]
+
+
+def test_create_retrieve_update_delete(api):
+    created = api.post("/v1/customers", NEW)
+    assert created.status_code == 200, created.content
+    body = created.json()
+    assert body["object"] == "customer" and body["id"].startswith("cus_")
+    assert body["address"]["country"] == "FR" and body["address"]["line2"] is None
+    assert body["metadata"] == {"plan": "pro"}
+    assert body["preferred_locales"] == ["fr-CA", "en"]
+    assert body["currency"] == "eur" and body["balance"] == -500
+    assert body["livemode"] is False and body["test_clock"] is None
+    customer = Customer.objects.get(public_id=body["id"])
+    opening = BalanceTransaction.objects.get(customer=customer)
+    assert (opening.type, opening.amount, opening.currency) == ("initial", -500, "EUR")
+
+    fetched = api.get(f"/v1/customers/{body['id']}", [("expand[0]", "tax_ids")]).json()
+    assert fetched["tax_ids"]["data"][0]["value"] == "DE136695976"
+    assert fetched["tax_ids"]["data"][0]["country"] == "DE"
+
+    updated = api.post(
+        f"/v1/customers/{body['id']}", [("metadata[plan]", ""), ("metadata[seats]", "5")]
+    )
+    assert updated.json()["metadata"] == {"seats": "5"}
+    cleared = api.post(f"/v1/customers/{body['id']}", [("metadata", ""), ("address", "")]).json()
+    assert cleared["metadata"] == {} and cleared["address"] is None
+
+    deleted = api.delete(f"/v1/customers/{body['id']}").json()
+    assert deleted == {"id": body["id"], "object": "customer", "deleted": True}
+    assert api.get(f"/v1/customers/{body['id']}").json()["deleted"] is True
+
+
+def test_errors_name_the_parameter(api):
+    answer = api.post(
+        "/v1/customers", [("name", "X"), ("email", "x@example.com"), ("colour", "red")]
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"] == {
+        "type": "invalid_request_error",
+        "code": "parameter_unknown",
+        "param": "colour",
+        "message": "Received unknown parameter: colour",
+    }
+    named = [("name", "X"), ("email", "x@example.com")]
+    bad_country = api.post("/v1/customers", [*named, ("address[country]", "ZZ")]).json()["error"]
+    assert bad_country["param"] == "address[country]"
+    missing = api.post("/v1/customers", [("email", "x@example.com")]).json()["error"]
+    assert missing["param"] == "name"
+    payment = api.post("/v1/customers", [("source", "tok_visa")]).json()["error"]
+    assert payment["param"] == "source" and "not supported" in payment["message"]
+    assert api.get("/v1/customers/cus_nope").status_code == 404
+    assert api.get("/v1/customers/cus_nope").json()["error"]["code"] == "resource_missing"
+
+
+def test_list_pages_newest_first_and_search(api):
+    ids = [api.post("/v1/customers", [("name", f"C{n}"), ("email", f"c{n}@example.com"),
+                                      ("metadata[n]", str(n))]).json()["id"]
+           for n in range(5)]  # fmt: skip
+    first = api.get("/v1/customers", [("limit", "2")]).json()
+    assert [c["id"] for c in first["data"]] == ids[::-1][:2] and first["has_more"] is True
+    second = api.get("/v1/customers", [("limit", "2"), ("starting_after", ids[3])]).json()
+    assert [c["id"] for c in second["data"]] == [ids[2], ids[1]]
+    by_email = api.get("/v1/customers", [("email", "C3@example.com")]).json()
+    assert [c["id"] for c in by_email["data"]] == [ids[3]]
+    found = api.get("/v1/customers/search", [("query", "metadata['n']:'4'")]).json()
+    assert found["object"] == "search_result" and [c["id"] for c in found["data"]] == [ids[4]]
+
+
+def test_authentication_and_permission(api, support_api):
+    assert api.get("/v1/customers", secret="").status_code == 401
+    assert api.get("/v1/customers", secret="sk_test_wrong").status_code == 401
+    assert support_api.get("/v1/customers").status_code == 200
+    refused = support_api.post("/v1/customers", [("name", "X"), ("email", "x@example.com")])
+    assert refused.status_code == 403
+
+
+def test_an_idempotent_retry_returns_the_same_customer(api):
+    params = [("name", "Once"), ("email", "once@example.com")]
+    first = api.post("/v1/customers", params, HTTP_IDEMPOTENCY_KEY="k-1")
+    again = api.post("/v1/customers", params, HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert Customer.objects.filter(email="once@example.com").count() == 1
+    other = api.post("/v1/customers", [("name", "Other"), ("email", "o@example.com")],
+                     HTTP_IDEMPOTENCY_KEY="k-1")  # fmt: skip
+    assert other.status_code == 400 and other.json()["error"]["type"] == "idempotency_error"
