@@ -59,10 +59,16 @@ def api_key_create(
     return key, secret
 
 
+@transaction.atomic
 def api_key_revoke(*, key: ApiKey) -> None:
-    """From now on the key is refused (401). Its record stays, for what it changed."""
+    """From now on the key is refused (401). Its record stays, for what it changed. Its
+    account loses its role too: Django's permission backends only add permissions, so
+    nothing else could take the role's permissions away (api/backends.py gives a user key's
+    account its user's permissions only while the key is active)."""
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     key.refresh_from_db(fields=["revoked_at"])
+    key.actor.groups.clear()
+    key.actor.user_permissions.clear()
 
 
 def api_key_find(secret: str) -> ApiKey | None:

@@ -34,7 +34,7 @@ def list_page(
             param="ending_before",
         )
     for name, cursor in (("starting_after", after), ("ending_before", before)):
-        if cursor and not queryset.model.objects.filter(public_id=cursor).exists():
+        if cursor and not queryset.filter(public_id=cursor).exists():
             raise resource_missing(kind, cursor, param=name)
     params.check_all_read()
     page = paginate(queryset, after=after or None, before=before or None, size=limit)

@@ -9,6 +9,8 @@ import re
 from collections.abc import Callable, Collection, Iterable
 from typing import Any, Literal
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, QueryDict
 
 from api import errors
@@ -39,7 +41,23 @@ def decode(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
 
 
 def decode_request(request: HttpRequest) -> dict[str, Any]:
-    """GET (and DELETE) read the query string; POST reads the form-encoded body only."""
+    """GET (and DELETE) read the query string; POST reads the form-encoded body only.
+    Django's own limits on a request (DATA_UPLOAD_MAX_NUMBER_FIELDS and
+    DATA_UPLOAD_MAX_MEMORY_SIZE) are answered as Stripe errors, not its HTML 400 page."""
+    try:
+        return _decode_request(request)
+    except TooManyFieldsSent:
+        raise ApiError(
+            f"Too many parameters: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} are accepted."
+        ) from None
+    except RequestDataTooBig:
+        raise ApiError(
+            f"The request body is too large: at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} "
+            "bytes are accepted."
+        ) from None
+
+
+def _decode_request(request: HttpRequest) -> dict[str, Any]:
     if request.method != "POST":
         return decode(_query_pairs(request.GET))
     if request.content_type != "application/x-www-form-urlencoded" and request.body:

@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from .http import endpoint, not_found
-from .views import customers
+from .views import balance_transactions, customers, tax_ids
 
 app_name = "api"
 
@@ -14,6 +14,26 @@ urlpatterns = [
         "customers/<str:id>",
         endpoint(GET=customers.retrieve, POST=customers.update, DELETE=customers.delete),
         name="customer",
+    ),
+    path(
+        "customers/<str:id>/tax_ids",
+        endpoint(GET=tax_ids.list_, POST=tax_ids.create),
+        name="customer_tax_ids",
+    ),
+    path(
+        "customers/<str:id>/tax_ids/<str:tax_id>",
+        endpoint(GET=tax_ids.retrieve, DELETE=tax_ids.delete),
+        name="customer_tax_id",
+    ),
+    path(
+        "customers/<str:id>/balance_transactions",
+        endpoint(GET=balance_transactions.list_, POST=balance_transactions.create),
+        name="customer_balance_transactions",
+    ),
+    path(
+        "customers/<str:id>/balance_transactions/<str:transaction_id>",
+        endpoint(GET=balance_transactions.retrieve, POST=balance_transactions.update),
+        name="customer_balance_transaction",
     ),
     re_path(r"^(?P<rest>.*)$", not_found),
 ]

@@ -258,6 +258,8 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # An API key acting as a user: its own account has that user's permissions.
+    "api.backends.ApiKeyActorBackend",
 ]
 LOGIN_FAILURE_LIMITS = {
     ("username", "ip_address"): int(os.environ.get("LOGIN_FAILURE_LIMIT", "5")),

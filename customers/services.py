@@ -68,12 +68,38 @@ def customer_update(
 ) -> Customer:
     """Update a live customer; related lists given replace what the customer had."""
     _check_field_names(fields, allowed=set(PROFILE_FIELDS))
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    if customer.is_deleted:
-        raise ValidationError("A deleted customer cannot be edited. Restore it first.")
+    customer = _lock_live(customer)
     for name, value in fields.items():
         setattr(customer, name, value)
     return _save(customer, tax_ids=tax_ids, contacts=contacts, aliases=aliases)
+
+
+def _lock_live(customer: Customer) -> Customer:
+    """The customer's row, locked until the transaction ends; a deleted one is refused."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.is_deleted:
+        raise ValidationError("A deleted customer cannot be edited. Restore it first.")
+    return customer
+
+
+@transaction.atomic
+def tax_id_add(*, customer: Customer, type: str, value: str) -> TaxId:
+    """Add one tax ID to a live customer. The value is checked and compacted as the
+    page does (TaxId.clean); the same type and value twice is refused."""
+    customer = _lock_live(customer)
+    try:
+        return _save_clean(TaxId(customer=customer, type=type, value=value))
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise
+        # The database's only refusal here: the customer already has this number.
+        raise ValidationError({"value": error.messages}) from None
+
+
+@transaction.atomic
+def tax_id_delete(*, tax_id: TaxId) -> None:
+    _lock_live(tax_id.customer)
+    tax_id.delete()
 
 
 def _check_field_names(fields: Mapping[str, Any], *, allowed: set[str]) -> None:

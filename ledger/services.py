@@ -2,6 +2,7 @@
 transaction, locks the (customer, currency) balance row it changes and returns the
 new BalanceTransaction."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -186,6 +187,7 @@ def balance_adjust(
     currency: str,
     internal_note: str = "",
     description: str = "",
+    metadata: dict[str, Any] | None = None,
     created_by: User | None = None,
     idempotency_key: str | None = None,
 ) -> BalanceTransaction:
@@ -198,6 +200,7 @@ def balance_adjust(
         currency=currency,
         description=description,
         internal_note=internal_note,
+        metadata=metadata,
         created_by=created_by,
         idempotency_key=idempotency_key,
     )
@@ -270,15 +273,40 @@ def transaction_reverse(
         )
 
 
+@transaction.atomic
 def transaction_describe(
-    *, balance_transaction: BalanceTransaction, description: str, metadata: dict[str, Any]
+    *,
+    balance_transaction: BalanceTransaction,
+    description: str | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> BalanceTransaction:
-    """Change what may change after posting: the description and the metadata."""
-    balance_transaction.description = description
-    balance_transaction.metadata = metadata
-    balance_transaction.clean_fields(exclude=_UNCHECKED_FIELDS)
-    balance_transaction.save(update_fields=["description", "metadata"])
-    return balance_transaction
+    """Change what may change after posting: the description and the metadata (None
+    leaves it as it is). Returns the transaction as saved."""
+    posted = BalanceTransaction.objects.select_for_update().get(pk=balance_transaction.pk)
+    if description is not None:
+        posted.description = description
+    if metadata is not None:
+        posted.metadata = metadata
+    return _save_described(posted)
+
+
+@transaction.atomic
+def transaction_metadata_update(
+    *, balance_transaction: BalanceTransaction, changes: Mapping[str, str]
+) -> BalanceTransaction:
+    """Merge `changes` into the metadata, as Stripe's update does: each key is set, and
+    a key given "" is removed. Merged under the row's lock, so concurrent updates of
+    different keys both stay."""
+    posted = BalanceTransaction.objects.select_for_update().get(pk=balance_transaction.pk)
+    merged = {**posted.metadata, **changes}
+    posted.metadata = {key: value for key, value in merged.items() if value != ""}
+    return _save_described(posted)
+
+
+def _save_described(posted: BalanceTransaction) -> BalanceTransaction:
+    posted.clean_fields(exclude=_UNCHECKED_FIELDS)
+    posted.save(update_fields=["description", "metadata"])
+    return posted
 
 
 def customer_create_with_balance(

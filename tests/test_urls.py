@@ -1,5 +1,5 @@
-"""Every page but the login page needs a signed-in user; each app's routes live in
-its own urls.py."""
+"""Every page but the login page needs a signed-in user, and every /v1/ address an API
+key; each app's routes live in its own urls.py."""
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -47,6 +47,12 @@ def test_every_url_requires_sign_in(client, route, name):
     if name in PROBES:
         assert response.status_code in (200, 503)
         return
+    if route.startswith("v1/"):  # the API: no session, a key (api/http.py)
+        assert response.status_code in (401, 404), url
+        assert response.json()["error"]["type"] == "invalid_request_error"
+        if route != "v1/^(?P<rest>.*)$":
+            assert response.status_code == 401, url
+        return
     # Admin pages send people to the admin login; everything else to ours.
     assert response.status_code in (301, 302), url
     location = response.headers["Location"]
@@ -60,7 +66,7 @@ def test_every_url_requires_sign_in(client, route, name):
 def test_each_app_urls_is_included_once():
     included = [p.app_name for p in get_resolver().url_patterns if isinstance(p, URLResolver)]
     apps = [name for name in included if name != "admin"]
-    assert sorted(apps) == ["billing", "customers", "ledger"]
+    assert sorted(apps) == ["api", "billing", "customers", "ledger"]
 
 
 def test_the_ledger_spells_its_routes_under_a_customer_itself():

@@ -81,7 +81,8 @@ def _object(customer: Customer, expand: Collection[str] = ()) -> dict[str, Any]:
     return obj
 
 
-def _customer(public_id: str) -> Customer:
+def live_customer(public_id: str) -> Customer:
+    """The live customer with this ID, or the resource_missing error (404)."""
     customer = Customer.objects.live().filter(public_id=public_id).first()
     if customer is None:
         raise errors.resource_missing("customer", public_id)
@@ -209,7 +210,7 @@ def retrieve(call: Call, id: str) -> dict[str, Any]:
 
 @needs("customers.change_customer")
 def update(call: Call, id: str) -> dict[str, Any]:
-    customer = _customer(id)
+    customer = live_customer(id)
     params = call.params
     params.refuse(NOT_SUPPORTED, errors.not_supported)
     params.refuse(["balance"], _balance_is_a_transaction)
@@ -240,7 +241,7 @@ def _balance_is_a_transaction(param: str) -> ApiError:
 
 @needs("customers.delete_customer")
 def delete(call: Call, id: str) -> dict[str, Any]:
-    customer = _customer(id)
+    customer = live_customer(id)
     call.params.check_all_read()
     customer_delete(customer=customer, deleted_by=call.actor)
     return deleted_customer_object(customer)

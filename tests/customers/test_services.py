@@ -114,3 +114,37 @@ def test_duplicate_check_folds_case_beyond_ascii():
     existing = make_customer(name="Émile Straße", email="EMILE@BÜRO.example")
     assert customer_duplicates(name="émile strasse", email="") == [existing]
     assert customer_duplicates(name="", email="emile@büro.EXAMPLE") == [existing]
+
+
+def test_tax_id_add_compacts_the_value_and_refuses_a_duplicate():
+    customer = make_customer()
+    added = services.tax_id_add(customer=customer, type="eu_vat", value="de 136 695 976")
+    assert (added.customer, added.value) == (customer, "DE136695976")
+    with pytest.raises(ValidationError) as duplicate:
+        services.tax_id_add(customer=customer, type="eu_vat", value="DE136695976")
+    assert list(duplicate.value.error_dict) == ["value"]
+    with pytest.raises(ValidationError) as invalid:
+        services.tax_id_add(customer=customer, type="eu_vat", value="DE136695977")
+    assert list(invalid.value.error_dict) == ["value"]
+    assert customer.tax_ids.count() == 1
+
+
+def test_tax_ids_of_a_deleted_customer_cannot_change():
+    customer = make_customer(tax_ids=[{"type": "eu_vat", "value": "DE136695976"}])
+    services.customer_delete(customer=customer, deleted_by=None)
+    with pytest.raises(ValidationError):
+        services.tax_id_add(customer=customer, type="gb_vat", value="GB980780684")
+    with pytest.raises(ValidationError):
+        services.tax_id_delete(tax_id=customer.tax_ids.get())
+    assert customer.tax_ids.count() == 1
+
+
+def test_tax_id_delete_removes_only_that_tax_id():
+    customer = make_customer(
+        tax_ids=[
+            {"type": "eu_vat", "value": "DE136695976"},
+            {"type": "gb_vat", "value": "GB980780684"},
+        ]
+    )
+    services.tax_id_delete(tax_id=customer.tax_ids.get(type="eu_vat"))
+    assert [t.type for t in customer.tax_ids.all()] == ["gb_vat"]
