@@ -59,6 +59,8 @@ def endpoint(**views: View) -> Callable[..., HttpResponse]:
             if view is None:
                 raise unrecognized(request)
             key = authenticate(request)
+            # The access log and the money log name whoever acts: the key's own account.
+            request.user = key.actor
             _count(key)
             if not key.has_perm(view.permission):  # type: ignore[attr-defined]
                 raise ApiError(

@@ -1,5 +1,7 @@
 """/v1/customers/{id}/balance_transactions over HTTP, and the ledger services' metadata."""
 
+import logging
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -179,3 +181,21 @@ def test_describe_leaves_what_is_not_given():
     services.transaction_describe(balance_transaction=posted, metadata={})
     posted.refresh_from_db()
     assert (posted.description, posted.metadata) == ("After", {})
+
+
+def test_an_api_adjustment_is_logged_and_recorded_as_the_keys_account(
+    api, caplog, django_capture_on_commit_callbacks
+):
+    customer = api.post("/v1/customers", [("name", "Logged"), ("email", "l@example.com")]).json()
+    caplog.set_level(logging.INFO)
+    path = f"/v1/customers/{customer['id']}/balance_transactions"
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post(path, [("amount", "-250"), ("currency", "eur")]).json()
+    actor = ApiKey.objects.get().actor
+    (money,) = [record for record in caplog.records if record.name == "money"]
+    access = [record for record in caplog.records if record.name == "access"][-1]
+    assert (money.action, money.user_id, money.object) == (
+        "transaction.adjustment", actor.pk, created["id"]
+    )  # fmt: skip
+    assert access.user_id == actor.pk
+    assert BalanceTransaction.objects.get(public_id=created["id"]).created_by == actor
