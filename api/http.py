@@ -22,7 +22,7 @@ from .keys import api_key_find
 from .models import ApiKey
 from .params import Params, decode_request
 
-View = Callable[..., dict[str, Any]]
+View = Callable[..., dict[str, Any] | HttpResponse]
 
 
 @dataclass
@@ -79,7 +79,10 @@ def endpoint(**views: View) -> Callable[..., HttpResponse]:
     return serve
 
 
-def _respond(obj: dict[str, Any]) -> HttpResponse:
+def _respond(obj: dict[str, Any] | HttpResponse) -> HttpResponse:
+    """A view's object as JSON; a view that answers with a file (a PDF) returns it as is."""
+    if isinstance(obj, HttpResponse):
+        return obj
     return HttpResponse(json.dumps(obj), content_type="application/json")
 
 
