@@ -81,8 +81,10 @@ test: system-test install fonts
 
 # BENCH_DATABASE_URL=postgres://... (an empty scratch database) adds the ledger and invoice
 # finalization benchmarks on PostgreSQL.
+# bench/api.py puts localstripe (for comparison) in a venv of its own, bench/out/localstripe-venv.
 bench: install fonts
 	$(PY) bench/customers.py $(BENCH_ARGS)
+	$(PY) bench/api.py
 	$(PY) bench/imports.py
 	$(PY) bench/ledger.py
 	if [ -n "$(BENCH_DATABASE_URL)" ]; then $(PY) bench/ledger.py --database-url "$(BENCH_DATABASE_URL)"; fi

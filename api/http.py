@@ -55,13 +55,14 @@ def endpoint(**views: View) -> Callable[..., HttpResponse]:
     @login_not_required
     def serve(request: HttpRequest, **kwargs: str) -> HttpResponse:
         try:
-            view = views.get(request.method or "")
-            if view is None:
-                raise unrecognized(request)
+            # As Stripe: without a valid key, every address answers 401, known or not.
             key = authenticate(request)
             # The access log and the money log name whoever acts: the key's own account.
             request.user = key.actor
             _count(key)
+            view = views.get(request.method or "")
+            if view is None:
+                raise unrecognized(request)
             if not key.has_perm(view.permission):  # type: ignore[attr-defined]
                 raise ApiError(
                     f"The provided key '{key.redacted}' does not have the permissions this "
@@ -94,6 +95,10 @@ def unrecognized(request: HttpRequest) -> ApiError:
 @login_not_required
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other address under /v1/: Stripe's answer, in JSON, not our HTML 404 page."""
+    try:
+        authenticate(request)
+    except ApiError as error:
+        return error.response()
     return unrecognized(request).response()
 
 

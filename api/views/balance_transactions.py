@@ -53,7 +53,8 @@ def create(call: Call, id: str) -> dict[str, Any]:
             amount=amount,
             currency=currency.upper(),
             description=description or "",
-            metadata=metadata or {},
+            # As in Stripe, an empty value unsets: on a new object, nothing to set.
+            metadata={key: value for key, value in (metadata or {}).items() if value},
             created_by=call.actor,
             # The request's Idempotency-Key is answered by api/idempotency.py.
             idempotency_key=None,

@@ -72,7 +72,8 @@ def _balance(customer: Customer) -> int:
     return row.values_list("amount", flat=True).first() or 0
 
 
-def _object(customer: Customer, expand: Collection[str] = ()) -> dict[str, Any]:
+def customer_full(customer: Customer, expand: Collection[str] = ()) -> dict[str, Any]:
+    """The customer object with what other apps know of it: its balance and coupon."""
     obj = customer_object(customer, balance=_balance(customer), expand=expand)
     coupon = customer_coupon(customer)
     if coupon is not None:
@@ -193,7 +194,7 @@ def create(call: Call) -> dict[str, Any]:
                 customer_billing_defaults_set(customer=customer, tax_rates=[], coupon=coupon)
     except ValidationError as error:
         raise from_validation_error(error, PARAMS) from None
-    return _object(customer, expand)
+    return customer_full(customer, expand)
 
 
 @needs("customers.view_customer")
@@ -205,7 +206,7 @@ def retrieve(call: Call, id: str) -> dict[str, Any]:
         raise errors.resource_missing("customer", id)
     if customer.is_deleted:
         return deleted_customer_object(customer)
-    return _object(customer, expand)
+    return customer_full(customer, expand)
 
 
 @needs("customers.change_customer")
@@ -228,7 +229,7 @@ def update(call: Call, id: str) -> dict[str, Any]:
                 )
     except ValidationError as error:
         raise from_validation_error(error, PARAMS) from None
-    return _object(customer, expand)
+    return customer_full(customer, expand)
 
 
 def _balance_is_a_transaction(param: str) -> ApiError:
@@ -255,13 +256,14 @@ def list_(call: Call) -> dict[str, Any]:
     if email:
         customers = customers.filter(email_key=email.casefold())
     created = params.timestamp_filter("created")
-    customers = customers.filter(**_created_lookups(created or {}))
+    customers = customers.filter(**created_lookups(created or {}))
     expand = [path.removeprefix("data.") for path in params.expand()]
     return list_page(params, customers, url="/v1/customers", kind="customer",
-                     to_object=lambda customer: _object(customer, expand))  # fmt: skip
+                     to_object=lambda customer: customer_full(customer, expand))  # fmt: skip
 
 
-def _created_lookups(created: dict[str, int]) -> dict[str, Any]:
+def created_lookups(created: dict[str, int]) -> dict[str, Any]:
+    """Queryset lookups for a `created` filter ({"gte": seconds, …}; "eq" for created=N)."""
     lookups: dict[str, Any] = {}
     for operator, seconds in created.items():
         moment = datetime.fromtimestamp(seconds, UTC)
@@ -303,7 +305,7 @@ def search_page(params: Params) -> dict[str, Any]:
     found = found[:limit]
     return {
         "object": "search_result",
-        "data": [_object(customer, expand) for customer in found],
+        "data": [customer_full(customer, expand) for customer in found],
         "has_more": has_more,
         "next_page": found[-1].public_id if has_more else None,
         "url": "/v1/customers/search",

@@ -52,9 +52,12 @@ def invoice_create(
     memo: str = "",
     footer: str | None = None,
     created_by: User | None = None,
+    include_pending: bool = True,
 ) -> Invoice:
     """A draft invoice in `currency` (the customer's by default) with the customer's
-    oldest pending items in that currency, up to 250; later ones stay pending."""
+    oldest pending items in that currency, up to 250; later ones stay pending.
+    `include_pending=False` makes an empty draft and leaves every item pending (the API's
+    pending_invoice_items_behavior=exclude)."""
     check_live(customer)
     offered = invoice_currencies(customer)
     # Without a choice: the customer's currency, else the only one it has items in.
@@ -92,7 +95,7 @@ def invoice_create(
             InvoiceItem.objects.select_for_update()
             .filter(customer=customer, currency=currency, invoice__isnull=True)
             .order_by("created", "id")
-            .values_list("pk", flat=True)[:MAX_INVOICE_LINES]
+            .values_list("pk", flat=True)[: MAX_INVOICE_LINES if include_pending else 0]
         )
         InvoiceItem.objects.filter(pk__in=pending, invoice__isnull=True).update(invoice=invoice)
         recompute(invoice)

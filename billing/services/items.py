@@ -87,6 +87,49 @@ def item_delete(*, item: InvoiceItem) -> None:
             invoice.save()
 
 
+def item_update(
+    *, item: InvoiceItem, description: str | None = None, unit_amount: int | None = None,
+    quantity: int | None = None, tax_rates: Iterable[TaxRate] | None = None,
+    discountable: bool | None = None,
+) -> InvoiceItem:  # fmt: skip
+    """Change a pending item or a line of a draft; None leaves a field as it is."""
+    check_live(item.customer)
+    with transaction.atomic():
+        # The invoice first, as every other change of a draft locks it.
+        invoice = invoice_lock_draft(item.invoice) if item.invoice is not None else None
+        locked = InvoiceItem.objects.select_for_update().filter(pk=item.pk).first()
+        if locked is None:
+            raise ValidationError("This item was deleted.")
+        if locked.invoice_id != (invoice.pk if invoice else None):
+            raise ValidationError("This item was moved to an invoice meanwhile. Reload the page.")
+        # Rates already on the item are not checked again (one may have been deactivated).
+        rates = None if tax_rates is None else list(tax_rates)
+        if description is not None:
+            locked.description = description
+        if unit_amount is not None:
+            locked.unit_amount = unit_amount
+        if quantity is not None:
+            locked.quantity = quantity
+        if discountable is not None:
+            locked.discountable = discountable
+        _check_item(
+            unit_amount=locked.unit_amount,
+            quantity=locked.quantity,
+            currency=locked.currency,
+            tax_rates=rates or [],
+        )
+        locked.amount = locked.quantity * locked.unit_amount
+        locked.full_clean(exclude=["customer", "invoice"])
+        locked.save()
+        if rates is not None:
+            locked.tax_rates.set(rates)
+        if invoice is not None:
+            recompute(invoice)
+            check_total(invoice)
+            invoice.save()
+    return locked
+
+
 def customer_billing_defaults_set(
     *, customer: Customer, tax_rates: Iterable[TaxRate], coupon: Coupon | None
 ) -> None:

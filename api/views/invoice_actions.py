@@ -1,0 +1,60 @@
+"""/v1/invoices/{id}/finalize, /pay, /void and /mark_uncollectible: the services the
+invoice page's buttons call (billing/views/invoice_actions.py)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from billing import services
+from billing.models import Invoice
+
+from .. import errors
+from ..http import Call, from_validation_error, needs
+from .invoices import PARAMS, invoice_or_404, read_auto_advance, to_object
+
+# Stripe's ways to collect a payment: this server takes none.
+PAYMENT_PARAMS = ("forgive", "mandate", "off_session", "payment_method", "source")
+
+
+def _run(call: Call, id: str, service: Callable[..., Invoice]) -> dict[str, Any]:
+    """After the view has read its own parameters: `expand`, then the service."""
+    expand = call.params.expand()
+    call.params.check_all_read()
+    invoice = invoice_or_404(id)
+    try:
+        service(invoice=invoice)
+    except ValidationError as error:
+        raise from_validation_error(error, PARAMS) from None
+    return to_object(call, invoice_or_404(id), expand)
+
+
+@needs("billing.change_invoice")
+def finalize(call: Call, id: str) -> dict[str, Any]:
+    read_auto_advance(call.params)
+    return _run(call, id, services.invoice_finalize)
+
+
+@needs("billing.change_invoice")
+def pay(call: Call, id: str) -> dict[str, Any]:
+    """Only a payment received outside (paid_out_of_band=true): there are no payments."""
+    params = call.params
+    params.refuse(PAYMENT_PARAMS, errors.not_supported)
+    if params.boolean("paid_out_of_band") is not True:
+        raise errors.ApiError(
+            "Send paid_out_of_band=true: this server records payments received outside it "
+            "and takes none itself.",
+            param="paid_out_of_band",
+            code="parameter_not_supported",
+        )
+    return _run(call, id, services.invoice_mark_paid)
+
+
+@needs("billing.change_invoice")
+def void(call: Call, id: str) -> dict[str, Any]:
+    return _run(call, id, services.invoice_void)
+
+
+@needs("billing.change_invoice")
+def mark_uncollectible(call: Call, id: str) -> dict[str, Any]:
+    return _run(call, id, services.invoice_mark_uncollectible)

@@ -1,0 +1,247 @@
+"""/v1/invoices: create, retrieve, update, delete, list, the lines and the PDF, with the
+Invoices page's services (billing.services). Finalize, pay, void and mark uncollectible
+are in invoice_actions.py."""
+
+from collections.abc import Collection
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import F, QuerySet
+from django.http import HttpResponse
+
+from billing import pdf, selectors, services
+from billing.models import Coupon, Invoice, InvoiceStatus
+from core.pagination import paginate
+
+from .. import errors
+from ..errors import ApiError
+from ..http import Call, from_validation_error, needs
+from ..lists import DEFAULT_LIMIT, MAX_LIMIT, list_page
+from ..objects.common import list_object
+from ..objects.invoices import deleted_invoice_object, invoice_object, line_item_object
+from ..params import Params
+from .customers import created_lookups, live_customer
+from .customers import customer_full as customer_api_object
+
+# Our field → Stripe's parameter, for naming it in an error.
+PARAMS = {
+    "memo": "description",
+    "footer": "footer",
+    "days_until_due": "days_until_due",
+    "currency": "currency",
+    "coupon": "discounts",
+}
+# Stripe's parameters for what this product has not: payments, subscriptions, Connect.
+NOT_SUPPORTED = ("account_tax_ids", "application_fee_amount", "automatic_tax", "custom_fields",
+                 "default_payment_method", "default_source", "default_tax_rates", "due_date",
+                 "effective_at", "from_invoice", "issuer", "metadata", "number", "on_behalf_of",
+                 "payment_settings", "rendering", "shipping_cost", "shipping_details",
+                 "statement_descriptor", "subscription", "transfer_data")  # fmt: skip
+MAX_TEXT = 5000  # the model's memo and footer
+
+
+def _not_supported(param: str) -> ApiError:
+    return errors.invalid_parameter(
+        param, f"The parameter {param} is not supported by this server.", "parameter_not_supported"
+    )
+
+
+def invoice_or_404(public_id: str) -> Invoice:
+    try:
+        return selectors.invoice_detail(Invoice.objects.all(), public_id)
+    except Invoice.DoesNotExist:
+        raise errors.resource_missing("invoice", public_id) from None
+
+
+def to_object(call: Call, invoice: Invoice, expand: Collection[str] = ()) -> dict[str, Any]:
+    pdf_url = call.request.build_absolute_uri(f"/v1/invoices/{invoice.public_id}/pdf")
+    customer = customer_api_object(invoice.customer) if "customer" in expand else None
+    return invoice_object(invoice, pdf_url=pdf_url, customer=customer)
+
+
+def read_auto_advance(params: Params) -> None:
+    """Nothing here finalizes or collects on its own: auto_advance=true is refused."""
+    if params.boolean("auto_advance"):
+        raise errors.invalid_parameter(
+            "auto_advance",
+            "Invoices are never finalized automatically here: send auto_advance=false or "
+            "omit it, and finalize with POST /v1/invoices/{id}/finalize.",
+        )
+
+
+def _read_terms(params: Params) -> dict[str, Any]:
+    """The terms create and update share, as the services name them; absent: not sent."""
+    params.refuse(NOT_SUPPORTED, _not_supported)
+    read_auto_advance(params)
+    method = params.choice("collection_method", ("send_invoice", "charge_automatically"))
+    if method == "charge_automatically":
+        raise errors.not_supported("collection_method")
+    terms: dict[str, Any] = {}
+    for field, param in (("memo", "description"), ("footer", "footer")):
+        text = params.string(param, max_length=MAX_TEXT)
+        if text is not None:
+            terms[field] = text
+    days = params.integer("days_until_due", min=0, max=365)
+    if days is not None:
+        terms["days_until_due"] = days
+    coupon = _read_coupon(params)
+    if coupon is not None:
+        terms["coupon"] = coupon
+    return terms
+
+
+def _read_coupon(params: Params) -> tuple[str, str] | None:
+    """Our invoice has one coupon: `discounts[0][coupon]` (or the older `coupon`); `""` for
+    discounts (or coupon) removes it. The coupon's ID and the parameter naming it; None:
+    not sent."""
+    public_id, param = params.string("coupon"), "coupon"
+    discounts = params.list("discounts")
+    if discounts == "":
+        public_id, param = "", "discounts"
+    elif discounts is not None:
+        if len(discounts) > 1:
+            raise errors.invalid_parameter("discounts", "An invoice here takes one coupon.")
+        for item in discounts:
+            if not isinstance(item, Params):
+                raise errors.invalid_parameter("discounts[0]", "Invalid hash")
+            item.refuse(["discount", "promotion_code"], _not_supported)
+            public_id, param = item.string("coupon", required=True), "discounts[0][coupon]"
+        if not discounts:
+            public_id, param = "", "discounts"
+    return None if public_id is None else (public_id, param)
+
+
+def _find_coupon(terms: dict[str, Any]) -> None:
+    """Once every parameter is read: the coupon the terms name (None: remove it)."""
+    if "coupon" not in terms:
+        return
+    public_id, param = terms["coupon"]
+    coupon = Coupon.objects.filter(public_id=public_id).first() if public_id else None
+    if public_id and coupon is None:
+        raise errors.resource_missing("coupon", public_id, param=param)
+    terms["coupon"] = coupon
+
+
+@needs("billing.add_invoice")
+def create(call: Call) -> dict[str, Any]:
+    params = call.params
+    customer_id = params.string("customer", required=True) or ""
+    currency = params.string("currency")
+    behavior = params.choice("pending_invoice_items_behavior", ("include", "exclude"))
+    terms = _read_terms(params)
+    expand = params.expand()
+    params.check_all_read()
+    customer = live_customer_or_param(customer_id)
+    _find_coupon(terms)
+    coupon = terms.pop("coupon", False)
+    try:
+        invoice = services.invoice_create(
+            customer=customer,
+            currency=currency.upper() if currency else None,
+            created_by=call.actor,
+            include_pending=behavior != "exclude",
+            **terms,
+        )
+        if coupon is not False:  # chosen over the customer's own, as on the draft's page
+            invoice = _update(invoice, coupon=coupon)
+    except ValidationError as error:
+        raise from_validation_error(error, PARAMS) from None
+    return to_object(call, invoice, expand)
+
+
+def live_customer_or_param(public_id: str) -> Any:
+    try:
+        return live_customer(public_id)
+    except ApiError:
+        raise errors.resource_missing("customer", public_id, param="customer") from None
+
+
+def _update(invoice: Invoice, **changes: Any) -> Invoice:
+    """invoice_update with the draft's own terms for those not changed."""
+    terms = {"memo": invoice.memo, "footer": invoice.footer,
+             "days_until_due": invoice.days_until_due, "coupon": invoice.coupon}  # fmt: skip
+    return services.invoice_update(invoice=invoice, **{**terms, **changes})
+
+
+@needs("billing.view_invoice")
+def retrieve(call: Call, id: str) -> dict[str, Any]:
+    expand = call.params.expand()
+    call.params.check_all_read()
+    return to_object(call, invoice_or_404(id), expand)
+
+
+@needs("billing.change_invoice")
+def update(call: Call, id: str) -> dict[str, Any]:
+    params = call.params
+    terms = _read_terms(params)
+    expand = params.expand()
+    params.check_all_read()
+    invoice = invoice_or_404(id)
+    _find_coupon(terms)
+    try:
+        invoice = _update(invoice, **terms)
+    except ValidationError as error:
+        raise from_validation_error(error, PARAMS) from None
+    return to_object(call, invoice_or_404(id), expand)
+
+
+@needs("billing.delete_invoice")
+def delete(call: Call, id: str) -> dict[str, Any]:
+    call.params.check_all_read()
+    invoice = invoice_or_404(id)
+    try:
+        services.invoice_delete(invoice=invoice)
+    except ValidationError as error:
+        raise from_validation_error(error, PARAMS) from None
+    return deleted_invoice_object(id)
+
+
+@needs("billing.view_invoice")
+def list_(call: Call) -> dict[str, Any]:
+    params = call.params
+    invoices: QuerySet[Invoice] = Invoice.objects.select_related("customer__legal_entity", "coupon")
+    customer = params.string("customer")
+    if customer:
+        invoices = invoices.filter(customer__public_id=customer)
+    status = params.choice("status", InvoiceStatus.values)
+    if status:
+        invoices = invoices.filter(status=status)
+    params.refuse(["subscription"], _not_supported)
+    invoices = invoices.filter(**created_lookups(params.timestamp_filter("created") or {}))
+    expand = [path.removeprefix("data.") for path in params.expand()]
+    return list_page(params, invoices, url="/v1/invoices", kind="invoice",
+                     to_object=lambda invoice: to_object(call, invoice, expand))  # fmt: skip
+
+
+@needs("billing.view_invoice")
+def lines(call: Call, id: str) -> dict[str, Any]:
+    """The invoice's lines in its order (oldest first), paged by their `ii_` IDs."""
+    params = call.params
+    limit = params.integer("limit", min=1, max=MAX_LIMIT) or DEFAULT_LIMIT
+    after, before = params.string("starting_after"), params.string("ending_before")
+    params.check_all_read()
+    invoice = invoice_or_404(id)
+    if after and before:
+        raise ApiError(
+            "You may only specify one of these parameters: starting_after, ending_before.",
+            param="ending_before",
+        )
+    for name, cursor in (("starting_after", after), ("ending_before", before)):
+        if cursor and not invoice.lines.filter(public_id=cursor).exists():
+            raise errors.resource_missing("line_item", cursor, param=name)
+    page = paginate(invoice.lines.all(), order=(F("created"), False), after=after or None,
+                    before=before or None, size=limit)  # fmt: skip
+    has_more = page.previous_before is not None if before else page.next_after is not None
+    data = (line_item_object(line, invoice) for line in page.items)
+    return list_object(f"/v1/invoices/{id}/lines", data, has_more)
+
+
+@needs("billing.view_invoice")
+def pdf_(call: Call, id: str) -> HttpResponse:
+    """The invoice's PDF, as the Invoices page renders it."""
+    call.params.check_all_read()
+    invoice = invoice_or_404(id)
+    response = HttpResponse(pdf.invoice_pdf(invoice), content_type="application/pdf")
+    name = invoice.number or f"draft-{invoice.public_id}"
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
