@@ -296,6 +296,23 @@ class Params:
         result: list[Params | str] = reader._children[key]
         return result
 
+    def items(self, name: str) -> "builtins.list[Params]":
+        """A list of hashes (`tax_id_data[0][type]=…`), each a reader; [] when not sent."""
+        found = self.list(name) or []
+        for index, item in enumerate(found):
+            if not isinstance(item, Params):
+                raise errors.invalid_parameter(f"{self._full_path(name)}[{index}]", "Invalid hash")
+        return found  # type: ignore[return-value]
+
+    def strings(self, name: str) -> "builtins.list[str] | None":
+        """A list of strings (`preferred_locales[0]=fr-CA`); "" (unset) is []."""
+        found = self.list(name)
+        if found is None:
+            return None
+        if any(not isinstance(item, str) for item in found):
+            raise errors.invalid_parameter(self._full_path(name), "Invalid array of strings")
+        return list(found)  # type: ignore[arg-type]
+
     def metadata(self, name: str = "metadata") -> "dict[str, str] | Literal[''] | None":
         full, value = self._value(name)
         if value is None or value == "":

@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from .http import endpoint, not_found
+from .openapi import openapi_json
 from .views import (
     balance_transactions,
     coupons,
@@ -85,5 +86,6 @@ urlpatterns = [
     path("coupons/<str:id>", endpoint(GET=coupons.retrieve), name="coupon"),
     path("tax_rates", endpoint(GET=tax_rates.list_, POST=tax_rates.create), name="tax_rates"),
     path("tax_rates/<str:id>", endpoint(GET=tax_rates.retrieve), name="tax_rate"),
+    path("openapi.json", endpoint(GET=openapi_json), name="openapi"),
     re_path(r"^(?P<rest>.*)$", not_found),
 ]

@@ -12,7 +12,7 @@ from ledger.services import balance_adjust, transaction_describe, transaction_me
 
 from .. import errors
 from ..http import Call, from_validation_error, needs
-from ..lists import list_page
+from ..lists import page_of, read_page
 from ..objects.ledger import balance_transaction_object, with_links
 from .customers import live_customer
 
@@ -39,7 +39,6 @@ def _object(txn: BalanceTransaction) -> dict[str, Any]:
 
 @needs("ledger.add_balancetransaction")
 def create(call: Call, id: str) -> dict[str, Any]:
-    customer = live_customer(id)
     params = call.params
     amount = params.integer("amount", required=True) or 0
     currency = params.string("currency", required=True) or ""
@@ -47,6 +46,7 @@ def create(call: Call, id: str) -> dict[str, Any]:
     metadata = params.metadata()
     params.expand()  # customer, invoice and credit_note stay IDs for now
     params.check_all_read()
+    customer = live_customer(id)
     try:
         posted = balance_adjust(
             customer=customer,
@@ -66,21 +66,20 @@ def create(call: Call, id: str) -> dict[str, Any]:
 
 @needs("ledger.view_balancetransaction")
 def retrieve(call: Call, id: str, transaction_id: str) -> dict[str, Any]:
-    customer = live_customer(id)
     call.params.expand()
     call.params.check_all_read()
+    customer = live_customer(id)
     return balance_transaction_object(_transaction(customer, transaction_id))
 
 
 @needs("ledger.change_balancetransaction")
 def update(call: Call, id: str, transaction_id: str) -> dict[str, Any]:
-    customer = live_customer(id)
     params = call.params
     description = params.string("description")
     metadata = params.metadata()
     params.expand()
     params.check_all_read()
-    posted = _transaction(customer, transaction_id)
+    posted = _transaction(live_customer(id), transaction_id)
     try:
         if description is not None or metadata == "":
             posted = transaction_describe(
@@ -97,10 +96,12 @@ def update(call: Call, id: str, transaction_id: str) -> dict[str, Any]:
 
 @needs("ledger.view_balancetransaction")
 def list_(call: Call, id: str) -> dict[str, Any]:
-    customer = live_customer(id)
     call.params.expand()
-    return list_page(
-        call.params,
+    asked = read_page(call.params)
+    call.params.check_all_read()
+    customer = live_customer(id)
+    return page_of(
+        asked,
         with_links(customer.balance_transactions.all()),
         url=f"/v1/customers/{customer.public_id}/balance_transactions",
         kind=KIND,

@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from billing import pdf
 from billing.models import CreditNote, CreditNoteLine, CreditNoteReason, Invoice, InvoiceItem
 from billing.services.credit_notes import CreditedLine, credit_note_issue, credit_note_void
+from ledger.models import BalanceTransaction
 
 from .. import errors
 from ..errors import ApiError
@@ -23,11 +24,12 @@ from ..lists import list_page
 from ..objects.common import list_object
 from ..objects.credit_notes import credit_note_line_object, credit_note_object
 from ..objects.invoices import invoice_object
+from ..objects.ledger import balance_transaction_object, with_links
 from ..params import Params
 from .customers import customer_full as customer_full_object
 
 AMOUNTS = ("amount", "credit_amount", "refund_amount", "out_of_band_amount")
-EXPANDABLE = ("customer", "invoice")
+EXPANDABLE = ("customer", "invoice", "customer_balance_transaction")
 NOT_SUPPORTED = ("refund", "refunds", "shipping_cost")  # payments and shipping: none here
 NOT_KEPT = ("metadata", "effective_at", "email_type")  # credit notes here have none of these
 LINE_NOT_SUPPORTED = ("quantity", "unit_amount", "unit_amount_decimal", "description",
@@ -177,6 +179,10 @@ def _object(
         invoice = note.invoice
         pdf_url = call.request.build_absolute_uri(f"/v1/invoices/{invoice.public_id}/pdf")
         obj["invoice"] = invoice_object(invoice, pdf_url=pdf_url)
+    posted = obj["customer_balance_transaction"]
+    if "customer_balance_transaction" in expand and posted:
+        found = with_links(BalanceTransaction.objects.filter(public_id=posted)).get()
+        obj["customer_balance_transaction"] = balance_transaction_object(found)
     return obj
 
 

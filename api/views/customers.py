@@ -7,12 +7,11 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from billing.models import Coupon
-from billing.selectors import customer_coupon
 from billing.services.items import customer_billing_defaults_set
 from customers.field_cleaning import NOT_GIVEN, profile_field_cleaner
 from customers.forms import CustomerForm
@@ -65,19 +64,28 @@ NOT_SUPPORTED = ("payment_method", "source", "cash_balance", "promotion_code", "
                  "invoice_settings[rendering_options][template]")  # fmt: skip
 
 
-def _balance(customer: Customer) -> int:
-    if not customer.default_currency:
-        return 0
-    row = CustomerBalance.objects.filter(customer=customer, currency=customer.default_currency)
-    return row.values_list("amount", flat=True).first() or 0
+def with_extras(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """The customers with their balance in their currency and their coupon, read in the
+    same query: a page of 100 is one query, not 200 more."""
+    balance = CustomerBalance.objects.filter(
+        customer=OuterRef("pk"), currency=OuterRef("default_currency")
+    ).values("amount")[:1]
+    return customers.select_related("coupon__coupon").annotate(api_balance=Subquery(balance))
 
 
 def customer_full(customer: Customer, expand: Collection[str] = ()) -> dict[str, Any]:
-    """The customer object with what other apps know of it: its balance and coupon."""
-    obj = customer_object(customer, balance=_balance(customer), expand=expand)
-    coupon = customer_coupon(customer)
+    """The customer object with what other apps know of it: its balance and coupon
+    (read with `with_extras`, or one query each)."""
+    if not hasattr(customer, "api_balance"):
+        customer = with_extras(Customer.objects.filter(pk=customer.pk)).get()
+    balance = getattr(customer, "api_balance", None) or 0
+    obj = customer_object(customer, balance=balance, expand=expand)
+    try:
+        coupon = customer.coupon.coupon
+    except ObjectDoesNotExist:
+        coupon = None
     if coupon is not None:
-        obj["discount"] = {"object": "discount", "coupon": coupon.coupon.public_id,
+        obj["discount"] = {"object": "discount", "coupon": coupon.public_id,
                            "customer": customer.public_id}  # fmt: skip
     return obj
 
@@ -90,10 +98,10 @@ def live_customer(public_id: str) -> Customer:
     return customer
 
 
-def _profile(params: Params, customer: Customer | None) -> dict[str, Any]:
-    """The profile fields the parameters set, cleaned; "" unsets (blank), as in Stripe."""
-    form = CustomerForm()
-    fields: dict[str, Any] = {}
+def _read_profile(params: Params) -> dict[str, Any]:
+    """What the parameters say of the profile, as sent: {"texts": {field: text}, "metadata",
+    "custom_fields", "coupon"}. Checked by _clean_profile once every parameter
+    has been read."""
     texts = {name: params.string(param) for name, param in TEXT_PARAMS.items()}
     for group, name in ((ADDRESS, "address"), (SHIPPING, "shipping")):
         if params.sent(name) and params.dictionary(name) == "":
@@ -103,12 +111,27 @@ def _profile(params: Params, customer: Customer | None) -> dict[str, Any]:
     sequence = params.integer("next_invoice_sequence", min=1)
     if sequence is not None:
         texts["next_invoice_sequence"] = str(sequence)
-    locales = params.list("preferred_locales")
+    locales = params.strings("preferred_locales")
     if locales is not None:
-        if any(not isinstance(tag, str) for tag in locales):
-            raise errors.invalid_parameter("preferred_locales", "Invalid array of strings.")
-        texts["preferred_locales"] = ",".join(locales)  # type: ignore[arg-type]
-    for name, text in texts.items():
+        texts["preferred_locales"] = ",".join(locales)
+    custom = params.list("invoice_settings[custom_fields]")
+    return {
+        "texts": texts,
+        "metadata": params.metadata(),
+        "custom_fields": None if custom is None else [
+            {"name": item.string("name", required=True),
+             "value": item.string("value", required=True)}
+            for item in params.items("invoice_settings[custom_fields]")
+        ],
+        "coupon": params.string("coupon"),
+    }  # fmt: skip
+
+
+def _clean_profile(sent: dict[str, Any], customer: Customer | None) -> dict[str, Any]:
+    """The profile fields the parameters set, cleaned; "" unsets (blank), as in Stripe."""
+    form = CustomerForm()
+    fields: dict[str, Any] = {}
+    for name, text in sent["texts"].items():
         if text is None:
             continue
         try:
@@ -117,46 +140,38 @@ def _profile(params: Params, customer: Customer | None) -> dict[str, Any]:
             raise errors.invalid_parameter(PARAMS[name], " ".join(error.messages)) from None
         if value is not NOT_GIVEN:
             fields[name] = value
-    metadata = params.metadata()
+    metadata = sent["metadata"]
     if metadata is not None:
         merged = {} if metadata == "" or customer is None else dict(customer.metadata)
         merged.update(metadata or {})
         fields["metadata"] = {key: value for key, value in merged.items() if value != ""}
-    custom = params.list("invoice_settings[custom_fields]")
-    if custom is not None:
-        fields["invoice_custom_fields"] = [
-            {
-                "name": item.string("name", required=True),
-                "value": item.string("value", required=True),
-            }
-            for item in custom or []
-            if isinstance(item, Params)
-        ]
+    if sent["custom_fields"] is not None:
+        fields["invoice_custom_fields"] = sent["custom_fields"]
     return fields
 
 
-def _tax_ids(params: Params) -> list[dict[str, str]]:
+def _read_tax_ids(params: Params) -> list[tuple[str, str]]:
+    return [
+        (item.string("type", required=True) or "", item.string("value", required=True) or "")
+        for item in params.items("tax_id_data")
+    ]
+
+
+def _clean_tax_ids(sent: list[tuple[str, str]]) -> list[dict[str, str]]:
     rows = []
-    for index, item in enumerate(params.list("tax_id_data") or []):
-        if not isinstance(item, Params):
-            raise errors.invalid_parameter(f"tax_id_data[{index}]", "Invalid hash")
-        tax_type = item.string("type", required=True) or ""
+    for index, (tax_type, value) in enumerate(sent):
         try:
-            value = clean_tax_id_value(tax_type, item.string("value", required=True))
+            rows.append({"type": tax_type, "value": clean_tax_id_value(tax_type, value)})
         except ValidationError as error:
             param = f"tax_id_data[{index}][{'type' if error.code == 'invalid_type' else 'value'}]"
             raise errors.invalid_parameter(param, " ".join(error.messages)) from None
-        rows.append({"type": tax_type, "value": value})
     return rows
 
 
-def _coupon(params: Params) -> Coupon | None | Literal[""]:
-    """The coupon the parameters name; "" to remove the customer's; None: not sent."""
-    public_id = params.string("coupon")
-    if public_id is None:
-        return None
-    if public_id == "":
-        return ""
+def _coupon(public_id: str | None) -> Coupon | None | Literal[""]:
+    """The coupon named; "" to remove the customer's; None: not sent."""
+    if not public_id:
+        return public_id
     coupon = Coupon.objects.filter(public_id=public_id).first()
     if coupon is None:
         raise errors.resource_missing("coupon", public_id, param="coupon")
@@ -167,16 +182,18 @@ def _coupon(params: Params) -> Coupon | None | Literal[""]:
 def create(call: Call) -> dict[str, Any]:
     params = call.params
     params.refuse(NOT_SUPPORTED, errors.not_supported)
-    fields = _profile(params, None)
+    sent = _read_profile(params)
+    sent_tax_ids = _read_tax_ids(params)
+    balance = params.integer("balance")
+    expand = params.expand()
+    params.check_all_read()
+    fields = _clean_profile(sent, None)
     for name in ("name", "email"):
         if not fields.get(name):
             message = CustomerForm().fields[name].error_messages["required"]
             raise ApiError(str(message), param=name, code="parameter_missing")
-    tax_ids = _tax_ids(params)
-    balance = params.integer("balance")
-    coupon = _coupon(params)
-    expand = params.expand()
-    params.check_all_read()
+    tax_ids = _clean_tax_ids(sent_tax_ids)
+    coupon = _coupon(sent["coupon"])
     if balance and not fields.get("default_currency"):
         raise errors.invalid_parameter(
             "balance", "A balance is in one currency: set currency too (for example eur)."
@@ -199,9 +216,9 @@ def create(call: Call) -> dict[str, Any]:
 
 @needs("customers.view_customer")
 def retrieve(call: Call, id: str) -> dict[str, Any]:
-    customer = Customer.objects.filter(public_id=id).first()
     expand = call.params.expand()
     call.params.check_all_read()
+    customer = Customer.objects.filter(public_id=id).first()
     if customer is None:
         raise errors.resource_missing("customer", id)
     if customer.is_deleted:
@@ -211,14 +228,15 @@ def retrieve(call: Call, id: str) -> dict[str, Any]:
 
 @needs("customers.change_customer")
 def update(call: Call, id: str) -> dict[str, Any]:
-    customer = live_customer(id)
     params = call.params
     params.refuse(NOT_SUPPORTED, errors.not_supported)
     params.refuse(["balance"], _balance_is_a_transaction)
-    fields = _profile(params, customer)
-    coupon = _coupon(params)
+    sent = _read_profile(params)
     expand = params.expand()
     params.check_all_read()
+    customer = live_customer(id)
+    fields = _clean_profile(sent, customer)
+    coupon = _coupon(sent["coupon"])
     try:
         with transaction.atomic():
             customer = customer_update(customer=customer, fields=fields)
@@ -242,8 +260,8 @@ def _balance_is_a_transaction(param: str) -> ApiError:
 
 @needs("customers.delete_customer")
 def delete(call: Call, id: str) -> dict[str, Any]:
-    customer = live_customer(id)
     call.params.check_all_read()
+    customer = live_customer(id)
     customer_delete(customer=customer, deleted_by=call.actor)
     return deleted_customer_object(customer)
 
@@ -251,7 +269,7 @@ def delete(call: Call, id: str) -> dict[str, Any]:
 @needs("customers.view_customer")
 def list_(call: Call) -> dict[str, Any]:
     params = call.params
-    customers = Customer.objects.live()
+    customers = with_extras(Customer.objects.live())
     email = params.string("email")
     if email:
         customers = customers.filter(email_key=email.casefold())
@@ -292,7 +310,7 @@ def search_page(params: Params) -> dict[str, Any]:
     page = params.string("page")
     expand = [path.removeprefix("data.") for path in params.expand()]
     params.check_all_read()
-    customers = search.customers_matching(query)
+    customers = with_extras(search.customers_matching(query))
     if page:
         last = Customer.objects.filter(public_id=page).values("created", "pk").first()
         if last is None:

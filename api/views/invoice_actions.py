@@ -10,6 +10,7 @@ from billing import services
 from billing.models import Invoice
 
 from .. import errors
+from ..errors import ApiError
 from ..http import Call, from_validation_error, needs
 from .invoices import PARAMS, invoice_or_404, read_auto_advance, to_object
 
@@ -17,10 +18,15 @@ from .invoices import PARAMS, invoice_or_404, read_auto_advance, to_object
 PAYMENT_PARAMS = ("forgive", "mandate", "off_session", "payment_method", "source")
 
 
-def _run(call: Call, id: str, service: Callable[..., Invoice]) -> dict[str, Any]:
-    """After the view has read its own parameters: `expand`, then the service."""
+def _run(
+    call: Call, id: str, service: Callable[..., Invoice], refusal: ApiError | None = None
+) -> dict[str, Any]:
+    """After the view has read its own parameters: `expand`, then `refusal` if the view
+    found one, then the service."""
     expand = call.params.expand()
     call.params.check_all_read()
+    if refusal is not None:
+        raise refusal
     invoice = invoice_or_404(id)
     try:
         service(invoice=invoice)
@@ -40,14 +46,15 @@ def pay(call: Call, id: str) -> dict[str, Any]:
     """Only a payment received outside (paid_out_of_band=true): there are no payments."""
     params = call.params
     params.refuse(PAYMENT_PARAMS, errors.not_supported)
+    refusal = None
     if params.boolean("paid_out_of_band") is not True:
-        raise errors.ApiError(
+        refusal = ApiError(
             "Send paid_out_of_band=true: this server records payments received outside it "
             "and takes none itself.",
             param="paid_out_of_band",
             code="parameter_not_supported",
         )
-    return _run(call, id, services.invoice_mark_paid)
+    return _run(call, id, services.invoice_mark_paid, refusal)
 
 
 @needs("billing.change_invoice")

@@ -47,7 +47,7 @@ def _object(item: InvoiceItem, expand: Collection[str] = ()) -> dict[str, Any]:
     return obj
 
 
-def _amounts(params: Params, *, required: bool) -> tuple[int | None, int | None, str]:
+def _amounts(params: Params) -> tuple[int | None, int | None, str]:
     """(unit_amount, quantity, the parameter naming the amount): `amount` is one unit's
     worth (quantity 1), `unit_amount` goes with `quantity`."""
     amount = params.integer("amount")
@@ -64,12 +64,6 @@ def _amounts(params: Params, *, required: bool) -> tuple[int | None, int | None,
                 "quantity", "amount is the item's whole amount: send unit_amount with quantity."
             )
         return amount, 1, "amount"
-    if unit_amount is None and required:
-        raise ApiError(
-            "Missing required param: amount (or unit_amount with quantity).",
-            param="amount",
-            code="parameter_missing",
-        )
     return unit_amount, quantity, "unit_amount"
 
 
@@ -89,16 +83,22 @@ def create(call: Call) -> dict[str, Any]:
     params = call.params
     params.refuse(NOT_KEPT, not_kept)
     customer_id = params.string("customer", required=True) or ""
-    unit_amount, quantity, amount_param = _amounts(params, required=True)
+    unit_amount, quantity, amount_param = _amounts(params)
     currency = (params.string("currency") or "").upper()
     description = params.string("description")
-    if not description:
-        raise errors.missing_parameter("description")  # every line here says what it is
     rate_ids = tax_rate_ids(params)
     discountable = params.boolean("discountable")
     invoice_id = params.string("invoice")
     expand = _expand(params)
     params.check_all_read()
+    if unit_amount is None:
+        raise ApiError(
+            "Missing required param: amount (or unit_amount with quantity).",
+            param="amount",
+            code="parameter_missing",
+        )
+    if not description:
+        raise errors.missing_parameter("description")  # every line here says what it is
     customer = Customer.objects.live().filter(public_id=customer_id).first()
     if customer is None:
         raise errors.resource_missing("customer", customer_id, param="customer")
@@ -138,7 +138,7 @@ def retrieve(call: Call, id: str) -> dict[str, Any]:
 def update(call: Call, id: str) -> dict[str, Any]:
     params = call.params
     params.refuse(NOT_KEPT, not_kept)
-    unit_amount, quantity, amount_param = _amounts(params, required=False)
+    unit_amount, quantity, amount_param = _amounts(params)
     description = params.string("description")
     if description == "":
         raise errors.invalid_parameter("description", "An item's description cannot be unset.")

@@ -11,7 +11,7 @@ from customers.services import tax_id_add, tax_id_delete
 
 from .. import errors
 from ..http import Call, from_validation_error, needs
-from ..lists import list_page
+from ..lists import page_of, read_page
 from ..objects.customers import tax_id_object
 from .customers import live_customer
 
@@ -27,12 +27,12 @@ def _tax_id(customer: Customer, public_id: str) -> TaxId:
 
 @needs("customers.change_customer")
 def create(call: Call, id: str) -> dict[str, Any]:
-    customer = live_customer(id)
     params = call.params
     tax_type = params.string("type", required=True) or ""
     value = params.string("value", required=True) or ""
     params.expand()  # nothing of a tax ID expands here yet; accepted as Stripe's SDKs send it
     params.check_all_read()
+    customer = live_customer(id)
     try:
         tax_id = tax_id_add(customer=customer, type=tax_type, value=value)
     except ValidationError as error:
@@ -42,16 +42,16 @@ def create(call: Call, id: str) -> dict[str, Any]:
 
 @needs("customers.view_customer")
 def retrieve(call: Call, id: str, tax_id: str) -> dict[str, Any]:
-    customer = live_customer(id)
     call.params.expand()
     call.params.check_all_read()
+    customer = live_customer(id)
     return tax_id_object(_tax_id(customer, tax_id), customer)
 
 
 @needs("customers.change_customer")
 def delete(call: Call, id: str, tax_id: str) -> dict[str, Any]:
-    customer = live_customer(id)
     call.params.check_all_read()
+    customer = live_customer(id)
     found = _tax_id(customer, tax_id)
     tax_id_delete(tax_id=found)
     return {"id": found.public_id, "object": "tax_id", "deleted": True}
@@ -59,10 +59,12 @@ def delete(call: Call, id: str, tax_id: str) -> dict[str, Any]:
 
 @needs("customers.view_customer")
 def list_(call: Call, id: str) -> dict[str, Any]:
-    customer = live_customer(id)
     call.params.expand()
-    return list_page(
-        call.params,
+    asked = read_page(call.params)
+    call.params.check_all_read()
+    customer = live_customer(id)
+    return page_of(
+        asked,
         customer.tax_ids.all(),
         url=f"/v1/customers/{customer.public_id}/tax_ids",
         kind="tax_id",

@@ -71,13 +71,13 @@ def create(call: Call) -> dict[str, Any]:
     display_name = params.string("display_name", required=True) or ""
     percentage = decimal(params, "percentage", required=True)
     inclusive = params.boolean("inclusive")
-    if inclusive is None:
-        raise errors.missing_parameter("inclusive")
     active = params.boolean("active")
     country = (params.string("country") or "").upper()
     jurisdiction = params.string("jurisdiction") or ""
     params.expand()  # nothing of a tax rate expands; accepted as the SDKs send it
     params.check_all_read()
+    if inclusive is None:
+        raise errors.missing_parameter("inclusive")
     try:
         rate = tax_rate_create(
             display_name=display_name,

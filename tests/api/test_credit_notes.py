@@ -64,6 +64,13 @@ def test_create_invoice_lines_and_credit_on_a_paid_invoice(api, invoice):
     transaction = BalanceTransaction.objects.get(public_id=body["customer_balance_transaction"])
     assert transaction.amount == -700
     assert balance_of(invoice.customer) == -700
+    expand = [("expand[]", "customer_balance_transaction")]
+    expanded = api.get(f"/v1/credit_notes/{body['id']}", expand).json()
+    posted = expanded["customer_balance_transaction"]
+    assert (posted["object"], posted["id"], posted["amount"]) == (
+        "customer_balance_transaction", transaction.public_id, -700
+    )  # fmt: skip
+    assert posted["credit_note"] == body["id"]
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,14 @@
 """POST/GET/DELETE /v1/customers and /v1/customers/search over HTTP."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from billing.services.catalog import coupon_create
+from billing.services.items import customer_billing_defaults_set
 from customers.models import Customer
 from ledger.models import BalanceTransaction
+from tests.factories import adjust, make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +111,27 @@ def test_an_idempotent_retry_returns_the_same_customer(api):
     other = api.post("/v1/customers", [("name", "Other"), ("email", "o@example.com")],
                      HTTP_IDEMPOTENCY_KEY="k-1")  # fmt: skip
     assert other.status_code == 400 and other.json()["error"]["type"] == "idempotency_error"
+
+
+def test_a_list_page_costs_the_same_queries_for_10_customers_as_for_2(api):
+    coupon = coupon_create(name="Ten", percent_off=10)
+
+    def add(count):
+        for _ in range(count):
+            customer = make_customer(default_currency="EUR")
+            adjust(customer, -100, "EUR")
+            customer_billing_defaults_set(customer=customer, tax_rates=[], coupon=coupon)
+
+    def queries(limit):
+        with CaptureQueriesContext(connection) as captured:
+            page = api.get("/v1/customers", [("limit", str(limit))]).json()
+        assert len(page["data"]) == limit
+        assert {(c["balance"], c["discount"]["coupon"]) for c in page["data"]} == {
+            (-100, coupon.public_id)
+        }
+        return len(captured)
+
+    add(2)
+    two = queries(2)
+    add(8)
+    assert queries(10) == two
