@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from .backends import ACTOR_USERNAME_PREFIX
 from .keys import api_key_create, api_key_revoke
@@ -42,8 +43,8 @@ class ApiKeyAddForm(forms.ModelForm):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    """Keys are made by api_key_create (the secret is shown once, in a message on the
-    next page) and revoked, never deleted: what they changed points at their account."""
+    """Keys are made by api_key_create (the secret is shown once, on the page answering
+    the add form) and revoked, never deleted: what they changed points at their account."""
 
     list_display = ["name", "redacted", "acts_as", "created", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "role"]
@@ -89,11 +90,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
         )
         obj.pk = key.pk
         obj.refresh_from_db()
-        messages.warning(
-            request,
-            f"The secret of the API key “{key.name}”: {secret} — copy it now: it is not "
-            "stored and can't be shown again.",
-        )
+        # Shown by response_add on the answer to this very request, and kept nowhere: not in
+        # a message, which would travel in a cookie or sit in the session.
+        request.api_key_secret = secret  # type: ignore[attr-defined]
+
+    def response_add(self, request: HttpRequest, obj: ApiKey, post_url_continue: Any = None) -> Any:
+        context = {**self.admin_site.each_context(request), "key": obj,
+                   "secret": request.api_key_secret}  # type: ignore[attr-defined]  # fmt: skip
+        response = TemplateResponse(request, "admin/api/apikey/created.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

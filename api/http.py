@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import idempotency, sql
 from .errors import ApiError
-from .keys import api_key_find
+from .keys import KEY_PREFIX, api_key_find
 from .models import ApiKey
 from .params import Params, decode_request
 
@@ -122,7 +122,9 @@ def authenticate(request: HttpRequest) -> ApiKey:
         )
     key = api_key_find(secret)
     if key is None:
-        shown = secret[:8] + "*" * 4 + secret[-4:] if len(secret) > 12 else "*" * len(secret)
+        # As Stripe: the last four characters only, after our prefix if it was ours.
+        start = KEY_PREFIX if secret.startswith(KEY_PREFIX) else ""
+        shown = start + "****" + (secret[-4:] if len(secret) >= len(start) + 12 else "")
         raise ApiError(f"Invalid API Key provided: {shown}", status=401)
     return key
 
@@ -149,3 +151,14 @@ def from_validation_error(error: ValidationError, params: dict[str, str]) -> Api
         param = params.get(field, field) if field != "__all__" else None
         return ApiError(message, param=param, code="parameter_invalid" if param else None)
     return ApiError(error.messages[0])
+
+
+def require(call: Call, permission: str) -> None:
+    """A permission a request needs beyond its view's `@needs` (what it touches or
+    expands), refused as the view's own would be."""
+    if not call.key.has_perm(permission):
+        raise ApiError(
+            f"The provided key '{call.key.redacted}' does not have the permissions this "
+            f"request needs ({permission}).",
+            status=403,
+        )

@@ -9,6 +9,7 @@ import string
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.ids import random_strings
@@ -36,13 +37,15 @@ def api_key_create(
     is not kept anywhere and can't be shown again."""
     if (role is None) == (user is None):
         raise ValueError("An API key acts as a role or as a user: give one of them.")
-    (random_part,) = random_strings(ALPHABET, RANDOM_LENGTH, 1)
+    random_part, account_part = random_strings(ALPHABET, RANDOM_LENGTH, 2)
     secret = KEY_PREFIX + random_part
     prefix = secret[: len(KEY_PREFIX) + 4]
     # Changes made with the key are attributed to an account of its own: it has no
     # password, so nobody signs in with it.
     actor = get_user_model().objects.create_user(
-        username=f"api-key-{random_part[:12]}", first_name=f"API key {name}"[:150]
+        # Named by a random string of its own: none of the secret is kept in clear.
+        username=f"api-key-{account_part[:12]}",
+        first_name=f"API key {name}"[:150],
     )
     if role is not None:
         actor.groups.add(role)
@@ -75,9 +78,10 @@ def api_key_find(secret: str) -> ApiKey | None:
     """The active key with this secret, or None."""
     if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
         return None
+    # A key acting as a user who was deactivated stops working with them.
     return (
         ApiKey.objects.active()
         .select_related("actor", "user", "role")
-        .filter(key_hash=hash_key(secret))
+        .filter(Q(user__isnull=True) | Q(user__is_active=True), key_hash=hash_key(secret))
         .first()
     )

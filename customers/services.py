@@ -65,12 +65,18 @@ def customer_update(
     tax_ids: Iterable[Mapping[str, str]] | None = None,
     contacts: Iterable[Mapping[str, Any]] | None = None,
     aliases: Collection[str] | None = None,
+    metadata_changes: Mapping[str, str] | None = None,
 ) -> Customer:
-    """Update a live customer; related lists given replace what the customer had."""
+    """Update a live customer; related lists given replace what the customer had.
+    `metadata_changes` are merged into the metadata as it is under the row's lock (as in
+    Stripe, an empty value removes its key), so concurrent changes of other keys stay."""
     _check_field_names(fields, allowed=set(PROFILE_FIELDS))
     customer = _lock_live(customer)
     for name, value in fields.items():
         setattr(customer, name, value)
+    if metadata_changes is not None:
+        merged = {**customer.metadata, **metadata_changes}
+        customer.metadata = {key: value for key, value in merged.items() if value != ""}
     return _save(customer, tax_ids=tax_ids, contacts=contacts, aliases=aliases)
 
 

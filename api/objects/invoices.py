@@ -5,6 +5,8 @@ from the customer as it is now, as its PDF does."""
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from django.db.models import Prefetch
+
 from billing import snapshots
 from billing.models import Invoice, InvoiceItem
 
@@ -12,17 +14,34 @@ from .common import currency, list_object, or_none, timestamp
 from .customers import ADDRESS_PARTS, address
 
 LINES_SHOWN = 10  # the lines an invoice object carries; the rest via its lines URL
+LINES_READ = LINES_SHOWN + 1  # one more says there are more (has_more)
+
+
+def first_lines(lookup: str = "lines") -> Prefetch:
+    """The prefetch of each invoice's first LINES_READ lines, in order, for a list."""
+    lines = InvoiceItem.objects.order_by("created", "id")[:LINES_READ]
+    return Prefetch(lookup, lines, to_attr="api_first_lines")
 
 
 def invoice_object(
-    invoice: Invoice, *, pdf_url: str, customer: dict[str, Any] | str | None = None
+    invoice: Invoice,
+    *,
+    pdf_url: str,
+    customer: dict[str, Any] | str | None = None,
+    discounts_expanded: bool = False,
 ) -> dict[str, Any]:
     """`pdf_url`: the absolute address of GET /v1/invoices/{id}/pdf; `customer`: the
-    expanded customer object, when asked for (else its ID)."""
+    expanded customer object, when asked for (else its ID); `discounts_expanded`: the
+    discounts as objects (expand[]=discounts), else their IDs. A list prefetches `lines`
+    (the first LINES_READ, in order: FIRST_LINES) and select_related its
+    applied_balance_transaction."""
     buyer, seller = _parties(invoice)
-    lines = list(invoice.lines.order_by("created", "id")[: LINES_SHOWN + 1])
+    if hasattr(invoice, "api_first_lines"):
+        lines = invoice.api_first_lines
+    else:
+        lines = list(invoice.lines.order_by("created", "id")[:LINES_READ])
+    starting_balance, ending_balance = _balances(invoice)
     inclusive_tax = invoice.tax - invoice.exclusive_tax
-    finalized = not invoice.is_draft
     return {
         "id": invoice.public_id,
         "object": "invoice",
@@ -64,12 +83,11 @@ def invoice_object(
         "default_source": None,
         "default_tax_rates": [],
         "description": or_none(invoice.memo),
-        "discounts": _discounts(invoice),
+        "discounts": _discounts(invoice, discounts_expanded),
         "due_date": _date_timestamp(invoice.due_date),
         "effective_at": timestamp(invoice.finalized_at),
-        # The balance credit (negative) or debt (positive) finalization applied.
-        "starting_balance": invoice.applied_balance,
-        "ending_balance": 0 if finalized else None,
+        "starting_balance": starting_balance,
+        "ending_balance": ending_balance,
         "footer": or_none(invoice.footer),
         "from_invoice": None,
         "hosted_invoice_url": None,
@@ -205,13 +223,34 @@ def _customer_shipping(invoice: Invoice, buyer: snapshots.Snapshot) -> dict[str,
             "phone": or_none(buyer.get("shipping_phone", ""))}  # fmt: skip
 
 
-def _discounts(invoice: Invoice) -> list[dict[str, Any]]:
-    """The coupon, as an expanded discount (ours have no IDs of their own)."""
+def _balances(invoice: Invoice) -> tuple[int, int | None]:
+    """Stripe's starting_balance and ending_balance: the customer's balance before and
+    after finalization applied it. A draft: 0 and None, as Stripe's. Finalization applies
+    a credit (up to the total) or an amount owed (in full) with the
+    applied_balance_transaction; without one the balance was 0 and both are 0."""
+    if invoice.is_draft:
+        return 0, None
+    applied = invoice.applied_balance_transaction
+    if applied is None:
+        return 0, 0
+    return applied.ending_balance - applied.amount, applied.ending_balance
+
+
+def discount_id(invoice: Invoice) -> str:
+    """Our invoice's one discount (its coupon) has no row of its own: a stable ID made
+    from the invoice's."""
+    return "di_" + invoice.public_id.removeprefix("in_")
+
+
+def _discounts(invoice: Invoice, expanded: bool) -> list[dict[str, Any]] | list[str]:
+    """The coupon's discount: its ID, or the object when expanded."""
     if invoice.coupon is None:
         return []
+    if not expanded:
+        return [discount_id(invoice)]
     return [
         {
-            "id": None,
+            "id": discount_id(invoice),
             "object": "discount",
             "checkout_session": None,
             "coupon": invoice.coupon.public_id,
@@ -232,7 +271,7 @@ def _discounts(invoice: Invoice) -> list[dict[str, Any]]:
 def _discount_amounts(invoice: Invoice, amount: int) -> list[dict[str, Any]]:
     if invoice.coupon is None or not amount:
         return []
-    return [{"amount": amount, "discount": invoice.coupon.public_id}]
+    return [{"amount": amount, "discount": discount_id(invoice)}]
 
 
 def _tax(tax: dict[str, Any]) -> dict[str, Any]:

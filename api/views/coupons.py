@@ -38,12 +38,12 @@ def create(call: Call) -> dict[str, Any]:
     amount_off = params.integer("amount_off")
     currency = (params.string("currency") or "").upper()
     duration = params.choice("duration", DURATIONS) or CouponDuration.ONCE
+    params.expand()  # nothing of a coupon expands; accepted as the SDKs send it
+    params.check_all_read()
     if duration == "repeating":
         raise errors.invalid_parameter(
             "duration", "Coupons here last once or forever: duration repeating is not supported."
         )
-    params.expand()  # nothing of a coupon expands; accepted as the SDKs send it
-    params.check_all_read()
     try:
         coupon = coupon_create(
             name=name,

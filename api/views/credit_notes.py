@@ -9,24 +9,27 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 
 from billing import pdf
 from billing.models import CreditNote, CreditNoteLine, CreditNoteReason, Invoice, InvoiceItem
 from billing.services.credit_notes import CreditedLine, credit_note_issue, credit_note_void
+from customers.models import Customer
 from ledger.models import BalanceTransaction
 
 from .. import errors
 from ..errors import ApiError
 from ..http import Call, from_validation_error, needs
-from ..lists import list_page
+from ..lists import page_of, read_page
 from ..objects.common import list_object
 from ..objects.credit_notes import credit_note_line_object, credit_note_object
-from ..objects.invoices import invoice_object
+from ..objects.invoices import first_lines, invoice_object
 from ..objects.ledger import balance_transaction_object, with_links
 from ..params import Params
 from .customers import customer_full as customer_full_object
+from .customers import with_extras
+from .tax_rates import check_expand, read_expand
 
 AMOUNTS = ("amount", "credit_amount", "refund_amount", "out_of_band_amount")
 EXPANDABLE = ("customer", "invoice", "customer_balance_transaction")
@@ -44,6 +47,7 @@ class Request:
     lines: list[tuple[str, int]] | None  # (ii_… ID, amount) per line
     fields: dict[str, Any]  # reason, memo and the amounts, as credit_note_issue takes them
     expand: list[str]
+    refusal: ApiError | None  # a value refused, raised once every parameter is read
 
 
 def _not_kept(param: str) -> ApiError:
@@ -62,34 +66,48 @@ def _read_request(params: Params) -> Request:
         "reason": params.choice("reason", CreditNoteReason.values) or "",
         "memo": params.string("memo", max_length=5000) or "",
     }
-    for name in AMOUNTS:
-        fields[name] = params.integer(name)
+    for name in AMOUNTS:  # none is negative: the service's constraints would not say which
+        fields[name] = params.integer(name, min=0)
     fields.update({name: fields[name] or 0 for name in AMOUNTS[1:]})
-    lines = _read_lines(params)
-    return Request(invoice, lines, fields, _expand(params))
+    lines, refusal = _read_lines(params)
+    expand, expand_refusal = _expand(params)
+    return Request(invoice, lines, fields, expand, refusal or expand_refusal)
 
 
-def _read_lines(params: Params) -> list[tuple[str, int]] | None:
-    """Lines of the invoice, each credited by an amount: what credit_note_issue takes."""
-    items = params.list("lines")
-    if items is None or items == "":
-        return None
-    lines = []
-    for index, item in enumerate(items):
-        if not isinstance(item, Params):
-            raise errors.invalid_parameter(f"lines[{index}]", "Invalid hash")
+def _read_lines(params: Params) -> tuple[list[tuple[str, int]] | None, ApiError | None]:
+    """Lines of the invoice, each credited by an amount: what credit_note_issue takes;
+    and the refusal of a custom line."""
+    lines: list[tuple[str, int]] = []
+    refusal: ApiError | None = None
+    for index, item in enumerate(params.items("lines")):
         kind = item.choice("type", ("invoice_line_item", "custom_line_item"), required=True)
         if kind == "custom_line_item":
-            raise errors.invalid_parameter(
+            _read_custom_line(item)
+            refusal = refusal or errors.invalid_parameter(
                 f"lines[{index}][type]",
                 "Custom lines are not supported by this server: credit lines of the invoice "
                 "(type=invoice_line_item), or a flat amount with `amount` instead of `lines`.",
                 "parameter_not_supported",
             )
+            continue
         item.refuse(LINE_NOT_SUPPORTED, _line_not_supported)
         line_id = item.string("invoice_line_item", required=True) or ""
         lines.append((line_id, item.integer("amount", required=True) or 0))
-    return lines
+    return lines or None, refusal  # none sent ("" too): a flat amount
+
+
+def _read_custom_line(item: Params) -> None:
+    """Stripe's fields of a custom line, read only to refuse the line itself rather
+    than each of them."""
+    item.string("description")
+    item.integer("quantity")
+    item.integer("unit_amount")
+    item.string("unit_amount_decimal")
+    item.strings("tax_rates")
+    item.items("tax_amounts")
+    item.metadata()
+    item.integer("amount")
+    item.string("invoice_line_item")
 
 
 def _line_not_supported(param: str) -> ApiError:
@@ -101,13 +119,9 @@ def _line_not_supported(param: str) -> ApiError:
     )
 
 
-def _expand(params: Params, prefix: str = "") -> list[str]:
+def _expand(params: Params, prefix: str = "") -> tuple[list[str], ApiError | None]:
     """The expandable paths asked for; a list's are under `data.` (data.customer)."""
-    expand = [path.removeprefix(prefix) for path in params.expand()]
-    for path in expand:
-        if path not in EXPANDABLE:
-            raise errors.invalid_parameter("expand", f"This property cannot be expanded ({path}).")
-    return expand
+    return read_expand(params, EXPANDABLE, prefix)
 
 
 def _issue(call: Call, request: Request) -> tuple[CreditNote, list[CreditNoteLine]]:
@@ -139,6 +153,7 @@ def _issue(call: Call, request: Request) -> tuple[CreditNote, list[CreditNoteLin
 def create(call: Call) -> dict[str, Any]:
     request = _read_request(call.params)
     call.params.check_all_read()
+    check_expand(call, request.expand, request.refusal)
     note, lines = _issue(call, request)
     return _object(call, note, lines, request.expand)
 
@@ -151,6 +166,7 @@ def preview(call: Call) -> dict[str, Any]:
     the next note (numbers count the invoice's notes); its ID is a cnprv_… one."""
     request = _read_request(call.params)
     call.params.check_all_read()
+    check_expand(call, request.expand, request.refusal)
     with transaction.atomic():
         note, lines = _issue(call, request)
         obj = _object(call, note, lines, request.expand, preview=True)
@@ -179,17 +195,32 @@ def _object(
         invoice = note.invoice
         pdf_url = call.request.build_absolute_uri(f"/v1/invoices/{invoice.public_id}/pdf")
         obj["invoice"] = invoice_object(invoice, pdf_url=pdf_url)
-    posted = obj["customer_balance_transaction"]
-    if "customer_balance_transaction" in expand and posted:
-        found = with_links(BalanceTransaction.objects.filter(public_id=posted)).get()
-        obj["customer_balance_transaction"] = balance_transaction_object(found)
+    posted = note.balance_transaction
+    if "customer_balance_transaction" in expand and posted and not preview:
+        if not hasattr(posted, "invoice_public_id"):  # not read by _notes(expand)
+            posted = with_links(BalanceTransaction.objects.filter(pk=posted.pk)).get()
+        obj["customer_balance_transaction"] = balance_transaction_object(posted)
     return obj
 
 
-def _notes() -> QuerySet[CreditNote]:
-    return CreditNote.objects.select_related(
-        "invoice__customer", "balance_transaction"
-    ).prefetch_related("lines__invoice_line")
+def _notes(expand: Collection[str] = ()) -> QuerySet[CreditNote]:
+    """The notes with what their objects show, and what `expand` asks for, read in a few
+    queries however many notes there are."""
+    notes = CreditNote.objects.prefetch_related("lines__invoice_line")
+    if "customer" in expand:
+        customers = with_extras(Customer.objects.all())
+        notes = notes.select_related("invoice").prefetch_related(
+            Prefetch("invoice__customer", customers)
+        )
+    else:
+        notes = notes.select_related("invoice__customer")
+    if "invoice" in expand:
+        notes = notes.select_related("invoice__coupon", "invoice__applied_balance_transaction")
+        notes = notes.prefetch_related(first_lines("invoice__lines"))
+    if "customer_balance_transaction" in expand:
+        posted = with_links(BalanceTransaction.objects.all())
+        return notes.prefetch_related(Prefetch("balance_transaction", posted))
+    return notes.select_related("balance_transaction")
 
 
 def _note(id: str) -> CreditNote:
@@ -201,8 +232,9 @@ def _note(id: str) -> CreditNote:
 
 @needs("billing.view_creditnote")
 def retrieve(call: Call, id: str) -> dict[str, Any]:
-    expand = _expand(call.params)
+    expand, refusal = _expand(call.params)
     call.params.check_all_read()
+    check_expand(call, expand, refusal)
     note = _note(id)
     return _object(call, note, list(note.lines.all()), expand)
 
@@ -210,15 +242,18 @@ def retrieve(call: Call, id: str) -> dict[str, Any]:
 @needs("billing.view_creditnote")
 def list_(call: Call) -> dict[str, Any]:
     params = call.params
-    notes = _notes()
+    expand, refusal = _expand(params, prefix="data.")
+    notes = _notes(expand)
     # Unknown IDs find nothing: an empty list, as for Stripe's list filters.
     if invoice := params.string("invoice"):
         notes = notes.filter(invoice__public_id=invoice)
     if customer := params.string("customer"):
         notes = notes.filter(invoice__customer__public_id=customer)
-    expand = _expand(params, prefix="data.")
-    return list_page(
-        params,
+    asked = read_page(params)
+    params.check_all_read()
+    check_expand(call, expand, refusal)
+    return page_of(
+        asked,
         notes,
         url="/v1/credit_notes",
         kind="credit_note",
@@ -237,8 +272,9 @@ def lines(call: Call, id: str) -> dict[str, Any]:
 
 @needs("billing.change_creditnote")
 def void(call: Call, id: str) -> dict[str, Any]:
-    expand = _expand(call.params)
+    expand, refusal = _expand(call.params)
     call.params.check_all_read()
+    check_expand(call, expand, refusal)
     note = _note(id)
     try:
         note = credit_note_void(credit_note=note, created_by=call.actor)

@@ -23,10 +23,11 @@ from ledger.services import customer_create_with_balance
 
 from .. import errors, search
 from ..errors import ApiError
-from ..http import Call, from_validation_error, needs
+from ..http import Call, from_validation_error, needs, require
 from ..lists import list_page
+from ..objects.common import timestamp
 from ..objects.customers import customer_object, deleted_customer_object
-from ..params import Params
+from ..params import Params, invalid_empty
 
 # Our field → Stripe's parameter, for reading and for naming it in an error.
 ADDRESS = {f"address_{part}": f"address[{part}]" for part in
@@ -81,12 +82,26 @@ def customer_full(customer: Customer, expand: Collection[str] = ()) -> dict[str,
     balance = getattr(customer, "api_balance", None) or 0
     obj = customer_object(customer, balance=balance, expand=expand)
     try:
-        coupon = customer.coupon.coupon
+        assigned = customer.coupon
     except ObjectDoesNotExist:
-        coupon = None
-    if coupon is not None:
-        obj["discount"] = {"object": "discount", "coupon": coupon.public_id,
-                           "customer": customer.public_id}  # fmt: skip
+        assigned = None
+    if assigned is not None:
+        # Stripe's discount object; ours has no ID of its own: the customer's stands in.
+        obj["discount"] = {
+            "id": "di_" + customer.public_id.removeprefix("cus_"),
+            "object": "discount",
+            "checkout_session": None,
+            "customer": customer.public_id,
+            "customer_account": None,
+            "end": None,
+            "invoice": None,
+            "invoice_item": None,
+            "promotion_code": None,
+            "source": {"coupon": assigned.coupon.public_id, "type": "coupon"},
+            "start": timestamp(assigned.created),
+            "subscription": None,
+            "subscription_item": None,
+        }
     return obj
 
 
@@ -108,7 +123,8 @@ def _read_profile(params: Params) -> dict[str, Any]:
             texts.update(dict.fromkeys(group, ""))
         else:
             texts.update({field: params.string(param) for field, param in group.items()})
-    sequence = params.integer("next_invoice_sequence", min=1)
+    # The column's range on PostgreSQL (a positive integer), so both databases agree.
+    sequence = params.integer("next_invoice_sequence", min=1, max=2**31 - 1)
     if sequence is not None:
         texts["next_invoice_sequence"] = str(sequence)
     locales = params.strings("preferred_locales")
@@ -127,8 +143,10 @@ def _read_profile(params: Params) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _clean_profile(sent: dict[str, Any], customer: Customer | None) -> dict[str, Any]:
+def _clean_profile(sent: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     """The profile fields the parameters set, cleaned; "" unsets (blank), as in Stripe."""
+    if sent["texts"]["email"] == "":  # the form would take it for "not given"
+        raise invalid_empty("email")
     form = CustomerForm()
     fields: dict[str, Any] = {}
     for name, text in sent["texts"].items():
@@ -140,11 +158,10 @@ def _clean_profile(sent: dict[str, Any], customer: Customer | None) -> dict[str,
             raise errors.invalid_parameter(PARAMS[name], " ".join(error.messages)) from None
         if value is not NOT_GIVEN:
             fields[name] = value
-    metadata = sent["metadata"]
-    if metadata is not None:
-        merged = {} if metadata == "" or customer is None else dict(customer.metadata)
-        merged.update(metadata or {})
-        fields["metadata"] = {key: value for key, value in merged.items() if value != ""}
+    if sent["metadata"] == "":  # metadata= clears it all
+        fields["metadata"] = {}
+    elif sent["metadata"] is not None and creating:
+        fields["metadata"] = {key: value for key, value in sent["metadata"].items() if value}
     if sent["custom_fields"] is not None:
         fields["invoice_custom_fields"] = sent["custom_fields"]
     return fields
@@ -168,8 +185,11 @@ def _clean_tax_ids(sent: list[tuple[str, str]]) -> list[dict[str, str]]:
     return rows
 
 
-def _coupon(public_id: str | None) -> Coupon | None | Literal[""]:
-    """The coupon named; "" to remove the customer's; None: not sent."""
+def _coupon(call: Call, public_id: str | None) -> Coupon | None | Literal[""]:
+    """The coupon named; "" to remove the customer's; None: not sent. Setting it needs
+    what the customer's billing defaults need on the page."""
+    if public_id is not None:
+        require(call, "billing.add_invoice")
     if not public_id:
         return public_id
     coupon = Coupon.objects.filter(public_id=public_id).first()
@@ -187,13 +207,13 @@ def create(call: Call) -> dict[str, Any]:
     balance = params.integer("balance")
     expand = params.expand()
     params.check_all_read()
-    fields = _clean_profile(sent, None)
+    fields = _clean_profile(sent, creating=True)
     for name in ("name", "email"):
         if not fields.get(name):
             message = CustomerForm().fields[name].error_messages["required"]
             raise ApiError(str(message), param=name, code="parameter_missing")
     tax_ids = _clean_tax_ids(sent_tax_ids)
-    coupon = _coupon(sent["coupon"])
+    coupon = _coupon(call, sent["coupon"])
     if balance and not fields.get("default_currency"):
         raise errors.invalid_parameter(
             "balance", "A balance is in one currency: set currency too (for example eur)."
@@ -235,11 +255,12 @@ def update(call: Call, id: str) -> dict[str, Any]:
     expand = params.expand()
     params.check_all_read()
     customer = live_customer(id)
-    fields = _clean_profile(sent, customer)
-    coupon = _coupon(sent["coupon"])
+    fields = _clean_profile(sent, creating=False)
+    coupon = _coupon(call, sent["coupon"])
     try:
         with transaction.atomic():
-            customer = customer_update(customer=customer, fields=fields)
+            changes = sent["metadata"] or None  # merged under the row's lock
+            customer = customer_update(customer=customer, fields=fields, metadata_changes=changes)
             if coupon is not None:
                 rates = customer.default_tax_rates.all()
                 customer_billing_defaults_set(

@@ -12,7 +12,8 @@ from billing.models import Invoice
 from .. import errors
 from ..errors import ApiError
 from ..http import Call, from_validation_error, needs
-from .invoices import PARAMS, invoice_or_404, read_auto_advance, to_object
+from .invoices import PARAMS, invoice_or_404, read_auto_advance, read_expand_invoice, to_object
+from .tax_rates import check_expand
 
 # Stripe's ways to collect a payment: this server takes none.
 PAYMENT_PARAMS = ("forgive", "mandate", "off_session", "payment_method", "source")
@@ -23,10 +24,11 @@ def _run(
 ) -> dict[str, Any]:
     """After the view has read its own parameters: `expand`, then `refusal` if the view
     found one, then the service."""
-    expand = call.params.expand()
+    expand, expand_refusal = read_expand_invoice(call.params)
     call.params.check_all_read()
     if refusal is not None:
         raise refusal
+    check_expand(call, expand, expand_refusal)
     invoice = invoice_or_404(id)
     try:
         service(invoice=invoice)
@@ -37,8 +39,7 @@ def _run(
 
 @needs("billing.change_invoice")
 def finalize(call: Call, id: str) -> dict[str, Any]:
-    read_auto_advance(call.params)
-    return _run(call, id, services.invoice_finalize)
+    return _run(call, id, services.invoice_finalize, read_auto_advance(call.params))
 
 
 @needs("billing.change_invoice")

@@ -6,22 +6,24 @@ from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpResponse
 
 from billing import pdf, selectors, services
 from billing.models import Coupon, Invoice, InvoiceStatus
 from core.pagination import paginate
+from customers.models import Customer
 
 from .. import errors
 from ..errors import ApiError
 from ..http import Call, from_validation_error, needs
-from ..lists import DEFAULT_LIMIT, MAX_LIMIT, list_page
+from ..lists import DEFAULT_LIMIT, MAX_LIMIT, page_of, read_page
 from ..objects.common import list_object
-from ..objects.invoices import deleted_invoice_object, invoice_object, line_item_object
+from ..objects.invoices import deleted_invoice_object, first_lines, invoice_object, line_item_object
 from ..params import Params
-from .customers import created_lookups, live_customer
+from .customers import created_lookups, live_customer, with_extras
 from .customers import customer_full as customer_api_object
+from .tax_rates import check_expand, read_expand
 
 # Our field → Stripe's parameter, for naming it in an error.
 PARAMS = {
@@ -38,6 +40,7 @@ NOT_SUPPORTED = ("account_tax_ids", "application_fee_amount", "automatic_tax", "
                  "payment_settings", "rendering", "shipping_cost", "shipping_details",
                  "statement_descriptor", "subscription", "transfer_data")  # fmt: skip
 MAX_TEXT = 5000  # the model's memo and footer
+EXPANDABLE = ("customer", "discounts")
 
 
 def _not_supported(param: str) -> ApiError:
@@ -47,8 +50,9 @@ def _not_supported(param: str) -> ApiError:
 
 
 def invoice_or_404(public_id: str) -> Invoice:
+    invoices = Invoice.objects.select_related("applied_balance_transaction")
     try:
-        return selectors.invoice_detail(Invoice.objects.all(), public_id)
+        return selectors.invoice_detail(invoices, public_id)
     except Invoice.DoesNotExist:
         raise errors.resource_missing("invoice", public_id) from None
 
@@ -56,26 +60,35 @@ def invoice_or_404(public_id: str) -> Invoice:
 def to_object(call: Call, invoice: Invoice, expand: Collection[str] = ()) -> dict[str, Any]:
     pdf_url = call.request.build_absolute_uri(f"/v1/invoices/{invoice.public_id}/pdf")
     customer = customer_api_object(invoice.customer) if "customer" in expand else None
-    return invoice_object(invoice, pdf_url=pdf_url, customer=customer)
+    return invoice_object(
+        invoice, pdf_url=pdf_url, customer=customer, discounts_expanded="discounts" in expand
+    )
 
 
-def read_auto_advance(params: Params) -> None:
-    """Nothing here finalizes or collects on its own: auto_advance=true is refused."""
-    if params.boolean("auto_advance"):
-        raise errors.invalid_parameter(
-            "auto_advance",
-            "Invoices are never finalized automatically here: send auto_advance=false or "
-            "omit it, and finalize with POST /v1/invoices/{id}/finalize.",
-        )
+def read_expand_invoice(params: Params, prefix: str = "") -> tuple[list[str], ApiError | None]:
+    return read_expand(params, EXPANDABLE, prefix)
 
 
-def _read_terms(params: Params) -> dict[str, Any]:
-    """The terms create and update share, as the services name them; absent: not sent."""
+def read_auto_advance(params: Params) -> ApiError | None:
+    """Nothing here finalizes or collects on its own: the refusal of auto_advance=true,
+    for the view to raise once every parameter is read."""
+    if not params.boolean("auto_advance"):
+        return None
+    return errors.invalid_parameter(
+        "auto_advance",
+        "Invoices are never finalized automatically here: send auto_advance=false or "
+        "omit it, and finalize with POST /v1/invoices/{id}/finalize.",
+    )
+
+
+def _read_terms(params: Params) -> tuple[dict[str, Any], ApiError | None]:
+    """The terms create and update share, as the services name them (absent: not sent),
+    and the first value refused, for the view to raise once every parameter is read."""
     params.refuse(NOT_SUPPORTED, _not_supported)
-    read_auto_advance(params)
+    refusals = [read_auto_advance(params)]
     method = params.choice("collection_method", ("send_invoice", "charge_automatically"))
     if method == "charge_automatically":
-        raise errors.not_supported("collection_method")
+        refusals.append(errors.not_supported("collection_method"))
     terms: dict[str, Any] = {}
     for field, param in (("memo", "description"), ("footer", "footer")):
         text = params.string(param, max_length=MAX_TEXT)
@@ -84,31 +97,31 @@ def _read_terms(params: Params) -> dict[str, Any]:
     days = params.integer("days_until_due", min=0, max=365)
     if days is not None:
         terms["days_until_due"] = days
-    coupon = _read_coupon(params)
+    coupon, refusal = _read_coupon(params)
     if coupon is not None:
         terms["coupon"] = coupon
-    return terms
+    refusals.append(refusal)
+    return terms, next((refusal for refusal in refusals if refusal is not None), None)
 
 
-def _read_coupon(params: Params) -> tuple[str, str] | None:
+def _read_coupon(params: Params) -> tuple[tuple[str, str] | None, ApiError | None]:
     """Our invoice has one coupon: `discounts[0][coupon]` (or the older `coupon`); `""` for
-    discounts (or coupon) removes it. The coupon's ID and the parameter naming it; None:
-    not sent."""
+    discounts (or coupon) removes it. The coupon's ID and the parameter naming it (None:
+    not sent), and the refusal of more than one."""
     public_id, param = params.string("coupon"), "coupon"
-    discounts = params.list("discounts")
-    if discounts == "":
+    sent = params.sent("discounts")
+    discounts = params.items("discounts")  # "" (unset) reads as []
+    for index, item in enumerate(discounts):
+        item.refuse(["discount", "promotion_code"], _not_supported)
+        coupon = item.string("coupon", required=True)
+        if index == 0:
+            public_id, param = coupon, "discounts[0][coupon]"
+    if sent and not discounts:
         public_id, param = "", "discounts"
-    elif discounts is not None:
-        if len(discounts) > 1:
-            raise errors.invalid_parameter("discounts", "An invoice here takes one coupon.")
-        for item in discounts:
-            if not isinstance(item, Params):
-                raise errors.invalid_parameter("discounts[0]", "Invalid hash")
-            item.refuse(["discount", "promotion_code"], _not_supported)
-            public_id, param = item.string("coupon", required=True), "discounts[0][coupon]"
-        if not discounts:
-            public_id, param = "", "discounts"
-    return None if public_id is None else (public_id, param)
+    refusal = None
+    if len(discounts) > 1:
+        refusal = errors.invalid_parameter("discounts", "An invoice here takes one coupon.")
+    return None if public_id is None else (public_id, param), refusal
 
 
 def _find_coupon(terms: dict[str, Any]) -> None:
@@ -128,9 +141,12 @@ def create(call: Call) -> dict[str, Any]:
     customer_id = params.string("customer", required=True) or ""
     currency = params.string("currency")
     behavior = params.choice("pending_invoice_items_behavior", ("include", "exclude"))
-    terms = _read_terms(params)
-    expand = params.expand()
+    terms, refusal = _read_terms(params)
+    expand, expand_refusal = read_expand_invoice(params)
     params.check_all_read()
+    if refusal is not None:
+        raise refusal
+    check_expand(call, expand, expand_refusal)
     customer = live_customer_or_param(customer_id)
     _find_coupon(terms)
     coupon = terms.pop("coupon", False)
@@ -143,7 +159,7 @@ def create(call: Call) -> dict[str, Any]:
             **terms,
         )
         if coupon is not False:  # chosen over the customer's own, as on the draft's page
-            invoice = _update(invoice, coupon=coupon)
+            invoice = services.invoice_update(invoice=invoice, coupon=coupon)
     except ValidationError as error:
         raise from_validation_error(error, PARAMS) from None
     return to_object(call, invoice, expand)
@@ -156,30 +172,28 @@ def live_customer_or_param(public_id: str) -> Any:
         raise errors.resource_missing("customer", public_id, param="customer") from None
 
 
-def _update(invoice: Invoice, **changes: Any) -> Invoice:
-    """invoice_update with the draft's own terms for those not changed."""
-    terms = {"memo": invoice.memo, "footer": invoice.footer,
-             "days_until_due": invoice.days_until_due, "coupon": invoice.coupon}  # fmt: skip
-    return services.invoice_update(invoice=invoice, **{**terms, **changes})
-
-
 @needs("billing.view_invoice")
 def retrieve(call: Call, id: str) -> dict[str, Any]:
-    expand = call.params.expand()
+    expand, refusal = read_expand_invoice(call.params)
     call.params.check_all_read()
+    check_expand(call, expand, refusal)
     return to_object(call, invoice_or_404(id), expand)
 
 
 @needs("billing.change_invoice")
 def update(call: Call, id: str) -> dict[str, Any]:
     params = call.params
-    terms = _read_terms(params)
-    expand = params.expand()
+    terms, refusal = _read_terms(params)
+    expand, expand_refusal = read_expand_invoice(params)
     params.check_all_read()
+    if refusal is not None:
+        raise refusal
+    check_expand(call, expand, expand_refusal)
     invoice = invoice_or_404(id)
     _find_coupon(terms)
     try:
-        invoice = _update(invoice, **terms)
+        # Only the terms sent: the others stay as they are under the service's lock.
+        invoice = services.invoice_update(invoice=invoice, **terms)
     except ValidationError as error:
         raise from_validation_error(error, PARAMS) from None
     return to_object(call, invoice_or_404(id), expand)
@@ -199,7 +213,9 @@ def delete(call: Call, id: str) -> dict[str, Any]:
 @needs("billing.view_invoice")
 def list_(call: Call) -> dict[str, Any]:
     params = call.params
-    invoices: QuerySet[Invoice] = Invoice.objects.select_related("customer__legal_entity", "coupon")
+    invoices: QuerySet[Invoice] = Invoice.objects.select_related(
+        "coupon", "applied_balance_transaction"
+    ).prefetch_related(first_lines())
     customer = params.string("customer")
     if customer:
         invoices = invoices.filter(customer__public_id=customer)
@@ -208,9 +224,17 @@ def list_(call: Call) -> dict[str, Any]:
         invoices = invoices.filter(status=status)
     params.refuse(["subscription"], _not_supported)
     invoices = invoices.filter(**created_lookups(params.timestamp_filter("created") or {}))
-    expand = [path.removeprefix("data.") for path in params.expand()]
-    return list_page(params, invoices, url="/v1/invoices", kind="invoice",
-                     to_object=lambda invoice: to_object(call, invoice, expand))  # fmt: skip
+    expand, refusal = read_expand_invoice(params, "data.")
+    asked = read_page(params)
+    params.check_all_read()
+    check_expand(call, expand, refusal)
+    if "customer" in expand:  # with their balances and coupons, in one query
+        customers = with_extras(Customer.objects.select_related("legal_entity"))
+        invoices = invoices.prefetch_related(Prefetch("customer", customers))
+    else:
+        invoices = invoices.select_related("customer__legal_entity")
+    return page_of(asked, invoices, url="/v1/invoices", kind="invoice",
+                   to_object=lambda invoice: to_object(call, invoice, expand))  # fmt: skip
 
 
 @needs("billing.view_invoice")

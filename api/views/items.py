@@ -3,9 +3,10 @@ same billing services as the customer page's Billing section (item_add, item_upd
 item_delete): a pending item, or a line of a draft of its customer and currency."""
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 
 from billing.models import Invoice, InvoiceItem
 from billing.services.items import item_add, item_delete, item_update
@@ -13,12 +14,12 @@ from customers.models import Customer
 
 from .. import errors
 from ..errors import ApiError
-from ..http import Call, from_validation_error, needs
-from ..lists import list_page
+from ..http import Call, from_validation_error, needs, require
+from ..lists import page_of, read_page
 from ..objects.items import deleted_invoiceitem_object, invoiceitem_object
 from ..params import Params
 from . import customers
-from .tax_rates import find_tax_rates, not_kept, tax_rate_ids
+from .tax_rates import check_expand, find_tax_rates, not_kept, read_expand, tax_rate_ids
 
 # Prices, subscriptions, periods and discounts are Stripe's, not ours.
 NOT_KEPT = ("metadata", "price", "price_data", "pricing", "period", "discounts", "subscription",
@@ -32,14 +33,6 @@ def _params(amount_param: str) -> dict[str, str]:
                                     "discountable")} | {"unit_amount": amount_param}  # fmt: skip
 
 
-def _expand(params: Params) -> list[str]:
-    paths = [path.removeprefix("data.") for path in params.expand()]
-    for path in paths:
-        if path not in EXPANDABLE:
-            raise errors.invalid_parameter("expand", f"This property cannot be expanded ({path}).")
-    return paths
-
-
 def _object(item: InvoiceItem, expand: Collection[str] = ()) -> dict[str, Any]:
     obj = invoiceitem_object(item)
     if "customer" in expand:
@@ -47,24 +40,45 @@ def _object(item: InvoiceItem, expand: Collection[str] = ()) -> dict[str, Any]:
     return obj
 
 
-def _amounts(params: Params) -> tuple[int | None, int | None, str]:
-    """(unit_amount, quantity, the parameter naming the amount): `amount` is one unit's
-    worth (quantity 1), `unit_amount` goes with `quantity`."""
+class Amounts(NamedTuple):
+    unit_amount: int | None
+    quantity: int | None
+    param: str  # the parameter naming the amount
+    refusal: ApiError | None  # raised once every parameter is read
+
+
+def _amounts(params: Params) -> Amounts:
+    """`amount` is one unit's worth (quantity 1), `unit_amount` goes with `quantity`."""
     amount = params.integer("amount")
     unit_amount = params.integer("unit_amount")
     quantity = params.integer("quantity")
     if amount is not None and unit_amount is not None:
-        raise ApiError(
+        refusal = ApiError(
             "You may only specify one of these parameters: amount, unit_amount.",
             param="unit_amount",
         )
+        return Amounts(None, None, "amount", refusal)
     if amount is not None:
         if quantity is not None:
-            raise errors.invalid_parameter(
+            refusal = errors.invalid_parameter(
                 "quantity", "amount is the item's whole amount: send unit_amount with quantity."
             )
-        return amount, 1, "amount"
-    return unit_amount, quantity, "unit_amount"
+            return Amounts(None, None, "amount", refusal)
+        return Amounts(amount, 1, "amount", None)
+    return Amounts(unit_amount, quantity, "unit_amount", None)
+
+
+def _check(*refusals: ApiError | None) -> None:
+    """After check_all_read: the first refusal found while reading."""
+    for refusal in refusals:
+        if refusal is not None:
+            raise refusal
+
+
+def _on_draft(call: Call, invoice: Invoice | None) -> None:
+    """A line of a draft is a change to the draft: the page's rule (line_add)."""
+    if invoice is not None and invoice.is_draft:
+        require(call, "billing.change_invoice")
 
 
 def _item(public_id: str) -> InvoiceItem:
@@ -83,14 +97,16 @@ def create(call: Call) -> dict[str, Any]:
     params = call.params
     params.refuse(NOT_KEPT, not_kept)
     customer_id = params.string("customer", required=True) or ""
-    unit_amount, quantity, amount_param = _amounts(params)
+    unit_amount, quantity, amount_param, amounts_refusal = _amounts(params)
     currency = (params.string("currency") or "").upper()
     description = params.string("description")
-    rate_ids = tax_rate_ids(params)
+    rate_ids, rates_refusal = tax_rate_ids(params)
     discountable = params.boolean("discountable")
     invoice_id = params.string("invoice")
-    expand = _expand(params)
+    expand, expand_refusal = read_expand(params, EXPANDABLE, "data.")
     params.check_all_read()
+    _check(amounts_refusal, rates_refusal)
+    check_expand(call, expand, expand_refusal)
     if unit_amount is None:
         raise ApiError(
             "Missing required param: amount (or unit_amount with quantity).",
@@ -107,6 +123,7 @@ def create(call: Call) -> dict[str, Any]:
         invoice = Invoice.objects.filter(public_id=invoice_id).first()
         if invoice is None:
             raise errors.resource_missing("invoice", invoice_id, param="invoice")
+    _on_draft(call, invoice)
     currency = currency or (invoice.currency if invoice else customer.default_currency)
     if not currency:
         raise errors.missing_parameter("currency")  # the customer has no currency of its own
@@ -128,8 +145,9 @@ def create(call: Call) -> dict[str, Any]:
 
 @needs("billing.view_invoiceitem")
 def retrieve(call: Call, id: str) -> dict[str, Any]:
-    expand = _expand(call.params)
+    expand, refusal = read_expand(call.params, EXPANDABLE, "data.")
     call.params.check_all_read()
+    check_expand(call, expand, refusal)
     return _object(_item(id), expand)
 
 
@@ -138,15 +156,18 @@ def retrieve(call: Call, id: str) -> dict[str, Any]:
 def update(call: Call, id: str) -> dict[str, Any]:
     params = call.params
     params.refuse(NOT_KEPT, not_kept)
-    unit_amount, quantity, amount_param = _amounts(params)
+    unit_amount, quantity, amount_param, amounts_refusal = _amounts(params)
     description = params.string("description")
+    rate_ids, rates_refusal = tax_rate_ids(params)
+    discountable = params.boolean("discountable")
+    expand, expand_refusal = read_expand(params, EXPANDABLE, "data.")
+    params.check_all_read()
     if description == "":
         raise errors.invalid_parameter("description", "An item's description cannot be unset.")
-    rate_ids = tax_rate_ids(params)
-    discountable = params.boolean("discountable")
-    expand = _expand(params)
-    params.check_all_read()
+    _check(amounts_refusal, rates_refusal)
+    check_expand(call, expand, expand_refusal)
     item = _item(id)
+    _on_draft(call, item.invoice)
     try:
         item_update(
             item=item,
@@ -165,6 +186,7 @@ def update(call: Call, id: str) -> dict[str, Any]:
 def delete(call: Call, id: str) -> dict[str, Any]:
     call.params.check_all_read()
     item = _item(id)
+    _on_draft(call, item.invoice)
     try:
         item_delete(item=item)
     except ValidationError as error:
@@ -175,7 +197,7 @@ def delete(call: Call, id: str) -> dict[str, Any]:
 @needs("billing.view_invoiceitem")
 def list_(call: Call) -> dict[str, Any]:
     params = call.params
-    items = InvoiceItem.objects.select_related("customer", "invoice").prefetch_related("tax_rates")
+    items = InvoiceItem.objects.select_related("invoice").prefetch_related("tax_rates")
     customer_id = params.string("customer")
     if customer_id:
         items = items.filter(customer__public_id=customer_id)
@@ -185,6 +207,14 @@ def list_(call: Call) -> dict[str, Any]:
     pending = params.boolean("pending")
     if pending is not None:
         items = items.filter(invoice__isnull=pending)
-    expand = _expand(params)
-    return list_page(params, items, url="/v1/invoiceitems", kind="invoiceitem",
-                     to_object=lambda item: _object(item, expand))  # fmt: skip
+    expand, refusal = read_expand(params, EXPANDABLE, "data.")
+    asked = read_page(params)
+    params.check_all_read()
+    check_expand(call, expand, refusal)
+    if "customer" in expand:  # with their balances and coupons, in one query
+        customers_read = customers.with_extras(Customer.objects.all())
+        items = items.prefetch_related(Prefetch("customer", customers_read))
+    else:
+        items = items.select_related("customer")
+    return page_of(asked, items, url="/v1/invoiceitems", kind="invoiceitem",
+                   to_object=lambda item: _object(item, expand))  # fmt: skip

@@ -1,10 +1,10 @@
 """/v1/tax_rates: create, retrieve and list tax rates, created by
 billing.services.catalog with the admin's rules. Also the readers the coupon and invoice
-item views share: an exact decimal, a parameter this server keeps no field for, and a
-list of tax rate IDs."""
+item views share: an exact decimal, a parameter this server keeps no field for, a list
+of tax rate IDs, and `expand` with what expanding needs."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ from billing.services.catalog import tax_rate_create
 
 from .. import errors
 from ..errors import ApiError
-from ..http import Call, from_validation_error, needs
+from ..http import Call, from_validation_error, needs, require
 from ..lists import list_page
 from ..objects.items import tax_rate_object
 from ..params import Params
@@ -45,14 +45,49 @@ def decimal(params: Params, name: str, *, required: bool = False) -> Decimal | N
     return Decimal(text)
 
 
-def tax_rate_ids(params: Params, name: str = "tax_rates") -> list[str] | None:
-    """The IDs in a tax_rates list; [] when sent empty ("" unsets); None: not sent."""
-    items = params.list(name)
-    if items is None:
-        return None
-    if any(not isinstance(item, str) or not item for item in items):
-        raise errors.invalid_parameter(name, f"Invalid {name}: send tax rate IDs (txr_…).")
-    return [str(item) for item in items]
+def tax_rate_ids(
+    params: Params, name: str = "tax_rates"
+) -> tuple[list[str] | None, ApiError | None]:
+    """The IDs in a tax_rates list ([] when sent empty: "" unsets; None: not sent), and the
+    refusal of an empty ID, for the view to raise once every parameter is read."""
+    ids = params.strings(name)
+    refusal = None
+    if ids is not None and not all(ids):
+        refusal = errors.invalid_parameter(name, f"Invalid {name}: send tax rate IDs (txr_…).")
+    return ids, refusal
+
+
+# What expanding a reference shows beyond the view's own permission: the page showing it.
+EXPAND_NEEDS = {
+    "customer": "customers.view_customer",
+    "customer_balance_transaction": "ledger.view_balancetransaction",
+    "invoice": "billing.view_invoice",
+}
+
+
+def read_expand(
+    params: Params, expandable: Collection[str], prefix: str = ""
+) -> tuple[list[str], ApiError | None]:
+    """The paths of `expand` (a list's under `prefix`, `data.`) and the refusal of one
+    that cannot be expanded, for the view to raise once every parameter is read."""
+    paths = [path.removeprefix(prefix) for path in params.expand()]
+    refusal = None
+    for path in paths:
+        if path not in expandable and refusal is None:
+            refusal = errors.invalid_parameter(
+                "expand", f"This property cannot be expanded ({path})."
+            )
+    return paths, refusal
+
+
+def check_expand(call: Call, paths: Collection[str], refusal: ApiError | None = None) -> None:
+    """After check_all_read: raise the refusal found while reading, then 403 for an
+    expanded reference the key may not see."""
+    if refusal is not None:
+        raise refusal
+    for path in paths:
+        if path in EXPAND_NEEDS:
+            require(call, EXPAND_NEEDS[path])
 
 
 def find_tax_rates(ids: Iterable[str], param: str = "tax_rates") -> list[TaxRate]:

@@ -120,17 +120,38 @@ def invoice_currencies(customer: Customer) -> list[str]:
     return list(dict.fromkeys(c for c in [customer.default_currency, *pending] if c))
 
 
+class _Unchanged:
+    """The default of invoice_update's terms: keep the draft's own, as read under its lock."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Any = _Unchanged()
+
+
 def invoice_update(
-    *, invoice: Invoice, memo: str, footer: str, days_until_due: int, coupon: Coupon | None
+    *,
+    invoice: Invoice,
+    memo: str = UNCHANGED,
+    footer: str = UNCHANGED,
+    days_until_due: int = UNCHANGED,
+    coupon: Coupon | None = UNCHANGED,
 ) -> Invoice:
-    """Change a draft's memo, footer, terms or coupon."""
+    """Change a draft's memo, footer, terms or coupon. Those left UNCHANGED keep the
+    values read under the lock, so a caller sending only some (the API) never undoes a
+    concurrent change to the others."""
     with transaction.atomic():
         invoice = invoice_lock_draft(invoice)
-        if coupon != invoice.coupon:
+        if coupon is not UNCHANGED and coupon != invoice.coupon:
             choose_coupon(invoice, coupon)
-        invoice.memo, invoice.footer = memo, footer
-        invoice.days_until_due = days_until_due
-        invoice.due_date = timezone.localdate() + timedelta(days=days_until_due)
+        if memo is not UNCHANGED:
+            invoice.memo = memo
+        if footer is not UNCHANGED:
+            invoice.footer = footer
+        if days_until_due is not UNCHANGED:
+            invoice.days_until_due = days_until_due
+            invoice.due_date = timezone.localdate() + timedelta(days=days_until_due)
         invoice.full_clean(exclude=["customer", "legal_entity", "coupon", "created_by"])
         recompute(invoice)
         check_total(invoice)  # a coupon taken off
@@ -155,9 +176,7 @@ def invoice_finalize(*, invoice: Invoice, now: datetime | None = None) -> Invoic
     with transaction.atomic():
         invoice = invoice_lock_draft(invoice)
         before = copy.deepcopy(_field_values(invoice))  # a copy: JSON may change in place
-        customer = invoice.customer
-        if customer.is_deleted:  # read under the lock just taken
-            raise ValidationError("This customer is deleted. Restore it first.")
+        customer = invoice.customer  # live: invoice_lock_draft checked, under the lock
         # Issued under the customer's entity as it is now, like the rest of the snapshot.
         invoice.legal_entity = customer.legal_entity
         invoice.number = _next_number(customer)

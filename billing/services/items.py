@@ -71,7 +71,8 @@ def _check_item(
 
 
 def item_delete(*, item: InvoiceItem) -> None:
-    """Delete a pending item or a line of a draft invoice."""
+    """Delete a pending item or a line of a draft invoice, of a live customer."""
+    check_live(item.customer)
     with transaction.atomic():
         # The invoice first, as every other change of a draft locks it.
         invoice = invoice_lock_draft(item.invoice) if item.invoice is not None else None

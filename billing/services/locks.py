@@ -22,10 +22,13 @@ def invoice_lock(invoice: Invoice) -> Invoice:
 
 
 def invoice_lock_draft(invoice: Invoice) -> Invoice:
-    """The invoice locked, refused unless it is still a draft."""
+    """The invoice locked, refused unless it is still a draft of a live customer (the
+    customer's row is locked with it, so a deletion can't slip in between)."""
     invoice = invoice_lock(invoice)
     if not invoice.is_draft:
         raise ValidationError("Only a draft invoice can be changed; this one is finalized.")
+    if invoice.customer.deleted_at is not None:
+        raise ValidationError("This customer is deleted. Restore it first.")
     return invoice
 
 

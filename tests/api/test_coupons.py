@@ -72,3 +72,11 @@ def test_support_may_look_but_not_create(support_api):
     coupon = make_coupon(percent_off="10")
     assert support_api.get(f"/v1/coupons/{coupon.public_id}").status_code == 200
     assert support_api.post("/v1/coupons", {"percent_off": "10"}).status_code == 403
+
+
+def test_unknown_parameters_come_before_refused_values(api):
+    refused = api.post("/v1/coupons", {"percent_off": "10", "duration": "repeating"})
+    assert refused.json()["error"]["param"] == "duration"
+    params = {"percent_off": "10", "duration": "repeating", "bogus": "1"}
+    answer = api.post("/v1/coupons", params).json()["error"]
+    assert (answer["param"], answer["code"]) == ("bogus", "parameter_unknown")

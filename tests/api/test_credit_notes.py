@@ -2,10 +2,14 @@
 the credit note services."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from api.openapi import document
 from billing.models import CreditNote
 from billing.services import invoice_mark_paid
 from ledger.models import BalanceTransaction
+from tests.api.test_invoiceitems import api_with
 from tests.factories import balance_of, make_customer, make_invoice
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +210,78 @@ def test_support_may_only_view(support_api, invoice):
     assert support_api.post("/v1/credit_notes", params).status_code == 403
     assert support_api.get("/v1/credit_notes/preview", params).status_code == 403
     assert support_api.post("/v1/credit_notes/cn_1/void").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("post", "/v1/credit_notes", {"lines[0][type]": "custom_line_item",
+                                      "lines[0][description]": "X", "lines[0][unit_amount]": "5"}),
+        ("post", "/v1/credit_notes", {"amount": "1", "expand[]": "lines"}),
+        ("get", "/v1/credit_notes/preview", {"amount": "1", "expand[]": "lines"}),
+        ("get", "/v1/credit_notes/cn_x", {"expand[]": "lines"}),
+        ("get", "/v1/credit_notes", {"expand[]": "data.lines"}),
+        ("post", "/v1/credit_notes/cn_x/void", {"expand[]": "lines"}),
+    ],
+)  # fmt: skip
+def test_unknown_parameters_come_before_refused_values(api, method, path, params):
+    params = {"invoice": "in_x", **params} if "amount" in str(params) else params
+    refused = getattr(api, method)(path, params).json()["error"]
+    assert refused["param"] != "bogus" and refused.get("code") != "parameter_unknown"
+    answer = getattr(api, method)(path, {**params, "bogus": "1"}).json()["error"]
+    assert (answer["param"], answer["code"]) == ("bogus", "parameter_unknown")
+
+
+def test_a_negative_amount_names_its_parameter(api, invoice):
+    invoice_mark_paid(invoice=invoice)
+    params = {"invoice": invoice.public_id, "amount": "100", "credit_amount": "-100",
+              "out_of_band_amount": "200"}  # fmt: skip
+    refused = api.post("/v1/credit_notes", params).json()["error"]
+    assert refused["param"] == "credit_amount"
+
+
+def test_expanding_needs_seeing_what_is_expanded(api, invoice):
+    invoice_mark_paid(invoice=invoice)
+    params = {"invoice": invoice.public_id, "amount": "100", "credit_amount": "100"}
+    note = api.post("/v1/credit_notes", params).json()
+    scripts = api_with("billing.view_creditnote")
+    url = f"/v1/credit_notes/{note['id']}"
+    assert scripts.get(url).status_code == 200
+    for path in ("invoice", "customer", "customer_balance_transaction"):
+        assert scripts.get(url, {"expand[]": path}).status_code == 403, path
+        assert scripts.get("/v1/credit_notes", {"expand[]": f"data.{path}"}).status_code == 403
+    allowed = api_with("billing.view_creditnote", "billing.view_invoice",
+                       "ledger.view_balancetransaction")  # fmt: skip
+    expand = [("expand[]", "invoice"), ("expand[]", "customer_balance_transaction")]
+    got = allowed.get(url, expand).json()
+    assert got["invoice"]["object"] == "invoice"
+    assert got["customer_balance_transaction"]["amount"] == -100
+
+
+def test_a_list_expanding_everything_costs_the_same_for_any_page_size(api):
+    def queries(count):
+        while CreditNote.objects.count() < count:
+            paid = make_invoice(make_customer(), 1000, 2000, finalize=True)
+            invoice_mark_paid(invoice=paid)
+            params = {"invoice": paid.public_id, "amount": "100", "credit_amount": "100"}
+            assert api.post("/v1/credit_notes", params).status_code == 200
+        paths = ("invoice", "customer", "customer_balance_transaction")
+        expand = [("expand[]", f"data.{path}") for path in paths]
+        with CaptureQueriesContext(connection) as captured:
+            page = api.get("/v1/credit_notes", [("limit", "100"), *expand]).json()
+        assert len(page["data"]) == count
+        assert {len(note["invoice"]["lines"]["data"]) for note in page["data"]} == {2}
+        assert {note["customer_balance_transaction"]["amount"] for note in page["data"]} == {-100}
+        return len(captured)
+
+    assert queries(2) == queries(12)
+
+
+def test_lines_are_documented_as_a_list_of_hashes():
+    paths = document.__wrapped__()["paths"]  # not the cached copy
+    schema = paths["/v1/credit_notes"]["post"]["requestBody"]["content"][
+        "application/x-www-form-urlencoded"
+    ]["schema"]
+    line = schema["properties"]["lines"]["items"]["properties"]
+    assert line["type"]["enum"] == ["custom_line_item", "invoice_line_item"]
+    assert line["invoice_line_item"]["type"] == "string"

@@ -1,14 +1,17 @@
 """POST/GET/DELETE /v1/customers and /v1/customers/search over HTTP."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from api.keys import api_key_create
 from billing.services.catalog import coupon_create
 from billing.services.items import customer_billing_defaults_set
 from customers.models import Customer
 from ledger.models import BalanceTransaction
-from tests.factories import adjust, make_customer
+from tests.api.conftest import Api
+from tests.factories import adjust, make_customer, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +129,7 @@ def test_a_list_page_costs_the_same_queries_for_10_customers_as_for_2(api):
         with CaptureQueriesContext(connection) as captured:
             page = api.get("/v1/customers", [("limit", str(limit))]).json()
         assert len(page["data"]) == limit
-        assert {(c["balance"], c["discount"]["coupon"]) for c in page["data"]} == {
+        assert {(c["balance"], c["discount"]["source"]["coupon"]) for c in page["data"]} == {
             (-100, coupon.public_id)
         }
         return len(captured)
@@ -135,3 +138,36 @@ def test_a_list_page_costs_the_same_queries_for_10_customers_as_for_2(api):
     two = queries(2)
     add(8)
     assert queries(10) == two
+
+
+def test_an_empty_email_on_update_is_refused_not_ignored(api):
+    created = api.post("/v1/customers", [("name", "Keep"), ("email", "keep@example.com")]).json()
+    error = api.post(f"/v1/customers/{created['id']}", [("email", "")]).json()["error"]
+    assert (error["param"], error["code"]) == ("email", "parameter_invalid_empty")
+    assert Customer.objects.get(public_id=created["id"]).email == "keep@example.com"
+
+
+def test_a_customers_coupon_is_stripes_discount_object(api):
+    coupon = coupon_create(name="Five", percent_off=5)
+    created = api.post("/v1/customers", [("name", "D"), ("email", "d@example.com"),
+                                         ("coupon", coupon.public_id)]).json()  # fmt: skip
+    # The keys of today's fixture (../shared/stripe/stripe-fixtures3.json.gz).
+    assert set(created["discount"]) == {
+        "checkout_session", "customer", "customer_account", "end", "id", "invoice",
+        "invoice_item", "object", "promotion_code", "source", "start", "subscription",
+        "subscription_item",
+    }  # fmt: skip
+    assert created["discount"]["source"] == {"coupon": coupon.public_id, "type": "coupon"}
+
+
+def test_setting_a_coupon_needs_what_the_page_needs(db):
+    user = make_user()  # may add customers, not touch billing
+    user.user_permissions.add(Permission.objects.get(codename="add_customer"))
+    _, secret = api_key_create(name="CRM", user=user)
+    coupon = coupon_create(name="Five", percent_off=5)
+    named = [("name", "C"), ("email", "c@example.com")]
+    refused = Api(secret).post("/v1/customers", [*named, ("coupon", coupon.public_id)])
+    assert (
+        refused.status_code == 403 and "billing.add_invoice" in refused.json()["error"]["message"]
+    )
+    assert Api(secret).post("/v1/customers", named).status_code == 200

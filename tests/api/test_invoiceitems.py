@@ -2,9 +2,15 @@
 services the customer page uses."""
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from api.keys import api_key_create
+from api.openapi import document
 from billing.models import InvoiceItem
 from customers.services import customer_delete
+from tests.api.conftest import Api
 from tests.factories import make_customer, make_invoice, make_item, make_tax_rate, make_user
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +174,91 @@ def test_support_may_look_but_not_write(support_api):
         support_api.post(f"/v1/invoiceitems/{item.public_id}", {"amount": "1"}).status_code == 403
     )
     assert support_api.delete(f"/v1/invoiceitems/{item.public_id}").status_code == 403
+
+
+def api_with(*permissions):
+    """An API client with a user key whose user has only these permissions."""
+    user = make_user()
+    for permission in permissions:
+        app, codename = permission.split(".")
+        found = Permission.objects.get(content_type__app_label=app, codename=codename)
+        user.user_permissions.add(found)
+    return Api(api_key_create(name="Script", user=user)[1])
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("post", "/v1/invoiceitems", {"amount": "1", "unit_amount": "1"}),
+        ("post", "/v1/invoiceitems", {"amount": "1", "quantity": "2"}),
+        ("post", "/v1/invoiceitems", {"tax_rates[0]": ""}),
+        ("post", "/v1/invoiceitems", {"expand[]": "invoice"}),
+        ("post", "/v1/invoiceitems/ii_x", {"amount": "1", "unit_amount": "1"}),
+        ("post", "/v1/invoiceitems/ii_x", {"description": ""}),
+        ("get", "/v1/invoiceitems/ii_x", {"expand[]": "invoice"}),
+        ("get", "/v1/invoiceitems", {"expand[]": "data.invoice"}),
+    ],
+)
+def test_unknown_parameters_come_before_refused_values(api, method, path, params):
+    customer = make_customer()
+    params = {"customer": customer.public_id, **params} if path.endswith("items") else params
+    refused = getattr(api, method)(path, params).json()["error"]
+    assert refused["param"] != "bogus" and refused.get("code") != "parameter_unknown"
+    answer = getattr(api, method)(path, {**params, "bogus": "1"}).json()["error"]
+    assert (answer["param"], answer["code"]) == ("bogus", "parameter_unknown")
+
+
+def test_a_line_of_a_draft_needs_change_invoice_and_customers_need_their_view():
+    draft = make_invoice(None, 1000, currency="EUR")
+    line = draft.lines.get()
+    pending = make_item(draft.customer, 500, "EUR")
+    scripts = api_with("billing.add_invoiceitem", "billing.view_invoiceitem",
+                       "billing.delete_invoiceitem")  # fmt: skip
+    new = _new(draft.customer)
+    assert scripts.post("/v1/invoiceitems", new).status_code == 200
+    refused = scripts.post("/v1/invoiceitems", {**new, "invoice": draft.public_id})
+    assert (
+        refused.status_code == 403
+        and "billing.change_invoice" in refused.json()["error"]["message"]
+    )
+    for answer in (
+        scripts.post(f"/v1/invoiceitems/{line.public_id}", {"description": "X"}),
+        scripts.delete(f"/v1/invoiceitems/{line.public_id}"),
+    ):
+        assert answer.status_code == 403
+    assert (
+        scripts.post(f"/v1/invoiceitems/{pending.public_id}", {"description": "X"}).status_code
+        == 200
+    )
+    assert InvoiceItem.objects.filter(invoice=draft).count() == 1
+    expand = {"expand[]": "customer"}
+    assert scripts.get(f"/v1/invoiceitems/{pending.public_id}", expand).status_code == 403
+    listed = scripts.get("/v1/invoiceitems", {"expand[]": "data.customer"})
+    assert listed.status_code == 403
+    assert (
+        api_with("billing.view_invoiceitem", "customers.view_customer")
+        .get(f"/v1/invoiceitems/{pending.public_id}", expand)
+        .status_code
+        == 200
+    )
+
+
+def test_a_list_expanding_customers_costs_the_same_for_any_page_size(api):
+    def queries(count):
+        for _ in range(count - InvoiceItem.objects.count()):
+            make_item(make_customer(default_currency="EUR"), 100, "EUR")
+        with CaptureQueriesContext(connection) as captured:
+            page = api.get("/v1/invoiceitems", {"limit": "100", "expand[]": "data.customer"})
+        assert len(page.json()["data"]) == count
+        assert page.json()["data"][0]["customer"]["object"] == "customer"
+        return len(captured)
+
+    assert queries(2) == queries(12)
+
+
+def test_tax_rates_are_documented_as_a_list_of_strings():
+    paths = document.__wrapped__()["paths"]  # not the cached copy
+    schema = paths["/v1/invoiceitems"]["post"]["requestBody"]["content"][
+        "application/x-www-form-urlencoded"
+    ]["schema"]
+    assert schema["properties"]["tax_rates"]["items"] == {"type": "string"}

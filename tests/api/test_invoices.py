@@ -2,8 +2,13 @@
 status actions, with the billing services' rules."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from api.openapi import document
+from billing import services
 from billing.models import Invoice, InvoiceItem
+from tests.api.test_invoiceitems import api_with
 from tests.factories import adjust, make_coupon, make_customer, make_invoice, make_item
 
 pytestmark = pytest.mark.django_db
@@ -98,8 +103,13 @@ def test_coupon_on_create_and_update(api):
     make_item(customer, 1000, "EUR")
     coupon = make_coupon(percent_off="10")
     body = _create(api, customer, ("discounts[0][coupon]", coupon.public_id))
-    assert body["total"] == 900 and body["discounts"][0]["coupon"] == coupon.public_id
-    assert body["total_discount_amounts"] == [{"amount": 100, "discount": coupon.public_id}]
+    # The discount's ID, unless expanded: a synthetic di_ one made from the invoice's.
+    discount = "di_" + body["id"].removeprefix("in_")
+    assert body["total"] == 900 and body["discounts"] == [discount]
+    assert body["total_discount_amounts"] == [{"amount": 100, "discount": discount}]
+    expanded = api.get(f"/v1/invoices/{body['id']}", [("expand[]", "discounts")]).json()
+    assert expanded["discounts"][0]["id"] == discount
+    assert expanded["discounts"][0]["coupon"] == coupon.public_id
     removed = api.post(f"/v1/invoices/{body['id']}", [("discounts", "")]).json()
     assert removed["total"] == 1000 and removed["discounts"] == []
     again = api.post(f"/v1/invoices/{body['id']}", [("coupon", coupon.public_id)]).json()
@@ -234,3 +244,107 @@ def test_every_field_of_stripes_objects_is_there(api):
     body = api.get(f"/v1/invoices/{invoice.public_id}").json()
     assert set(resources["invoice"]) - set(body) == set()
     assert set(resources["line_item"]) - set(body["lines"]["data"][0]) == set()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("post", "/v1/invoices", {"collection_method": "charge_automatically"}),
+        ("post", "/v1/invoices", {"auto_advance": "true"}),
+        ("post", "/v1/invoices", {"discounts[0][coupon]": "co_1", "discounts[1][coupon]": "co_2"}),
+        ("post", "/v1/invoices", {"expand[]": "lines"}),
+        ("post", "/v1/invoices/in_x", {"auto_advance": "true"}),
+        ("post", "/v1/invoices/in_x/finalize", {"auto_advance": "true"}),
+        ("get", "/v1/invoices/in_x", {"expand[]": "lines"}),
+        ("get", "/v1/invoices", {"expand[]": "data.lines"}),
+    ],
+)
+def test_unknown_parameters_come_before_refused_values(api, method, path, params):
+    params = {"customer": "cus_x", **params} if path == "/v1/invoices" else params
+    refused = getattr(api, method)(path, params).json()["error"]
+    assert refused["param"] != "bogus" and refused.get("code") != "parameter_unknown"
+    answer = getattr(api, method)(path, {**params, "bogus": "1"}).json()["error"]
+    assert (answer["param"], answer["code"]) == ("bogus", "parameter_unknown")
+
+
+def test_update_changes_only_what_was_sent(api, monkeypatch):
+    customer = make_customer(default_currency="EUR")
+    invoice = make_invoice(customer, 1000, currency="EUR", footer="Bank: X")
+    coupon = make_coupon(amount_off=100, currency="EUR")
+    real_update = services.invoice_update
+
+    def page_edits_first(*, invoice, **terms):
+        """The page saves a footer and a coupon after the API read the invoice."""
+        Invoice.objects.filter(pk=invoice.pk).update(footer="Bank: Y", coupon=coupon)
+        return real_update(invoice=invoice, **terms)
+
+    monkeypatch.setattr(services, "invoice_update", page_edits_first)
+    answer = api.post(f"/v1/invoices/{invoice.public_id}", {"description": "Thanks"})
+    assert answer.status_code == 200, answer.content
+    invoice.refresh_from_db()
+    assert (invoice.memo, invoice.footer, invoice.coupon) == ("Thanks", "Bank: Y", coupon)
+
+
+def test_starting_and_ending_balance_are_the_customers_around_finalization(api):
+    customer = make_customer(default_currency="EUR")
+    adjust(customer, -5000, "EUR")
+    draft = _create(
+        api, customer, ("currency", "eur"), ("pending_invoice_items_behavior", "exclude")
+    )
+    assert (draft["starting_balance"], draft["ending_balance"]) == (0, None)
+    make_item(customer, 1000, "EUR")
+    invoice = _create(api, customer, ("currency", "eur"))
+    opened = api.post(f"/v1/invoices/{invoice['id']}/finalize").json()
+    assert (opened["starting_balance"], opened["ending_balance"]) == (-5000, -4000)
+    owed = make_customer(default_currency="EUR")
+    adjust(owed, 300, "EUR")
+    make_item(owed, 1000, "EUR")
+    opened = api.post(f"/v1/invoices/{_create(api, owed)['id']}/finalize").json()
+    assert (opened["starting_balance"], opened["ending_balance"]) == (300, 0)
+    assert opened["amount_due"] == 1300
+    nothing = make_invoice(None, 1000, finalize=True)
+    got = api.get(f"/v1/invoices/{nothing.public_id}").json()
+    assert (got["starting_balance"], got["ending_balance"]) == (0, 0)
+
+
+def test_expanding_the_customer_needs_seeing_customers(api):
+    invoice = make_invoice(None, 1000)
+    scripts = api_with("billing.view_invoice")
+    url = f"/v1/invoices/{invoice.public_id}"
+    assert scripts.get(url).status_code == 200
+    assert scripts.get(url, {"expand[]": "customer"}).status_code == 403
+    assert scripts.get("/v1/invoices", {"expand[]": "data.customer"}).status_code == 403
+    assert (
+        api_with("billing.view_invoice", "customers.view_customer")
+        .get(url, {"expand[]": "customer"})
+        .json()["customer"]["object"]
+        == "customer"
+    )
+
+
+@pytest.mark.parametrize("expand", [[], [("expand[]", "data.customer")]])
+def test_a_list_costs_the_same_for_any_page_size(api, expand):
+    coupon = make_coupon(percent_off="10")
+
+    def queries(count):
+        while Invoice.objects.count() < count:
+            customer = make_customer(default_currency="EUR")
+            adjust(customer, -100, "EUR")
+            invoice = make_invoice(customer, 1000, 2000, currency="EUR")
+            services.invoice_update(invoice=invoice, coupon=coupon)
+            services.invoice_finalize(invoice=invoice)
+        with CaptureQueriesContext(connection) as captured:
+            page = api.get("/v1/invoices", [("limit", "100"), *expand]).json()
+        assert len(page["data"]) == count
+        assert [len(invoice["lines"]["data"]) for invoice in page["data"]] == [2] * count
+        return len(captured)
+
+    assert queries(2) == queries(12)
+
+
+def test_nested_parameters_are_documented():
+    paths = document.__wrapped__()["paths"]  # not the cached copy
+    schema = paths["/v1/invoices"]["post"]["requestBody"]["content"][
+        "application/x-www-form-urlencoded"
+    ]["schema"]
+    assert schema["properties"]["discounts"]["items"]["properties"]["coupon"]["type"] == "string"

@@ -149,10 +149,10 @@ def test_the_actor_backend_answers_only_for_active_keys_of_active_users(
 
 def test_the_admin_shows_the_secret_once_and_revokes(admin_client):
     ops = Group.objects.get(name="Ops")
-    added = admin_client.post(
-        "/admin/api/apikey/add/", {"name": "From the admin", "role": ops.pk}, follow=True
-    )
-    assert added.status_code == 200
+    added = admin_client.post("/admin/api/apikey/add/", {"name": "From the admin", "role": ops.pk})
+    assert added.status_code == 200 and "no-store" in added["Cache-Control"]
+    # Not in a cookie (the messages framework keeps messages in one): nowhere but the page.
+    assert "sk_test_" not in str(added.cookies)
     key = ApiKey.objects.get()
     page = added.content.decode()
     secret = page.split(f"{key.prefix}", 1)[1][:36]  # the rest of the secret
@@ -177,3 +177,24 @@ def test_the_admin_shows_the_secret_once_and_revokes(admin_client):
     )
     key.refresh_from_db()
     assert key.is_revoked and not key.actor.groups.exists()
+
+
+def test_the_keys_account_name_holds_none_of_the_secret():
+    key, secret = make_key()
+    name = key.actor.username.removeprefix("api-key-")
+    assert len(name) == 12 and name not in secret
+
+
+def test_a_key_of_a_deactivated_user_is_refused_and_errors_show_only_the_last_four():
+    user = make_user("Billing staff")
+    _, secret = api_key_create(name="Script", user=user)
+    assert Api(secret).get("/v1/customers").status_code == 200
+    user.is_active = False
+    user.save()
+    refused = Api(secret).get("/v1/customers")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["message"] == (
+        f"Invalid API Key provided: sk_test_****{secret[-4:]}"
+    )
+    stranger = Api("not-ours-123456").get("/v1/customers").json()["error"]["message"]
+    assert stranger == "Invalid API Key provided: ****3456"

@@ -112,6 +112,24 @@ def test_a_deleted_customer_gets_no_items_or_invoices():
         invoice_finalize(invoice=draft)
 
 
+def test_a_deleted_customers_drafts_and_items_stay_as_they_were():
+    customer = make_customer()
+    draft = make_invoice(customer, 1000)
+    pending = make_item(customer, 300)
+    customer_delete(customer=customer, deleted_by=make_user())
+    for change in (
+        lambda: invoice_update(invoice=draft, memo="changed"),
+        lambda: invoice_delete(invoice=draft),
+        lambda: item_delete(item=draft.lines.get()),
+        lambda: item_delete(item=pending),
+    ):
+        with pytest.raises(ValidationError, match="deleted"):
+            change()
+    draft.refresh_from_db()
+    assert draft.memo == "" and draft.lines.count() == 1
+    assert InvoiceItem.objects.filter(pk=pending.pk).exists()
+
+
 @pytest.mark.parametrize(
     "fields",
     [

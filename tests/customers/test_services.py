@@ -148,3 +148,12 @@ def test_tax_id_delete_removes_only_that_tax_id():
     )
     services.tax_id_delete(tax_id=customer.tax_ids.get(type="eu_vat"))
     assert [t.type for t in customer.tax_ids.all()] == ["gb_vat"]
+
+
+def test_metadata_changes_merge_into_the_row_as_locked_not_as_read():
+    customer = make_customer(metadata={"a": "1", "drop": "x"})
+    stale = Customer.objects.get(pk=customer.pk)  # read before another change lands
+    services.customer_update(customer=customer, fields={}, metadata_changes={"c": "3"})
+    changes = {"b": "2", "drop": ""}
+    updated = services.customer_update(customer=stale, fields={}, metadata_changes=changes)
+    assert updated.metadata == {"a": "1", "b": "2", "c": "3"}
