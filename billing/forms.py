@@ -62,13 +62,17 @@ class InvoiceCreateForm(PlainLabelsMixin, forms.Form):
 
     def __init__(self, *args, customer=None, currencies=(), **kwargs):
         super().__init__(*args, **kwargs)
-        # The customer's currency and the currencies of its pending items; any
-        # currency for a customer without either.
+        # The customer's currency and the currencies of its pending items; for a customer
+        # without either, a required choice of any currency (invoice_create refuses none).
+        # Without a customer (the Invoices page, before one is picked) a blank choice
+        # leaves it to invoice_create: the customer's currency, or its only pending one.
         offered = list(dict.fromkeys(c for c in currencies if c))
         names = dict(currency_choices())
         if offered:
             self.fields["currency"].choices = [(code, names.get(code, code)) for code in offered]
             self.fields["currency"].initial = offered[0]
+        elif customer is not None:
+            self.fields["currency"].choices = [("", "Choose a currency"), *currency_choices()]
         else:
             self.fields["currency"].choices = [("", "The customer's currency"), *currency_choices()]
             self.fields["currency"].required = False

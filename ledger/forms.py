@@ -76,7 +76,9 @@ class StartingBalanceForm(PlainLabelsMixin, MoneyFormMixin, forms.Form):
     currency = forms.ChoiceField(
         label="Balance currency",
         required=False,
-        choices=[("", "The customer's currency"), *currency_choices()],
+        # No "customer's currency" option: the customer has none until the dialog's own
+        # Currency is chosen. A blank choice still takes that one when it is (clean).
+        choices=[("", "Choose a currency"), *currency_choices()],
     )
 
     def __init__(self, *args, customer_currency=None, **kwargs):

@@ -168,8 +168,17 @@ class Invoice(models.Model):
         return self.can_become(InvoiceStatus.PAID)
 
     @property
+    def has_issued_credit_notes(self):
+        from .credit_notes import CreditNoteStatus  # credit_notes imports this module
+
+        if self.pk is None:  # unsaved: no credit notes yet
+            return False
+        return self.credit_notes.filter(status=CreditNoteStatus.ISSUED).exists()
+
+    @property
     def can_void(self):
-        return self.can_become(InvoiceStatus.VOID)
+        """invoice_void refuses an invoice with issued credit notes (void them first)."""
+        return self.can_become(InvoiceStatus.VOID) and not self.has_issued_credit_notes
 
     @property
     def can_mark_uncollectible(self):

@@ -494,3 +494,39 @@ def test_invoice_export_with_invalid_filters_is_refused(ops_client):
     response = ops_client.get(reverse("billing:invoice_export"), {"status": "no-such-status"})
     assert response.status_code == 400
     assert "Fix the filters before exporting." in response.content.decode()
+
+
+# Offer only what the services accept (issue 16)
+
+
+def test_create_invoice_for_a_customer_without_a_currency_asks_for_one(billing_client, htmx):
+    customer = make_customer(default_currency="")
+    url = reverse("billing:customer_invoice_new", args=[customer.public_id])
+    body = billing_client.get(url, **htmx).content.decode()
+    assert "The customer&#x27;s currency" not in body and "The customer's currency" not in body
+    assert '<option value="" selected>Choose a currency</option>' in body
+    response = billing_client.post(url, {"currency": ""}, **htmx)
+    assert response.status_code == 422 and "This field is required." in response.content.decode()
+    assert not Invoice.objects.exists()
+
+
+def test_create_invoice_offers_the_customers_currency_when_it_has_one(billing_client, htmx):
+    customer = make_customer(default_currency="EUR")
+    make_item(customer, 1000, "CAD")
+    url = reverse("billing:customer_invoice_new", args=[customer.public_id])
+    body = billing_client.get(url, **htmx).content.decode()
+    assert '<option value="EUR" selected>' in body and '<option value="CAD">' in body
+    assert "Choose a currency" not in body
+
+
+def test_void_is_offered_only_on_an_invoice_without_issued_credit_notes(billing_client):
+    from billing.services.credit_notes import credit_note_issue
+
+    customer = make_customer(default_currency="USD")
+    invoice = make_invoice(customer, 5000, finalize=True)
+    void_url = reverse("billing:invoice_void", args=[invoice.public_id])
+    assert void_url in billing_client.get(invoice.get_absolute_url()).content.decode()
+    credit_note_issue(invoice=invoice, amount=500)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.OPEN and not invoice.can_void
+    assert void_url not in billing_client.get(invoice.get_absolute_url()).content.decode()

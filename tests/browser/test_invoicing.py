@@ -91,3 +91,20 @@ def test_invoices_page_filters_in_place_and_creates_for_a_new_customer(signed_in
     assert "status=paid" in page.url
     page.get_by_label("Status").select_option("draft")
     expect(page.locator("#invoice-table")).to_contain_text("Ada Lovelace")
+
+
+def test_create_invoice_for_a_customer_without_a_currency_offers_only_real_currencies(
+    signed_in_page,
+):
+    customer = make_customer(name="Stateless Ltd", default_currency="")
+    page = signed_in_page
+    page.goto(customer.get_absolute_url())
+    page.locator("#customer-billing").get_by_role("link", name="Create invoice").click()
+    currency = page.locator("dialog[open]").get_by_label("Currency")
+    expect(currency).to_be_visible()
+    expect(currency.locator("option", has_text="customer's currency")).to_have_count(0)
+    expect(currency.locator("option:checked")).to_have_text("Choose a currency")
+    currency.select_option("EUR")
+    page.locator("dialog[open]").get_by_role("button", name="Create invoice").click()
+    page.wait_for_url("**/invoices/in_*/")
+    assert Invoice.objects.get(customer=customer).currency == "EUR"

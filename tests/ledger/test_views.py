@@ -273,3 +273,10 @@ def test_add_customer_shows_profile_and_starting_balance_errors_at_once(billing_
     assert "Enter a valid email address." in body
     assert "USD amounts have at most 2 decimal places" in body
     assert not Customer.objects.exists()
+
+
+def test_add_customer_offers_no_customers_currency_for_the_starting_balance(billing_client, htmx):
+    # The new customer has no currency until one is chosen: the balance's is a real choice.
+    body = billing_client.get(reverse("ledger:customer_add"), **htmx).content.decode()
+    assert "The customer&#x27;s currency" not in body and "The customer's currency" not in body
+    assert '<option value="" selected>Choose a currency</option>' in body
