@@ -64,12 +64,8 @@ def endpoint(**views: View) -> Callable[..., HttpResponse]:
             if view is None:
                 raise unrecognized(request)
             permission = view.permission  # type: ignore[attr-defined]
-            if permission and not key.has_perm(permission):  # "": any key will do
-                raise ApiError(
-                    f"The provided key '{key.redacted}' does not have the permissions this "
-                    f"request needs ({permission}).",
-                    status=403,
-                )
+            if permission:  # "": any key will do
+                _check_permission(key, permission)
             call = Call(request, key, Params(decode_request(request)))
             if request.method == "GET":
                 return _respond(view(call, **kwargs))
@@ -156,9 +152,13 @@ def from_validation_error(error: ValidationError, params: dict[str, str]) -> Api
 def require(call: Call, permission: str) -> None:
     """A permission a request needs beyond its view's `@needs` (what it touches or
     expands), refused as the view's own would be."""
-    if not call.key.has_perm(permission):
+    _check_permission(call.key, permission)
+
+
+def _check_permission(key: ApiKey, permission: str) -> None:
+    if not key.has_perm(permission):
         raise ApiError(
-            f"The provided key '{call.key.redacted}' does not have the permissions this "
+            f"The provided key '{key.redacted}' does not have the permissions this "
             f"request needs ({permission}).",
             status=403,
         )

@@ -105,11 +105,12 @@ def customer_full(customer: Customer, expand: Collection[str] = ()) -> dict[str,
     return obj
 
 
-def live_customer(public_id: str) -> Customer:
-    """The live customer with this ID, or the resource_missing error (404)."""
+def live_customer(public_id: str, param: str = "id") -> Customer:
+    """The live customer with this ID, or the resource_missing error (404) naming `param`
+    (the URL's id, or a parameter such as `customer`)."""
     customer = Customer.objects.live().filter(public_id=public_id).first()
     if customer is None:
-        raise errors.resource_missing("customer", public_id)
+        raise errors.resource_missing("customer", public_id, param=param)
     return customer
 
 

@@ -147,7 +147,7 @@ def create(call: Call) -> dict[str, Any]:
     if refusal is not None:
         raise refusal
     check_expand(call, expand, expand_refusal)
-    customer = live_customer_or_param(customer_id)
+    customer = live_customer(customer_id, param="customer")
     _find_coupon(terms)
     coupon = terms.pop("coupon", False)
     try:
@@ -163,13 +163,6 @@ def create(call: Call) -> dict[str, Any]:
     except ValidationError as error:
         raise from_validation_error(error, PARAMS) from None
     return to_object(call, invoice, expand)
-
-
-def live_customer_or_param(public_id: str) -> Any:
-    try:
-        return live_customer(public_id)
-    except ApiError:
-        raise errors.resource_missing("customer", public_id, param="customer") from None
 
 
 @needs("billing.view_invoice")

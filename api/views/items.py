@@ -115,9 +115,7 @@ def create(call: Call) -> dict[str, Any]:
         )
     if not description:
         raise errors.missing_parameter("description")  # every line here says what it is
-    customer = Customer.objects.live().filter(public_id=customer_id).first()
-    if customer is None:
-        raise errors.resource_missing("customer", customer_id, param="customer")
+    customer = customers.live_customer(customer_id, param="customer")
     invoice = None
     if invoice_id:
         invoice = Invoice.objects.filter(public_id=invoice_id).first()
