@@ -19,6 +19,8 @@ from api.errors import ApiError
 MAX_PAIRS = 1000
 MAX_DEPTH = 5  # brackets after the outer name; Stripe's deepest parameters use four
 TIMESTAMP_OPERATORS = ("gt", "gte", "lt", "lte")
+# 9999-12-31T23:59:58Z: a second later is still a datetime (created=N reads to N + 1).
+LAST_TIMESTAMP = 253_402_300_798
 METADATA_MAX_KEYS, METADATA_KEY_LENGTH, METADATA_VALUE_LENGTH = 50, 40, 500
 INT64_MAX = 2**63 - 1
 
@@ -346,11 +348,13 @@ class Params:
         if value is None:
             return None
         if not isinstance(value, dict):
-            return {"eq": _integer(full, value)}
+            return {"eq": _integer(full, value, 0, LAST_TIMESTAMP)}
         for operator in value:
             if operator not in TIMESTAMP_OPERATORS:
                 raise errors.unknown_parameter(f"{full}[{operator}]")
-        return {op: _integer(f"{full}[{op}]", item) for op, item in value.items()}
+        return {
+            op: _integer(f"{full}[{op}]", item, 0, LAST_TIMESTAMP) for op, item in value.items()
+        }
 
     def expand(self) -> builtins.list[str]:
         full, value = self._value("expand")

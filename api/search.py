@@ -23,6 +23,7 @@ from customers.models import Customer
 from customers.search import filter_metadata, filter_name, search_customers
 
 from .errors import invalid_parameter
+from .params import LAST_TIMESTAMP
 
 FIELD_TYPES = {"created": "numeric", "email": "string", "metadata": "token", "name": "string",
                "phone": "string"}  # fmt: skip
@@ -33,8 +34,6 @@ OPERATORS_BY_TYPE = {
 }
 MAX_CLAUSES = 10
 SUBSTRING_MIN = 3
-# 9999-12-31T23:59:58Z: a second later is still a datetime (created:N reads to N + 1).
-LAST_TIMESTAMP = 253_402_300_798
 
 
 @dataclass(frozen=True)
@@ -243,7 +242,7 @@ def _matching(customers: QuerySet[Customer], clause: Clause) -> QuerySet[Custome
     field, operator, value = clause.field, clause.operator, clause.value
     if field == "created":
         assert isinstance(value, int)
-        return customers.filter(**_created_range(operator, value))
+        return customers.filter(**created_range(operator, value))
     if field == "metadata":
         if value is None:
             return customers.exclude(metadata__has_key=clause.key)
@@ -266,7 +265,7 @@ def _matching(customers: QuerySet[Customer], clause: Clause) -> QuerySet[Custome
     return customers.filter(phone=text)
 
 
-def _created_range(operator: str, seconds: int) -> dict[str, datetime.datetime]:
+def created_range(operator: str, seconds: int) -> dict[str, datetime.datetime]:
     """`created` holds microseconds but the API shows whole seconds: a customer made at
     12.5 s shows 12, so it is created:12 and <=12, and not >12."""
     start = datetime.datetime.fromtimestamp(seconds, datetime.UTC)

@@ -4,7 +4,6 @@ validators (customers/field_cleaning.py, as the import does) and saved by the cu
 services; a starting balance goes through the ledger's."""
 
 from collections.abc import Collection
-from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -303,19 +302,12 @@ def list_(call: Call) -> dict[str, Any]:
 
 
 def created_lookups(created: dict[str, int]) -> dict[str, Any]:
-    """Queryset lookups for a `created` filter ({"gte": seconds, …}; "eq" for created=N)."""
+    """Queryset lookups for a `created` filter ({"gte": seconds, …}; "eq" for created=N),
+    in whole seconds as search's `created` clauses."""
+    operators = {"eq": ":", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
     lookups: dict[str, Any] = {}
     for operator, seconds in created.items():
-        moment = datetime.fromtimestamp(seconds, UTC)
-        # The API shows whole seconds: created=12 is any moment within second 12.
-        if operator == "eq":
-            lookups.update(created__gte=moment, created__lt=moment + timedelta(seconds=1))
-        elif operator in ("gt", "lte"):
-            lookups[f"created__{'gte' if operator == 'gt' else 'lt'}"] = moment + timedelta(
-                seconds=1
-            )
-        else:
-            lookups[f"created__{operator}"] = moment
+        lookups.update(search.created_range(operators[operator], seconds))
     return lookups
 
 

@@ -171,3 +171,10 @@ def test_setting_a_coupon_needs_what_the_page_needs(db):
         refused.status_code == 403 and "billing.add_invoice" in refused.json()["error"]["message"]
     )
     assert Api(secret).post("/v1/customers", named).status_code == 200
+
+
+def test_a_created_filter_beyond_any_date_is_a_400_naming_it(api):
+    for value in ("99999999999999", "-5"):
+        answer = api.get("/v1/customers", [("created[gte]", value)])
+        assert answer.status_code == 400
+        assert answer.json()["error"]["param"] == "created[gte]"
