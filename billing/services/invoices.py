@@ -21,7 +21,7 @@ from ledger.models import TransactionType
 from ledger.money import format_money
 
 from .. import minimums, snapshots, sql, totals
-from ..models import Coupon, CreditNoteStatus, Invoice, InvoiceItem, InvoiceStatus, TaxRate
+from ..models import Coupon, Invoice, InvoiceItem, InvoiceStatus, TaxRate
 from .coupons import choose_coupon, give_back_coupon, take_customer_coupon
 from .locks import invoice_lock_draft, invoice_lock_for
 
@@ -263,7 +263,7 @@ def invoice_void(*, invoice: Invoice) -> Invoice:
     """Cancel an issued invoice; credit it took from the balance goes back."""
     with transaction.atomic():
         invoice = invoice_lock_for(invoice, InvoiceStatus.VOID)
-        if invoice.credit_notes.filter(status=CreditNoteStatus.ISSUED).exists():
+        if invoice.has_issued_credit_notes:  # the rule the page asks (Invoice.can_void)
             raise ValidationError("Void this invoice's credit notes first.")
         applied = invoice.applied_balance_transaction
         if applied is not None:
