@@ -15,7 +15,7 @@ PORT ?= 8000
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 
-.PHONY: run dev setup secret-key test bench loadtest install lock fonts system-run system-test worker clean
+.PHONY: run dev setup secret-key test bench screenshots loadtest install lock fonts system-run system-test worker clean
 
 $(UV):
 	python3 -m venv .tools
@@ -90,6 +90,12 @@ bench: install fonts
 	if [ -n "$(BENCH_DATABASE_URL)" ]; then $(PY) bench/ledger.py --database-url "$(BENCH_DATABASE_URL)"; fi
 	$(PY) bench/pdf.py
 	$(PY) bench/billing.py && if [ -n "$(BENCH_DATABASE_URL)" ]; then $(PY) bench/billing.py --database-url "$(BENCH_DATABASE_URL)"; fi
+	$(PY) bench/dashboard.py && if [ -n "$(BENCH_DATABASE_URL)" ]; then $(PY) bench/dashboard.py --database-url "$(BENCH_DATABASE_URL)"; fi
+
+# PNGs of Home, Customers, a customer, an invoice and an Arabic PDF page, from demo data on a
+# scratch database, into bench/out/screenshots/ (bench/screenshots.py; Chromium, pdftoppm).
+screenshots: system-test install fonts
+	$(PY) bench/screenshots.py
 
 # 16 signed-in users for 60 s against gunicorn on 100,000 customers (bench/loadtest.py), then
 # verify_ledger. LOADTEST_ARGS="--server runserver", "--saturate", "--database-url postgres://..."

@@ -100,7 +100,7 @@ class InvoiceItemAdmin(ReadOnlyAdmin):
                     money("amount"), "currency", "created"]  # fmt: skip
     list_filter = ["currency"]
     search_fields = ["public_id", "invoice__number", "customer__public_id", "customer__email_key"]
-    list_select_related = ["customer", "invoice"]
+    list_select_related = ["customer", "invoice__customer"]
     autocomplete_fields = ["customer"]
     raw_id_fields = ["invoice"]
     readonly_fields = ["public_id", "created", "discount_amount", "tax_amounts"]

@@ -64,20 +64,24 @@ class InvoiceCreateForm(PlainLabelsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # The customer's currency and the currencies of its pending items; for a customer
         # without either, a required choice of any currency (invoice_create refuses none).
-        # Without a customer (the Invoices page, before one is picked) a blank choice
-        # leaves it to invoice_create: the customer's currency, or its only pending one.
-        offered = list(dict.fromkeys(c for c in currencies if c))
+        # Without a customer (the Invoices page: none picked yet, or one being added)
+        # the choice may stay blank: invoice_create then takes the customer's currency,
+        # or its only pending one, or refuses saying why.
+        self.offered = list(dict.fromkeys(c for c in currencies if c))
         names = dict(currency_choices())
-        if offered:
-            self.fields["currency"].choices = [(code, names.get(code, code)) for code in offered]
-            self.fields["currency"].initial = offered[0]
-        elif customer is not None:
-            self.fields["currency"].choices = [("", "Choose a currency"), *currency_choices()]
+        currency = self.fields["currency"]
+        if self.offered:
+            currency.choices = [(code, names.get(code, code)) for code in self.offered]
+            currency.initial = self.offered[0]
+            currency.required = False  # blank (a page without JavaScript): the first
         else:
-            self.fields["currency"].choices = [("", "The customer's currency"), *currency_choices()]
-            self.fields["currency"].required = False
+            currency.choices = [("", "Choose a currency"), *currency_choices()]
+            currency.required = customer is not None
         if customer is not None:
             self.fields["days_until_due"].initial = customer.payment_terms_days
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"] or (self.offered[0] if self.offered else "")
 
 
 def _customer_field(name: str) -> forms.Field | None:

@@ -25,9 +25,23 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from customers.models import AmountTaxDisplay, EntityLogo, TaxExempt
 
 from . import snapshots
-from .documents import Formatter, direction, document_language, page_size
-from .models import CreditNote, CreditNoteReason, CreditNoteStatus, Invoice, InvoiceItem
-from .snapshots import Snapshot
+from .documents import (
+    Formatter,
+    babel_locale,
+    direction,
+    document_language,
+    page_size,
+    tax_id_label,
+)
+from .models import (
+    CreditNote,
+    CreditNoteReason,
+    CreditNoteStatus,
+    Invoice,
+    InvoiceItem,
+    InvoiceStatus,
+)
+from .snapshots import Snapshot, snapshot_address
 from .totals import round_half_up
 
 STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
@@ -99,6 +113,15 @@ def credit_note_pdf(note: CreditNote, language: str | None = None) -> bytes:
         return _render("billing/pdf/credit_note.html", doc)
 
 
+def customer_languages(invoice: Invoice) -> list[str]:
+    """The customer's preferred languages its documents follow: as at finalization, or
+    as they are now for a draft (as _parties)."""
+    customer = _parties(invoice)[0] if not invoice.is_draft else None
+    if customer is None:
+        return list(invoice.customer.preferred_locales or [])
+    return list(customer.get("preferred_locales") or [])
+
+
 def _parties(invoice: Invoice) -> tuple[Snapshot, Snapshot]:
     if invoice.is_draft:
         return (
@@ -117,6 +140,9 @@ def _common(customer: Snapshot, seller: Snapshot, language: str, draft: bool) ->
     counters = {"%(page)s": "counter(page)", "%(pages)s": "counter(pages)"}
     parts = re.split(r"(%\(pages?\)s)", gettext("Page %(page)s of %(pages)s"))
     counter = " ".join(counters.get(part) or _css_string(part) for part in parts if part)
+    # Addresses in their country's order with the country named in this language (old
+    # snapshots kept only English lines); tax ID types named in it too.
+    locale = babel_locale(language)
     return {
         "language": language,
         "direction": direction(language),
@@ -126,6 +152,13 @@ def _common(customer: Snapshot, seller: Snapshot, language: str, draft: bool) ->
         "customer": customer,
         "seller": seller,
         "logo": logo.data_uri if logo else "",
+        "seller_address": snapshot_address(seller, "address", locale),
+        "customer_address": snapshot_address(customer, "address", locale),
+        "shipping_address": snapshot_address(customer, "shipping_address", locale),
+        "tax_ids": [
+            {"label": tax_id_label(tax_id), "value": tax_id["value"]}
+            for tax_id in customer.get("tax_ids", [])
+        ],
     }
 
 
@@ -157,7 +190,17 @@ def invoice_document(
         })  # fmt: skip
     issued = invoice.finalized_at or timezone.now()
     doc = _common(customer, seller, language, invoice.is_draft)
+    # What a paid, void or uncollectible invoice is stamped with; a paid or void one has
+    # nothing due, so its headline is the stamp instead of "… due …".
+    stamps: dict[str, str] = {
+        InvoiceStatus.PAID: gettext("Paid"),
+        InvoiceStatus.VOID: gettext("Void"),
+        InvoiceStatus.UNCOLLECTIBLE: gettext("Uncollectible"),
+    }
     doc.update({
+        "status": invoice.status,
+        "stamp": stamps.get(invoice.status, ""),
+        "settled": invoice.status in (InvoiceStatus.PAID, InvoiceStatus.VOID),
         "number": invoice.number or gettext("DRAFT"),
         "issued": fmt.date(issued),
         "due": fmt.date(invoice.due_date),

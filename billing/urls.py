@@ -4,10 +4,12 @@ from . import views
 
 app_name = "billing"
 urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("", views.home, name="home"),
     path("invoices/", views.invoice_list, name="invoices"),
     path("invoices/new/", views.invoice_create, name="invoice_new"),
     path("invoices/export/", views.invoice_export, name="invoice_export"),
-    path("invoices/new/customers/", views.customer_suggestions, name="customer_suggestions"),
+    path("invoices/overview/", views.invoice_overview, name="invoice_overview"),
     path("invoices/<str:public_id>/", views.invoice_detail, name="invoice"),
     path("invoices/<str:public_id>/edit/", views.invoice_edit, name="invoice_edit"),
     path("invoices/<str:public_id>/pdf/", views.invoice_pdf, name="invoice_pdf"),

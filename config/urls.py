@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from config import mfa
 from core.health import healthz
@@ -12,8 +11,8 @@ admin.site.login = mfa.admin_login  # type: ignore[method-assign]
 # Each app's urls.py holds all its routes and is included once. The ledger's and
 # billing's pages under a customer (customers/<id>/balance/, customers/<id>/billing/)
 # are spelled out in their own urls.py; customers' routes all start with customers/.
+# "/" is billing's Home page (billing/views/home.py).
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="customers:list"), name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Two-step verification: the code step after the password, and each user's own page.

@@ -8,15 +8,18 @@ from . import reference
 from .models import PROFILE_FIELDS, Customer, CustomerAlias, LegalEntity
 from .tax_ids import clean_tax_id_value, tax_id_type_choices
 from .validators import validate_custom_fields
+from .widgets import KeyValueRowsWidget, LanguageRowsWidget
 
 
 class LanguageListField(forms.CharField):
-    """An ordered list of document languages typed as `fr-CA, en`."""
+    """An ordered list of document languages: one menu a language (LanguageRowsWidget),
+    or typed as `fr-CA, en`."""
 
-    def prepare_value(self, value):
-        return ", ".join(value) if isinstance(value, list) else value
+    widget = LanguageRowsWidget
 
     def to_python(self, value):
+        if isinstance(value, list | tuple):
+            value = ",".join(value)
         tags = [t for t in (value or "").replace(";", ",").replace(" ", ",").split(",") if t]
         languages = []
         for tag in tags:
@@ -30,6 +33,38 @@ class LanguageListField(forms.CharField):
             if known not in languages:
                 languages.append(known)
         return languages
+
+
+class MetadataRowsField(MetadataField):
+    """Metadata as rows of Key and Value (KeyValueRowsWidget), with the rules and
+    messages of the key=value lines it replaces: a blank row is ignored, a key with an
+    empty value is unset, a key is used once; then Stripe's limits (validate_metadata).
+    Lines of key=value are still read, as before."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", KeyValueRowsWidget)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if not isinstance(value, list):
+            return super().to_python(value)
+        pairs: dict[str, str] = {}
+        for number, (key, item) in enumerate(value, start=1):
+            key, item = key.strip(), item.strip()
+            if not key and not item:
+                continue
+            if not key:
+                raise ValidationError(
+                    "Row %(number)d: enter a key for the value “%(value)s”.",
+                    params={"number": number, "value": item[:50]},
+                )
+            if key in pairs:
+                raise ValidationError(
+                    "Row %(number)d: the key “%(key)s” is already used above.",
+                    params={"number": number, "key": key},
+                )
+            pairs[key] = item
+        return {key: item for key, item in pairs.items() if item}
 
 
 class CustomFieldsField(KeyValueLinesField):
@@ -52,10 +87,12 @@ class CustomerForm(PlainLabelsMixin, forms.ModelForm):
     preferred_locales = LanguageListField(
         label="Languages",
         required=False,
-        help_text="Invoice and credit-note languages in order of preference, like fr-CA, en.",
+        help_text="Invoice and credit-note languages in order of preference: the first "
+        "is the one documents are written in.",
     )
-    metadata = MetadataField(
-        required=False, help_text="One key=value a line, like internal_id=4242."
+    metadata = MetadataRowsField(
+        required=False,
+        help_text="Up to 50 keys, like internal_id = 4242. A key with no value is removed.",
     )
     invoice_custom_fields = CustomFieldsField(
         label="Custom fields", required=False, help_text="Up to 4 lines of name=value."
@@ -303,4 +340,9 @@ class ImportUploadForm(PlainLabelsMixin, forms.Form):
 
 
 class ImportConfirmForm(PlainLabelsMixin, forms.Form):
-    valid_rows_only = forms.BooleanField(label="Import the valid rows only", required=False)
+    valid_rows_only = forms.BooleanField(
+        label="Import the valid rows only",
+        required=False,
+        # app.js enables the Import button while this is ticked (it starts disabled).
+        widget=forms.CheckboxInput(attrs={"data-enables": "import-confirm"}),
+    )

@@ -1,5 +1,6 @@
-"""Free-text search (name, email, description, ID and metadata values) and the
-metadata key=value filter, fast at a million customers on both databases.
+"""Free-text search (name, email, description, ID and metadata values, and exactly a
+tax ID or external ID) and the metadata key=value filter, fast at a million customers
+on both databases.
 
 Migration 0003 builds the indexes: an FTS5 trigram table on SQLite, pg_trgm and
 jsonb GIN indexes on PostgreSQL. Trigrams find substrings in any case, like
@@ -13,6 +14,11 @@ FTS index matches (it answers in milliseconds, bounded by FEW_MATCHES):
   density a page is found within a few thousand rows, unless the matches all sit
   at the far end of the sort order.
 Counting always uses the FTS index. Figures at a million rows: README, Performance.
+
+Tax IDs and external IDs live in tables of their own: the whole text is looked up
+there first (two index lookups, at most IDENTIFIER_MATCHES customers each) and the
+customers found are added to the matches by primary key, which both databases
+combine with the text index (a subquery in the OR would make PostgreSQL scan).
 """
 
 from typing import Any, TypeVar
@@ -23,11 +29,12 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Lower
 
 from . import sql
-from .models import Customer
+from .models import Customer, CustomerAlias, TaxId
 from .triggers import SEARCH_FIELDS
 
 SEARCH_PHRASE = "{" + " ".join([*SEARCH_FIELDS, "metadata_values"]) + "}: "
 FEW_MATCHES = 50_000
+IDENTIFIER_MATCHES = 50
 
 QS = TypeVar("QS", bound=QuerySet[Any])
 
@@ -39,9 +46,10 @@ def search_customers(
     if not text:
         return queryset
     vendor = connections[queryset.db].vendor
+    identified = _identified(queryset.db, text)
     if len(text) >= 3 and vendor == "postgresql":
         return queryset.alias(search_document=sql.search_document()).filter(
-            search_document__contains=text.lower()
+            Q(search_document__contains=text.lower()) | identified
         )
     scan = Q(metadata_values__icontains=text)
     for field in SEARCH_FIELDS:
@@ -49,8 +57,22 @@ def search_customers(
     queryset = queryset.alias(metadata_values=sql.metadata_values(vendor))
     if len(text) >= 3 and vendor == "sqlite":
         phrase = SEARCH_PHRASE + _fts_phrase(text)
-        return _sqlite_filter(queryset, phrase, scan, counting)
-    return queryset.filter(scan)
+        return _sqlite_filter(queryset, phrase, scan, counting, also=identified)
+    return queryset.filter(scan | identified)
+
+
+def _identified(using: str, text: str) -> Q:
+    """The customers whose tax ID or external ID is `text` (a tax ID as it is stored:
+    capitals, no spaces unless its format has them), by primary key; Q() for none."""
+    spaced = " ".join(text.split()).upper()
+    tax_id_forms = {spaced, spaced.replace(" ", "")}
+    by_tax_id = TaxId.objects.using(using).filter(value__in=tax_id_forms)
+    by_alias = CustomerAlias.objects.using(using).filter(alias=text)
+    ids = {
+        *by_tax_id.values_list("customer_id", flat=True)[:IDENTIFIER_MATCHES],
+        *by_alias.values_list("customer_id", flat=True)[:IDENTIFIER_MATCHES],
+    }
+    return Q(pk__in=sorted(ids)) if ids else Q()
 
 
 def filter_name(
@@ -90,9 +112,11 @@ def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _sqlite_filter(queryset: QS, phrase: str, scan: Q, counting: bool) -> QS:
+def _sqlite_filter(queryset: QS, phrase: str, scan: Q, counting: bool, also: Q | None = None) -> QS:
+    """`also`: more matches by primary key (a short list), or None."""
+    also = also or Q()
     if not counting:
         matched = sql.fts_match_count(queryset.db, phrase, limit=FEW_MATCHES + 1)
         if matched > FEW_MATCHES:
-            return queryset.filter(scan)
-    return queryset.filter(pk__in=sql.fts_matches(phrase))
+            return queryset.filter(scan | also)
+    return queryset.filter(Q(pk__in=sql.fts_matches(phrase)) | also)

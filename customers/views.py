@@ -1,3 +1,5 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -8,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.exports import csv_download
 from core.htmx import (
     add_service_error,
     done,
@@ -21,6 +24,7 @@ from core.htmx import (
 
 from . import exports, selectors, services, tasks
 from .forms import BulkDeleteForm, CustomerProfileForms, ImportConfirmForm, ImportUploadForm
+from .imports import downloads as import_downloads
 from .imports import services as import_services
 from .models import Customer, CustomerImport
 from .selectors import live_customer_or_404
@@ -62,18 +66,40 @@ def _query_without(request, *names):
     return params.urlencode()
 
 
+def shows_deleted_customer(view):
+    """For the pages of one customer (here, the ledger's and billing's): when the
+    customer was deleted, a page saying so, with Restore for those allowed, instead of
+    a bare 404. Still a 404 (the customer is not there; restoring brings the page
+    back): its invoices and credit notes link to these pages."""
+
+    @wraps(view)
+    def page(request, public_id, *args, **kwargs):
+        try:
+            return view(request, public_id, *args, **kwargs)
+        except Http404:
+            deleted = selectors.deleted_customer(public_id)
+            if deleted is None:
+                raise
+            return render(request, "customers/deleted.html", {"customer": deleted}, status=404)
+
+    return page
+
+
 @permission_required("customers.view_customer", raise_exception=True)
+@shows_deleted_customer
 def customer_detail(request, public_id):
-    try:
-        customer = live_customer_or_404(public_id)
-    except Http404:
-        # Still a 404 (the customer is not there; restoring it brings the page back), but
-        # saying what happened: its invoices and credit notes link here.
-        deleted = selectors.deleted_customer(public_id)
-        if deleted is None:
-            raise
-        return render(request, "customers/deleted.html", {"customer": deleted}, status=404)
+    customer = live_customer_or_404(public_id)
     return render(request, "customers/detail.html", {"customer": customer})
+
+
+@require_POST
+@permission_required("customers.restore_customer", raise_exception=True)
+def customer_restore(request, public_id):
+    customer = selectors.deleted_customer(public_id)
+    if customer is None:
+        raise Http404("No such deleted customer.")
+    services.customers_restore(customers=[customer])
+    return go_to(request, customer, f"Restored {customer}.")
 
 
 @permission_required("customers.change_customer", raise_exception=True)
@@ -160,7 +186,12 @@ def import_detail(request, public_id):
     part polls itself (htmx) until it is done."""
     record = get_object_or_404(CustomerImport, public_id=public_id)
     template = "customers/import.html#status" if is_fragment(request) else "customers/import.html"
-    context = {"record": record, "errors": record.errors[:200], "form": ImportConfirmForm()}
+    context = {
+        "record": record,
+        "errors": record.errors[:200],
+        "form": ImportConfirmForm(),
+        "error_rows": import_downloads.can_download_error_rows(record),
+    }
     return render(request, template, context)
 
 
@@ -184,3 +215,19 @@ def import_confirm(request, public_id):
         import_services.import_start(record, valid_rows_only=valid_rows_only)
         tasks.apply_customer_import.enqueue(record.pk, valid_rows_only)
     return redirect(record)
+
+
+@permission_required("customers.import_customer", raise_exception=True)
+def import_template(request):
+    """A CSV of the columns an import reads, with one example customer."""
+    return csv_download(import_downloads.template_rows(), "customers-import-template.csv")
+
+
+@permission_required("customers.import_customer", raise_exception=True)
+def import_error_rows(request, public_id):
+    """The checked file's invalid rows as uploaded, with an `error` column."""
+    record = get_object_or_404(CustomerImport, public_id=public_id)
+    if not import_downloads.can_download_error_rows(record):
+        raise Http404("This import has no invalid rows to download.")
+    stem = record.file_name.rsplit(".", 1)[0] or "customers"
+    return csv_download(import_downloads.error_rows(record), f"{stem}-errors.csv")

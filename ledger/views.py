@@ -13,10 +13,20 @@ from core.htmx import (
 )
 from customers.forms import CustomerProfileForms
 from customers.selectors import customer_duplicates, live_customer_or_404
+from customers.views import shows_deleted_customer
 
 from . import exports, selectors, services
+from .charts import balance_charts
 from .forms import AdjustBalanceForm, StartingBalanceForm, TransactionDescriptionForm
 from .models import BalanceTransaction
+from .money import format_money
+
+
+def _amount_words(posted):
+    """'$10.00 credit': what a posting did, for messages (never its cbtxn_ ID, which
+    staff do not see)."""
+    kind = "credit" if posted.amount < 0 else "debit"
+    return f"{format_money(abs(posted.amount), posted.currency)} {kind}"
 
 
 def _transaction(customer, transaction_id):
@@ -68,6 +78,7 @@ def customer_add(request):
 
 @permission_required("ledger.view_balancetransaction", raise_exception=True)
 @vary_on_headers("HX-Request")
+@shows_deleted_customer
 def credit_balance(request, public_id):
     """The Credit balance section: balances and history. A fragment for htmx (the
     customer page refreshes it after a change), a page of its own otherwise."""
@@ -78,6 +89,7 @@ def credit_balance(request, public_id):
     context = {
         "customer": customer,
         "balances": selectors.customer_balances(customer),
+        "balance_charts": balance_charts(customer),
         "filters": filters,
         "history": history,
         "query": query.urlencode(),  # the filters, for the export and the other pages
@@ -105,7 +117,7 @@ def balance_adjust(request, public_id):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            message = f"Balance adjusted ({posted.public_id})."
+            message = f"Balance adjusted: {_amount_words(posted)}."
             return done(request, message, customer, event="balanceChanged")
     context = {"form": form, "customer": customer}
     return render_form_dialog(request, "ledger/_adjust_balance_dialog.html", context)
@@ -126,7 +138,7 @@ def transaction_reverse(request, public_id, transaction_id):
         except ValidationError as error:
             errors = validation_messages(error)
         else:
-            message = f"Reversed {original.public_id} with {reversal.public_id}."
+            message = f"Adjustment reversed: {_amount_words(reversal)} posted."
             return done(request, message, customer, event="balanceChanged")
     context = {"customer": customer, "original": original, "errors": errors}
     return render_form_dialog(request, "ledger/_reverse_dialog.html", context)
@@ -144,7 +156,7 @@ def transaction_edit(request, public_id, transaction_id):
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            message = f"Updated {posted.public_id}."
+            message = "Transaction updated."
             return done(request, message, customer, event="balanceChanged")
     context = {"form": form, "customer": customer, "posted": posted}
     return render_form_dialog(request, "ledger/_transaction_dialog.html", context)

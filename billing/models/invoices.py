@@ -125,6 +125,19 @@ class Invoice(models.Model):
             models.Index(fields=["customer", "-created", "-id"], name="invoice_customer"),
             models.Index(fields=["status", "-created", "-id"], name="invoice_status"),
             models.Index(fields=["currency", "-created", "-id"], name="invoice_currency"),
+            # The Home page's sums (billing/dashboard.py), each read from its index
+            # alone: invoiced per month, collected per month, and the open invoices'
+            # ages and largest balances.
+            models.Index(
+                fields=["currency", "finalized_at", "status", "total"], name="invoice_invoiced"
+            ),
+            models.Index(
+                fields=["status", "currency", "paid_at", "amount_paid"], name="invoice_collected"
+            ),
+            models.Index(
+                fields=["status", "currency", "customer", "due_date", "amount_remaining"],
+                name="invoice_outstanding",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -145,7 +158,8 @@ class Invoice(models.Model):
         ]
 
     def __str__(self):
-        return self.number or f"Draft {self.public_id}"
+        # A draft has no number yet: name it by whom it is for, not by its internal ID.
+        return self.number or f"Draft invoice for {self.customer.name}"
 
     def get_absolute_url(self):
         return reverse("billing:invoice", args=[self.public_id])

@@ -11,6 +11,7 @@ from .customer_billing import (
     item_delete,
     section_context,
 )
+from .home import home
 from .invoice_actions import (
     invoice_delete,
     invoice_finalize,
@@ -19,15 +20,16 @@ from .invoice_actions import (
     invoice_void,
 )
 from .invoices import (
-    customer_suggestions,
     invoice_create,
     invoice_detail,
     invoice_edit,
     invoice_export,
     invoice_list,
+    invoice_overview,
     invoice_pdf,
     line_add,
 )
+from .search import search
 
 __all__ = [
     "credit_note_create",
@@ -37,7 +39,7 @@ __all__ = [
     "customer_billing",
     "customer_billing_defaults",
     "customer_invoice_create",
-    "customer_suggestions",
+    "home",
     "invoice_create",
     "invoice_delete",
     "invoice_detail",
@@ -47,10 +49,12 @@ __all__ = [
     "invoice_list",
     "invoice_mark_paid",
     "invoice_mark_uncollectible",
+    "invoice_overview",
     "invoice_pdf",
     "invoice_void",
     "item_add",
     "item_delete",
     "line_add",
+    "search",
     "section_context",
 ]

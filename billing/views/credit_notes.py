@@ -10,7 +10,7 @@ from core.htmx import add_service_error, done, render_form_dialog
 from .. import pdf, services
 from ..forms import CreditNoteForm
 from ..models import CreditNote
-from .shared import invoice_or_404, pdf_language, pdf_response
+from .shared import invoice_or_404, pdf_download
 
 
 @permission_required("billing.add_creditnote", raise_exception=True)
@@ -63,4 +63,9 @@ def credit_note_void(request, public_id):
 @permission_required("billing.view_creditnote", raise_exception=True)
 def credit_note_pdf(request, public_id):
     note = _credit_note(public_id)
-    return pdf_response(pdf.credit_note_pdf(note, pdf_language(request)), note.number, request)
+    return pdf_download(
+        request,
+        lambda language: pdf.credit_note_pdf(note, language),
+        note.number,
+        pdf.customer_languages(note.invoice),
+    )

@@ -16,8 +16,9 @@ from core.htmx import (
     render_form_dialog,
 )
 from customers.selectors import live_customer_or_404
+from customers.views import shows_deleted_customer
 
-from .. import selectors, services
+from .. import dashboard, selectors, services
 from ..forms import CustomerBillingDefaultsForm, InvoiceCreateForm, ItemForm
 from ..models import InvoiceItem
 from .shared import VIEW_INVOICE
@@ -25,6 +26,7 @@ from .shared import VIEW_INVOICE
 
 @permission_required(VIEW_INVOICE, raise_exception=True)
 @vary_on_headers("HX-Request")
+@shows_deleted_customer
 def customer_billing(request, public_id):
     customer = live_customer_or_404(public_id)
     template = "billing/customer_billing.html"
@@ -41,6 +43,7 @@ def section_context(customer):
         "invoices": selectors.customer_invoices(customer),
         "default_tax_rates": customer.default_tax_rates.all(),
         "customer_coupon": selectors.customer_coupon(customer),
+        "summary": dashboard.customer_summary(customer),
     }
 
 

@@ -13,12 +13,12 @@ from core.htmx import (
     is_fragment,
     render_form_dialog,
 )
-from customers.models import Customer
-from customers.search import search_customers
 
 from .. import exports, pdf, selectors, services
+from ..customer_lookup import customer_to_invoice
+from ..filters import STATUS_TABS
 from ..forms import InvoiceCreateForm, InvoiceEditForm, ItemForm, NewCustomerForm
-from .shared import VIEW_INVOICE, invoice_or_404, pdf_language, pdf_response
+from .shared import VIEW_INVOICE, invoice_or_404, pdf_download
 
 
 @permission_required(VIEW_INVOICE, raise_exception=True)
@@ -26,15 +26,51 @@ from .shared import VIEW_INVOICE, invoice_or_404, pdf_language, pdf_response
 def invoice_list(request):
     filterset = selectors.invoice_list(params=request.GET)
     page = selectors.invoice_page(filterset)
-    query = request.GET.copy()
-    for cursor in ("after", "before"):
-        query.pop(cursor, None)
-    context = {"filterset": filterset, "page": page, "query": query.urlencode(),
-               "is_fragment": is_fragment(request)}  # fmt: skip
+    tab_query = _query_without(request, "after", "before", "status")
+    context = {"filterset": filterset, "page": page, "is_fragment": is_fragment(request),
+               "query": _query_without(request, "after", "before"),
+               "tabs": _tabs(request.GET.get("status", ""), tab_query)}  # fmt: skip
     template = "billing/invoice_list.html"
     if is_fragment(request):
         template += "#table"
     return render(request, template, context)
+
+
+@permission_required(VIEW_INVOICE, raise_exception=True)
+def invoice_overview(request):
+    """The Invoices page's figures, loaded after its table (counting takes longer than
+    showing fifty rows): the range shown ("51–100 of 7,214"), each tab's count and the
+    outstanding and past-due totals per currency."""
+    filterset = selectors.invoice_list(params=request.GET)
+    counts = selectors.invoice_tab_counts(request.GET)
+    total = counts.get(request.GET.get("status") or "all", 0)
+    first = selectors.invoice_offset(filterset, request.GET.get("first", "")) + 1
+    shown = _whole_number(request.GET.get("shown"), most=selectors.PAGE_SIZE)
+    context = {"counts": counts, "total": total, "first": first,
+               "last": min(first + shown - 1, total),
+               "outstanding": selectors.invoice_outstanding(request.GET)}  # fmt: skip
+    return render(request, "billing/invoice_list.html#overview", context)
+
+
+def _tabs(current: str, query: str) -> list[dict[str, object]]:
+    """The status tabs: value, label, the page's URL query with the other filters
+    kept, and whether it is the one shown."""
+    return [
+        {"value": value or "all", "label": label, "current": value == current,
+         "query": "&".join(part for part in (query, f"status={value}" if value else "") if part)}
+        for value, label in STATUS_TABS
+    ]  # fmt: skip
+
+
+def _query_without(request, *names):
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _whole_number(text: str | None, *, most: int) -> int:
+    return min(int(text), most) if text and text.isdigit() else 0
 
 
 @permission_required([VIEW_INVOICE, "billing.export_invoice"], raise_exception=True)
@@ -49,11 +85,21 @@ def invoice_export(request):
 
 @permission_required("billing.add_invoice", raise_exception=True)
 def invoice_create(request):
-    """Create invoice from the Invoices page: for a customer found by ID or email, or
-    one added here and now."""
-    form = InvoiceCreateForm(request.POST or None)
+    """Create invoice from the Invoices page: for a customer found by ID, email or name,
+    or one added here and now."""
+    given = request.POST if request.method == "POST" else request.GET
+    customer_ref = given.get("customer", "").strip()
+    # Who the invoice is for, as the dialog is filled in (it asks again on each change):
+    # the currencies offered are that customer's, by the customer page's own rule.
+    match = customer_to_invoice(customer_ref)
+    adding = any(given.get(f"new-{name}") for name in NewCustomerForm.base_fields)
+    if match.one is not None and not adding:
+        customer = match.one
+        terms = {"customer": customer, "currencies": services.invoice_currencies(customer)}
+    else:
+        terms = {"currencies": [given.get("new-default_currency", "")]}
+    form = InvoiceCreateForm(request.POST or None, **terms)
     new_customer = NewCustomerForm(request.POST or None, prefix="new")
-    customer_ref = (request.POST.get("customer") or request.GET.get("customer") or "").strip()
     if request.method == "POST" and form.is_valid() and new_customer.is_valid():
         try:
             invoice = services.invoice_create_for_reference(
@@ -66,18 +112,9 @@ def invoice_create(request):
             add_service_error(form, error)
         else:
             return go_to(request, invoice)
-    context = {"form": form, "new_customer": new_customer, "customer_ref": customer_ref}
+    context = {"form": form, "new_customer": new_customer, "customer_ref": customer_ref,
+               "match": match, "adding": adding}  # fmt: skip
     return render_form_dialog(request, "billing/_new_invoice_dialog.html", context)
-
-
-@permission_required("billing.add_invoice", raise_exception=True)
-def customer_suggestions(request):
-    """Customers matching what was typed in Create invoice, as <datalist> options."""
-    text = request.GET.get("customer", "").strip()
-    matches = []
-    if len(text) >= 2:
-        matches = search_customers(Customer.objects.live(), text).order_by("-created", "-id")[:8]
-    return render(request, "billing/_customer_options.html", {"matches": matches})
 
 
 @permission_required(VIEW_INVOICE, raise_exception=True)
@@ -127,4 +164,9 @@ def line_add(request, public_id):
 def invoice_pdf(request, public_id):
     invoice = invoice_or_404(public_id)
     name = invoice.number or f"draft-{invoice.public_id}"
-    return pdf_response(pdf.invoice_pdf(invoice, pdf_language(request)), name, request)
+    return pdf_download(
+        request,
+        lambda language: pdf.invoice_pdf(invoice, language),
+        name,
+        pdf.customer_languages(invoice),
+    )

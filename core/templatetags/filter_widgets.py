@@ -38,3 +38,53 @@ def filter_select(bound_field: BoundField) -> SafeString:
         bound_field.html_name,
         format_html_join("", "{}", ((tag,) for tag in tags)),
     )
+
+
+# Query parameters that page or sort a list rather than filter it: no pill.
+NOT_FILTERS = frozenset({"sort", "after", "before", "page"})
+
+
+@register.inclusion_tag("_filter_pills.html", takes_context=True)
+def filter_pills(context: template.Context, filterset: Any) -> dict[str, Any]:
+    """The filters a list's URL applies, as pills ("Currency: USD ×") above its table:
+    each × is a link to the same list without that filter (app.js clears the field
+    instead, so the form and the table agree). A fragment also brings the "Filters (2)"
+    count of the form's summary, out of band."""
+    pills = _pills(context["request"], filterset)
+    return {"pills": pills, "count": len(pills), "oob": context.get("is_fragment", False)}
+
+
+@register.inclusion_tag("_filter_count.html", takes_context=True)
+def filter_count(context: template.Context, filterset: Any) -> dict[str, Any]:
+    """How many filters are applied, for the filter form's summary: "Filters (2)"."""
+    return {"count": len(_pills(context["request"], filterset))}
+
+
+def _pills(request: Any, filterset: Any) -> list[dict[str, Any]]:
+    params = request.GET
+    pills = []
+    for name, field in filterset.form.fields.items():
+        value = params.get(name, "").strip()
+        if name in NOT_FILTERS or not value:
+            continue
+        choices = dict(getattr(field, "choices", ()))
+        rest = params.copy()
+        for dropped in (name, "after", "before", "page"):
+            rest.pop(dropped, None)
+        query = rest.urlencode()
+        pills.append(
+            {
+                "name": name,
+                "label": field.label or name,
+                "value": _shown_choice(value, choices.get(value, value)),
+                "url": f"{request.path}?{query}" if query else request.path,
+            }
+        )
+    return pills
+
+
+def _shown_choice(value: str, label: Any) -> str:
+    """A choice as a pill shows it: a code list's 'USD – US Dollar' as 'USD'; other
+    choices by their label ('Has credit balance', not 'credit')."""
+    label = str(label)
+    return value if label.startswith(f"{value} – ") else label

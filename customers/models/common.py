@@ -7,6 +7,7 @@ from typing import Any
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db.models import Q
 
+from core.addresses import Address, address_lines
 from core.validators import validate_single_line
 
 from .. import validators
@@ -26,12 +27,11 @@ phone_validator = RegexValidator(
 )
 
 
-def format_address(obj, prefix):
-    get = lambda part: getattr(obj, prefix + part)  # noqa: E731
-    city_line = " ".join(p for p in (get("postal_code"), get("city"), get("state")) if p)
-    lines = [get("line1"), get("line2"), city_line]
-    if get("country"):
-        from core.reference import countries
+def address_parts(obj, prefix):
+    """The address of a customer or legal entity whose fields start with `prefix`."""
+    return Address(*(getattr(obj, prefix + part) for part in Address._fields))
 
-        lines.append(countries().get(get("country"), get("country")))
-    return [line for line in lines if line]
+
+def format_address(obj, prefix, locale="en"):
+    """Its lines in the country's order (core/addresses.py), the country named in `locale`."""
+    return address_lines(address_parts(obj, prefix), locale)

@@ -271,6 +271,8 @@ class TaxId(models.Model):
                 fields=["customer", "type", "value"], name="taxid_unique_per_customer"
             )
         ]
+        # The Customers page's search finds a customer by a tax ID's value.
+        indexes = [models.Index(fields=["value"], name="taxid_value")]
 
     def __str__(self):
         return f"{self.get_type_display()}: {self.value}"

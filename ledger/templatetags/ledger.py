@@ -1,6 +1,7 @@
 from django import template
 
 from ledger import selectors
+from ledger.charts import balance_charts
 from ledger.money import format_money
 
 register = template.Library()
@@ -25,6 +26,7 @@ def credit_balance_section(context, customer):
     return {
         "customer": customer,
         "balances": selectors.customer_balances(customer),
+        "balance_charts": balance_charts(customer),
         "filters": filters,
         "history": history,
         "query": "",

@@ -1,5 +1,7 @@
-// Small behaviours the server can't do: dialogs, the N shortcut, row selection, toasts,
-// failed-request messages and closing the Actions menu.
+// Small behaviours the server can't do: dialogs (focus in, Tab kept inside, focus back),
+// the keyboard shortcuts (N, / and Ctrl/Cmd-K, ?), the search results' arrow keys, row
+// selection, toasts, failed-request messages, the row editors, the menus, the list
+// filters' URL and Back.
 (function () {
   "use strict";
 
@@ -82,11 +84,6 @@
     if (event.detail.target === slot()) {
       const dialog = slot().querySelector("dialog");
       if (dialog && !dialog.open) dialog.showModal();
-      const invalid = dialog && dialog.querySelector("[aria-invalid=true], .errorlist");
-      if (invalid) {
-        const field = dialog.querySelector("[aria-invalid=true]");
-        if (field) field.focus();
-      }
     }
     const table = document.getElementById("customer-table");
     if (table) {
@@ -98,6 +95,7 @@
 
   document.addEventListener("close", (event) => {
     if (event.target.matches && event.target.matches("#dialog-slot dialog")) emptySlot();
+    if (event.target.matches && event.target.matches("#dialog-slot dialog, #shortcuts-dialog")) returnFocus();
   }, true);
 
   document.addEventListener("click", (event) => {
@@ -132,6 +130,12 @@
     }
   });
 
+  // A menu left by Tab (focus moved outside it) closes, as a popup would.
+  document.addEventListener("focusout", (event) => {
+    const menu = event.target.closest && event.target.closest("details.menu-button[open]");
+    if (menu && event.relatedTarget && !menu.contains(event.relatedTarget)) menu.open = false;
+  });
+
   // Press N anywhere on the page (not while typing) to add a customer.
   document.addEventListener("keydown", (event) => {
     if (event.key !== "n" && event.key !== "N") return;
@@ -142,6 +146,154 @@
       event.preventDefault();
       add.click();
     }
+  });
+
+  // --- Dialog focus, global search and shortcuts (`/`, Ctrl/Cmd-K, `?`) ---
+  // A dialog focuses its first field (the field in error after a re-render), not the ×
+  // button native showModal would pick; a dialog without fields focuses its Cancel.
+  // Tab stays inside; on close, focus returns to what opened it (the Actions toggle
+  // when that was a link in the menu, now closed).
+  let opener = null;
+
+  function visible(element) {
+    return !element.disabled && element.getClientRects().length > 0;
+  }
+
+  function focusFirstField(dialog) {
+    const fields = [...dialog.querySelectorAll("[aria-invalid=true], [autofocus], input:not([type=hidden]), select, textarea")].filter(visible);
+    const invalid = fields.find((field) => field.getAttribute("aria-invalid") === "true");
+    const target = invalid || fields[0] || [...dialog.querySelectorAll(".dialog-foot button, .dialog-foot a")].find(visible);
+    if (target) target.focus();
+  }
+
+  function openModal() {
+    return document.querySelector("dialog:modal");
+  }
+
+  function returnFocus() {
+    const element = opener;
+    opener = null;
+    if (!element || !element.isConnected) return;
+    const menu = element.closest("details:not([open])");
+    (menu ? menu.querySelector("summary") : element).focus();
+  }
+
+  // After the settle, when htmx has wired the dialog's fields (typing is not lost).
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const dialog = event.detail.target === slot() && slot().querySelector("dialog[open]");
+    if (dialog) focusFirstField(dialog);
+  });
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.target === slot() && !openModal()) opener = document.activeElement;
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab") return;
+    const dialog = openModal();
+    if (!dialog) return;
+    const stops = [...dialog.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex='-1'])")].filter(visible);
+    if (!stops.length) return;
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    const inside = dialog.contains(document.activeElement);
+    if (event.shiftKey && (!inside || document.activeElement === first)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (!inside || document.activeElement === last)) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+
+  function openShortcuts() {
+    const dialog = document.getElementById("shortcuts-dialog");
+    if (!dialog || dialog.open) return;
+    opener = document.activeElement;
+    dialog.showModal();
+  }
+
+  document.querySelectorAll("[data-open-shortcuts]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", openShortcuts);
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.repeat) return;
+    const search = document.getElementById("search-button");
+    if ((event.ctrlKey || event.metaKey) && (event.key === "k" || event.key === "K")) {
+      const modal = openModal();
+      const input = modal && modal.querySelector("[data-search-input]");
+      if (input) input.focus();
+      else if (!modal && search) search.click();
+      if (input || (!modal && search)) event.preventDefault();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || isTyping(event.target) || openModal()) return;
+    const pageBox = document.querySelector("main [data-search-input]");
+    if (event.key === "/" && pageBox) {
+      event.preventDefault();
+      pageBox.focus();
+    } else if (event.key === "/" && search) {
+      event.preventDefault();
+      search.click();
+    } else if (event.key === "?") {
+      event.preventDefault();
+      openShortcuts();
+    }
+  });
+
+  // In the search box and its results, ↓ and ↑ move between the box and the result
+  // links (Enter follows a link); Escape closes the search dialog even while typing.
+  document.addEventListener("keydown", (event) => {
+    const scope = event.target.closest && event.target.closest("[data-search-scope]");
+    if (!scope) return;
+    if (event.key === "Escape") {
+      const dialog = scope.closest("dialog[open]");
+      if (dialog) {
+        event.preventDefault();
+        dialog.close();
+      }
+      return;
+    }
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    const stops = [scope.querySelector("[data-search-input]"), ...scope.querySelectorAll("[data-search-result]")];
+    const index = stops.indexOf(event.target);
+    if (index < 0) return;
+    event.preventDefault();
+    const next = event.key === "ArrowDown" ? Math.min(index + 1, stops.length - 1) : Math.max(index - 1, 0);
+    stops[next].focus();
+  });
+
+  // Row editors (metadata, languages): Add appends a blank row, × removes one, ↑ moves
+  // a language up. Without JavaScript these buttons are hidden and blank rows are offered.
+  document.documentElement.classList.add("js");
+
+  function renumber(editor) {
+    editor.querySelectorAll("[data-kv-rows] [data-kv-label]").forEach((control, index) => {
+      control.setAttribute("aria-label", `${control.dataset.kvLabel} ${index + 1}`);
+    });
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-kv-add], [data-kv-remove], [data-kv-up]");
+    const editor = button && button.closest("[data-kv-editor]");
+    if (!editor) return;
+    const rows = editor.querySelector("[data-kv-rows]");
+    const row = button.closest(".kv-row");
+    if (button.matches("[data-kv-add]")) {
+      const added = editor.querySelector("template[data-kv-template]").content.firstElementChild.cloneNode(true);
+      rows.append(added);
+      added.querySelector("input, select").focus();
+    } else if (button.matches("[data-kv-remove]")) {
+      const next = row.nextElementSibling || row.previousElementSibling;
+      row.remove();
+      (next ? next.querySelector("input, select") : editor.querySelector("[data-kv-add]")).focus();
+    } else if (row.previousElementSibling) {
+      row.parentNode.insertBefore(row, row.previousElementSibling);
+      button.focus();
+    }
+    renumber(editor);
   });
 
   // Without JavaScript the Delete button stays enabled (the server asks for a selection).
@@ -155,4 +307,59 @@
 
   document.body.addEventListener("closeDialog", closeDialog);
   document.body.addEventListener("showMessage", (event) => showMessage(event.detail.text, event.detail.level));
+})();
+
+// List filters: the URL is the filters' one record. A pushed URL carries only
+// the fields that are set; Back (htmx restoring its snapshot, which keeps the fields'
+// first values, not what was typed) sets the fields from the URL again; a filter
+// pill's × clears its field, and the form asks for the table as if it were typed.
+(function () {
+  "use strict";
+
+  function listFilters(elt) {
+    return elt && elt.closest && elt.closest("form.filters[hx-push-url]");
+  }
+
+  document.addEventListener("htmx:configRequest", (event) => {
+    if (event.detail.verb !== "get" || !listFilters(event.detail.elt)) return;
+    const data = event.detail.formData;
+    if (!data) return;
+    for (const name of [...new Set(data.keys())]) {
+      if (data.getAll(name).every((value) => value === "")) data.delete(name);
+    }
+  });
+
+  function fillFromUrl() {
+    const params = new URLSearchParams(location.search);
+    document.querySelectorAll("form.filters[hx-push-url]").forEach((form) => {
+      for (const field of form.elements) {
+        if (!field.name || field.type === "submit" || field.type === "button") continue;
+        field.value = params.get(field.name) || "";
+      }
+    });
+  }
+
+  document.body.addEventListener("htmx:historyRestore", fillFromUrl);
+
+  document.addEventListener("click", (event) => {
+    const clear = event.target.closest && event.target.closest("[data-clear-filter]");
+    if (!clear) return;
+    const form = document.querySelector("form.filters[hx-push-url]");
+    const field = form && form.elements.namedItem(clear.dataset.clearFilter);
+    if (!field || !("value" in field)) return; // the link itself then goes there
+    event.preventDefault();
+    field.value = "";
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+})();
+
+// Import page: a check box with data-enables="<id>" enables that button only
+// while it is ticked ("Import N customers" waits for "Import the valid rows only" when
+// rows are invalid; the server refuses it too).
+(() => {
+  document.addEventListener("change", (event) => {
+    const box = event.target.closest && event.target.closest("input[type=checkbox][data-enables]");
+    const button = box && document.getElementById(box.dataset.enables);
+    if (button) button.disabled = !box.checked;
+  });
 })();

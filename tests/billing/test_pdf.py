@@ -201,4 +201,19 @@ def test_download_in_another_language(billing_client):
     url = reverse("billing:invoice_pdf", args=[invoice.public_id])
     assert "Facture" in pdf_text(billing_client.get(url).content)
     assert "Rechnung" in pdf_text(billing_client.get(url, {"language": "de"}).content)
-    assert "Facture" in pdf_text(billing_client.get(url, {"language": "xx"}).content)
+    assert "Facture" in pdf_text(billing_client.get(url, {"language": "FR-ca"}).content)
+
+
+@pytest.mark.parametrize("language", ["xx", "fr-XX", "klingon"])
+def test_an_unsupported_language_is_a_400_page_naming_it(billing_client, language):
+    invoice = make_invoice(make_customer(preferred_locales=["de"]), 1000, finalize=True)
+    note = credit_note_issue(invoice=invoice, amount=100)
+    for url in (reverse("billing:invoice_pdf", args=[invoice.public_id]),
+                reverse("billing:credit_note_pdf", args=[note.public_id])):  # fmt: skip
+        response = billing_client.get(url, {"language": language})
+        assert response.status_code == 400
+        assert response["Content-Type"].startswith("text/html")
+        page = response.content.decode()
+        assert f"“{language}” is not a document language" in page
+        # It offers the languages there are, the customer's first.
+        assert page.index(f'{url}?language=de"') < page.index(f'{url}?language=ar"')

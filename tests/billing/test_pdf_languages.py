@@ -104,3 +104,62 @@ def test_invoice_and_credit_note_in_every_language(documents, language):
     note_text = _squash(_text(pdf.credit_note_pdf(note, language)))
     for shown in (note_title, fmt.money(note.amount)):
         assert _shown(shown, note_text, language), shown
+
+
+def test_every_tax_id_type_and_stamp_is_in_the_catalogs():
+    """With test_catalog_translates_every_document_string, every language has them."""
+    from customers.tax_ids import TAX_ID_TYPES
+
+    english = _messages(_catalog("en"))
+    labels = {label for label, *_ in TAX_ID_TYPES.values()}
+    assert labels | {"Paid", "Uncollectible"} <= set(english)
+
+
+@pytest.fixture
+def seller_in_san_francisco(db):
+    from customers.models import LegalEntity
+
+    LegalEntity.objects.filter(is_default=True).update(
+        address_line1="311 Market Street", address_city="San Francisco", address_state="CA",
+        address_postal_code="94105", address_country="US", tax_id="US123",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "seller_country", "customer_country"),
+    [("fr", "Numéro de TVA européen", "États-Unis", "Royaume-Uni"),
+     ("de", "Europäische USt-IdNr.", "Vereinigte Staaten", "Vereinigtes Königreich"),
+     ("ja", "EU VAT 番号", "アメリカ合衆国", "イギリス"),
+     ("ar", "رقم ضريبة القيمة المضافة الأوروبي", "الولايات المتحدة", "المملكة المتحدة")],
+)  # fmt: skip
+def test_tax_id_types_and_countries_are_in_the_documents_language(
+    seller_in_san_francisco, language, label, seller_country, customer_country
+):
+    customer = make_customer(address_line1="10 Downing Street", address_city="London",
+                             address_postal_code="SW1A 2AA", address_country="GB",
+                             tax_ids=[{"type": "eu_vat", "value": "DE136695976"}])  # fmt: skip
+    invoice = make_invoice(customer, 1000, finalize=True)
+    text = _squash(_text(pdf.invoice_pdf(invoice, language)))
+    for shown in (label, seller_country, customer_country):
+        assert _shown(shown, text, language), shown
+    assert "EuropeanVATnumber" not in text and "UnitedStates" not in text
+
+
+def test_address_lines_follow_the_countrys_format(seller_in_san_francisco):
+    customer = make_customer(address_line1="10 Downing Street", address_city="London",
+                             address_postal_code="SW1A 2AA", address_country="GB")  # fmt: skip
+    invoice = make_invoice(customer, 1000, finalize=True)
+    lines = _text(pdf.invoice_pdf(invoice, "en")).splitlines()
+    assert "San Francisco, CA 94105" in lines
+    london = lines.index("London")
+    assert lines[london + 1 : london + 3] == ["SW1A 2AA", "United Kingdom"]
+
+
+def test_an_invoice_issued_before_address_parts_were_kept_still_shows_its_lines(db):
+    customer = make_customer(address_line1="1 Old Street", address_country="GB")
+    invoice = make_invoice(customer, 1000, finalize=True)
+    snapshot = {k: v for k, v in invoice.customer_snapshot.items() if not k.endswith("_parts")}
+    snapshot["address"] = ["1 Old Street", "Kept Town", "United Kingdom"]
+    type(invoice).objects.filter(pk=invoice.pk).update(customer_snapshot=snapshot)
+    invoice.refresh_from_db()
+    assert "Kept Town" in _text(pdf.invoice_pdf(invoice, "en"))

@@ -44,15 +44,21 @@ def browser():
 def signed_in_page(browser, live_server, billing_user):
     """A page signed in as billing staff, through the real login form."""
     context = browser.new_context(base_url=live_server.url, accept_downloads=True)
+    yield sign_in(context, billing_user)
+    context.close()
+
+
+def sign_in(context, user, next_url="/customers/"):
+    """A new page in `context`, signed in as `user` through the real login form and
+    on `next_url` (most tests start on the Customers page; signing in alone lands on Home)."""
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.goto("/login/")
-    page.get_by_label("Username").fill(billing_user.username)
+    page.goto(f"/login/?next={next_url}")
+    page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill("pw-for-tests-only")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/customers/")
-    yield page
-    context.close()
+    page.wait_for_url(f"**{next_url}")
+    return page
 
 
 @pytest.fixture(autouse=True)

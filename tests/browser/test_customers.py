@@ -4,6 +4,7 @@ import re
 from playwright.sync_api import expect
 
 from customers.models import Customer
+from tests.browser.conftest import sign_in
 from tests.factories import make_customer
 
 
@@ -154,11 +155,7 @@ def test_export_downloads_the_filtered_rows(browser, live_server, ops_user):
     make_customer(name="Kept", default_currency="EUR", metadata={"ref": "=1+1"})
     make_customer(name="Filtered out", default_currency="USD")
     context = browser.new_context(base_url=live_server.url, accept_downloads=True)
-    page = context.new_page()
-    page.goto("/login/")
-    page.get_by_label("Username").fill(ops_user.username)
-    page.get_by_label("Password").fill("pw-for-tests-only")
-    page.get_by_role("button", name="Sign in").click()
+    page = sign_in(context, ops_user)
     page.get_by_label("Currency").select_option("EUR")
     expect(page).to_have_url(re.compile(r"currency=EUR"))
     expect(page.get_by_role("link", name="Export")).to_have_attribute(

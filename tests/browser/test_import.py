@@ -1,6 +1,8 @@
 """Importing customers in the browser: upload → preview with an error row → fix →
 confirm → progress → done."""
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -49,7 +51,7 @@ def test_upload_fix_confirm_and_watch_the_import_finish(
     page.locator("#import-customers").click()
     _upload(page, with_an_error)
     expect(page.get_by_role("heading", level=1)).to_have_text("Import customers")
-    expect(status.get_by_role("heading", name="Ready to import")).to_be_visible()
+    expect(status.get_by_role("heading", name="1 row needs fixing")).to_be_visible()
     counts = page.locator("#import-counts")
     expect(counts).to_contain_text("2 to create")
     expect(counts).to_contain_text("1 invalid")
@@ -107,3 +109,41 @@ def test_upload_fix_confirm_and_watch_the_import_finish(
     page.get_by_role("link", name="View customers").click()
     page.wait_for_url("**/customers/")
     expect(page.locator("#customer-table")).to_contain_text("Grace Hopper")
+
+
+def test_import_waits_for_valid_rows_only_and_offers_the_error_rows(signed_in_page, tmp_path):
+    page = signed_in_page
+    with_an_error = tmp_path / "customers.csv"
+    with_an_error.write_text(WITH_AN_ERROR)
+    page.locator("#import-customers").click()
+
+    # The dialog offers a template to start from.
+    with page.expect_download() as template:
+        page.locator("dialog[open]").get_by_role("link", name="Download a template CSV").click()
+    assert template.value.suggested_filename == "customers-import-template.csv"
+    assert Path(template.value.path()).read_text().startswith("name,email,")
+
+    _upload(page, with_an_error)
+    status = page.locator("#import-status")
+    expect(status.get_by_role("heading", name="1 row needs fixing")).to_be_visible()
+    expect(status.get_by_role("heading", name="Ready to import")).to_have_count(0)
+    confirm = page.get_by_role("button", name="Import 2 customers")
+    expect(confirm).to_be_disabled()
+    valid_only = page.get_by_label("Import the valid rows only")
+    valid_only.check()
+    expect(confirm).to_be_enabled()
+    valid_only.uncheck()
+    expect(confirm).to_be_disabled()
+
+    with page.expect_download() as errors:
+        page.get_by_role("link", name="Download the invalid rows (CSV)").click()
+    assert errors.value.suggested_filename == "customers-errors.csv"
+    assert Path(errors.value.path()).read_text().splitlines() == [
+        "name,email,error",
+        "Bad Email Ltd,not-an-email,email: Enter a valid email address.",
+    ]
+
+    valid_only.check()
+    confirm.click()
+    expect(status.get_by_role("heading", name="Imported")).to_be_visible()
+    assert Customer.objects.count() == 2

@@ -108,3 +108,156 @@ def test_create_invoice_for_a_customer_without_a_currency_offers_only_real_curre
     page.locator("dialog[open]").get_by_role("button", name="Create invoice").click()
     page.wait_for_url("**/invoices/in_*/")
     assert Invoice.objects.get(customer=customer).currency == "EUR"
+
+
+def test_invoices_overview_tabs_counts_totals_and_past_due_badge(signed_in_page, csp_violations):
+    import datetime
+    import re
+
+    from django.utils import timezone
+
+    from tests.factories import make_invoice
+
+    customer = make_customer(name="Globex Corporation")
+    make_invoice(customer, 1000)  # a draft
+    current = make_invoice(customer, 2000, finalize=True)
+    late = make_invoice(customer, 3000, finalize=True)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Invoice.objects.filter(pk=late.pk).update(due_date=yesterday)
+    page = signed_in_page
+    page.goto("/invoices/")
+    tabs = page.get_by_role("navigation", name="Invoice views")
+    expect(tabs.get_by_role("link", name="All")).to_have_attribute("aria-current", "page")
+    expect(page.locator("#tab-count-all")).to_have_text("3")
+    expect(page.locator("#tab-count-past_due")).to_have_text("1")
+    expect(page.locator("#invoice-range")).to_have_text("1–3 of 3 invoices")
+    expect(page.locator("#invoice-outstanding")).to_contain_text("Outstanding USD$50.00")
+    expect(page.locator("#invoice-outstanding")).to_contain_text("Past due USD$30.00")
+
+    tabs.get_by_role("link", name="Past due").click()
+    page.wait_for_url("**/invoices/?status=past_due")
+    expect(tabs.get_by_role("link", name="Past due")).to_have_attribute("aria-current", "page")
+    rows = page.locator("#invoice-table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(late.number)
+    expect(rows.first).to_contain_text("Past due")
+    expect(page.locator("#invoice-range")).to_have_text("1–1 of 1 invoice")
+
+    # A filter typed keeps the tab; the tabs' links keep the filter.
+    page.get_by_label("Customer", exact=True).fill("globex")
+    expect(page).to_have_url(re.compile(r"customer=globex"))
+    expect(page.locator("#invoice-table")).to_contain_text("with “globex” in their name")
+    expect(rows).to_have_count(1)
+    expect(tabs.get_by_role("link", name="Open")).to_have_attribute(
+        "href", re.compile(r"customer=globex.*status=open")
+    )
+    tabs.get_by_role("link", name="Open").click()
+    expect(rows).to_have_count(2)
+    expect(page.locator(f"tr:has-text('{current.number}')")).not_to_contain_text("Past due")
+    assert csp_violations == []
+
+
+def test_create_invoice_picks_a_customer_by_name_and_asks_for_a_currency(
+    signed_in_page, csp_violations
+):
+    import re
+
+    make_customer(name="Globex Corporation", default_currency="EUR")
+    stateless = make_customer(name="Globex Stateless", default_currency="")
+    page = signed_in_page
+    page.goto("/invoices/")
+    page.get_by_role("link", name="Create invoice").click()
+    dialog = page.locator("dialog[open]")
+    currency = dialog.locator("#invoice-currency").get_by_label("Currency")
+    # The first field takes focus once htmx has wired the dialog (typing before then sends nothing).
+    expect(dialog.get_by_label("Existing customer")).to_be_focused()
+    expect(currency.locator("option", has_text="customer's currency")).to_have_count(0)
+
+    dialog.get_by_label("Existing customer").fill("globex")
+    expect(dialog.locator("#customer-choice")).to_contain_text("2 customers match “globex”")
+    dialog.get_by_role("link", name=re.compile("Globex Corporation")).click()
+    expect(dialog.locator("#customer-choice")).to_contain_text("Invoice for Globex Corporation")
+    expect(dialog.get_by_label("Existing customer")).to_have_value(re.compile("^cus_"))
+    expect(currency.locator("option:checked")).to_have_text("EUR – Euro")
+    # The swapped-in field is wired when htmx settles, as above.
+    expect(page.locator(".htmx-settling")).to_have_count(0)
+
+    dialog.get_by_label("Existing customer").fill("globex stat")
+    expect(dialog.locator("#customer-choice")).to_contain_text("Invoice for Globex Stateless")
+    expect(currency.locator("option:checked")).to_have_text("Choose a currency")
+    expect(currency.locator("option", has_text="customer's currency")).to_have_count(0)
+    currency.select_option("CHF")
+    dialog.get_by_role("button", name="Create invoice").click()
+    page.wait_for_url("**/invoices/in_*/")
+    invoice = Invoice.objects.get()
+    assert (invoice.customer, invoice.currency) == (stateless, "CHF")
+    assert csp_violations == []
+
+
+def test_download_pdf_offers_every_language_the_customers_first(signed_in_page, csp_violations):
+    import io
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    from billing.services import invoice_mark_paid
+    from tests.factories import make_invoice
+
+    customer = make_customer(name="Kunde GmbH", preferred_locales=["de"], invoice_prefix="KUN")
+    invoice = invoice_mark_paid(invoice=make_invoice(customer, 922900, finalize=True))
+    page = signed_in_page
+    page.goto(invoice.get_absolute_url())
+    expect(page.locator("#invoice-headline")).to_contain_text("Paid")
+
+    def downloaded_text(link):
+        with page.expect_download() as download:
+            link.click()
+        assert download.value.suggested_filename == "KUN-0001.pdf"
+        content = Path(download.value.path()).read_bytes()
+        return PdfReader(io.BytesIO(content)).pages[0].extract_text()
+
+    # The button: the customer's language.
+    assert "Rechnung" in downloaded_text(page.get_by_role("link", name="Download PDF"))
+    # The menu: every document language, the customer's first, then by name.
+    page.get_by_text("PDF language").click()
+    menu = page.get_by_role("list", name="Download the PDF in")
+    expect(menu).to_be_visible()
+    items = menu.get_by_role("link")
+    expect(items).to_have_count(43)
+    expect(items.first).to_contain_text("German")
+    expect(items.nth(1)).to_have_text("Arabic")
+    text = downloaded_text(menu.get_by_role("link", name="French (France)"))
+    assert "Facture" in text and "PAYÉE" in text.upper().splitlines()  # the stamp, in French
+    assert csp_violations == []
+
+
+def test_pdf_language_menu_closes_on_click_elsewhere_and_escape(signed_in_page):
+    from tests.factories import make_invoice
+
+    invoice = make_invoice(make_customer(name="Kunde GmbH"), 1000)
+    page = signed_in_page
+    page.goto(invoice.get_absolute_url())
+    toggle = page.get_by_text("PDF language")
+    menu = page.get_by_role("list", name="Download the PDF in")
+
+    toggle.click()
+    expect(menu).to_be_visible()
+    page.get_by_role("heading", level=1).click()
+    expect(menu).to_be_hidden()
+
+    toggle.click()
+    expect(menu).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(toggle).to_be_focused()
+
+
+def test_filters_summary_count_follows_filtering_in_place(signed_in_page):
+    page = signed_in_page
+    page.goto("/invoices/?currency=USD")
+    summary = page.locator("#filters summary")
+    expect(summary).to_have_text("Filters (1)")
+    page.locator("#filters").get_by_label("Status").select_option("draft")
+    expect(summary).to_have_text("Filters (2)")
+    page.locator("#filters").get_by_label("Currency").select_option("")
+    expect(summary).to_have_text("Filters (1)")

@@ -181,3 +181,28 @@ def test_odd_filter_values_do_not_crash(params):
     filterset = customer_list(params=params)
     list(customer_page(filterset))
     customer_list(params=params, counting=True).qs.count()
+
+
+@pytest.mark.parametrize("few_matches", [0, 1000])
+def test_search_finds_a_customer_by_tax_id_or_external_id(customers, monkeypatch, few_matches):
+    monkeypatch.setattr("customers.search.FEW_MATCHES", few_matches)
+    make_customer(name="Taxed", tax_ids=[{"type": "eu_vat", "value": "DE136695976"}])
+    make_customer(name="Synced", aliases=["crm-4242"])
+    make_customer(name="Other", aliases=["crm-4243"])
+    assert _names(q="DE136695976") == ["Taxed"]
+    assert _names(q=" de 136695976 ") == ["Taxed"]  # as typed: any case, spaces
+    assert _names(q="crm-4242") == ["Synced"]
+    # Combined with the text matches, and counted the same way.
+    assert _names(q="alpha") == ["Gamma alpha", "Alpha"]
+    counted = customer_list(params={"q": "crm-4242"}, counting=True).qs.count()
+    assert counted == 1
+
+
+def test_identifier_search_is_two_bounded_lookups(customers, django_assert_max_num_queries):
+    from customers.search import IDENTIFIER_MATCHES
+
+    assert IDENTIFIER_MATCHES <= 100
+    make_customer(name="Synced", aliases=["crm-4242"])
+    # Two index lookups for the identifiers, then the page itself.
+    with django_assert_max_num_queries(4):
+        assert _names(q="crm-4242") == ["Synced"]

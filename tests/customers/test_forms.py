@@ -1,4 +1,5 @@
 import pytest
+from django.http import QueryDict
 
 from customers.forms import CustomerProfileForms
 from tests.factories import make_customer, profile_post_data
@@ -91,8 +92,11 @@ def test_edit_form_starts_from_the_customer():
     customer = make_customer(metadata={"a": "1"}, preferred_locales=["de", "en"],
                              aliases=["crm-9"])  # fmt: skip
     profile = CustomerProfileForms(customer=customer)
-    assert "a=1" in str(profile.form["metadata"])
-    assert "de, en" in str(profile.form["preferred_locales"])
+    metadata = str(profile.form["metadata"])
+    assert 'name="metadata_key" value="a"' in metadata
+    assert 'name="metadata_value" value="1"' in metadata
+    languages = str(profile.form["preferred_locales"])
+    assert languages.index('value="de" selected') < languages.index('value="en" selected')
     assert profile.aliases.initial == [{"alias": "crm-9"}]
 
 
@@ -117,3 +121,91 @@ def test_control_characters_and_bad_keys_are_refused(field, value):
 def test_tabs_and_line_breaks_are_fine_in_a_description():
     profile, valid = _valid(description="Line one\r\n\tLine two")
     assert valid, profile.form.errors
+
+
+# The metadata rows and the language menus (customers/widgets.py)
+
+
+def _rows_data(rows=(), languages=(), **overrides):
+    """POST data as the editors send it: a marker, then one key and value a row."""
+    data = QueryDict(mutable=True)
+    data.update(profile_post_data(**overrides))
+    data["metadata_rows"] = "1"
+    data["preferred_locales_rows"] = "1"
+    for key, value in rows:
+        data.appendlist("metadata_key", key)
+        data.appendlist("metadata_value", value)
+    for tag in languages:
+        data.appendlist("preferred_locales", tag)
+    return data
+
+
+def _valid_rows(rows=(), languages=(), **overrides):
+    profile = CustomerProfileForms(_rows_data(rows, languages, **overrides))
+    return profile, profile.is_valid()
+
+
+def test_metadata_rows_become_a_dict_blank_rows_ignored_empty_value_unset():
+    rows = [("internal_id", " 42 "), ("", ""), ("plan", "pro"), ("drop", ""), ("", "")]
+    profile, valid = _valid_rows(rows)
+    assert valid, profile.form.errors
+    assert profile.form.cleaned_data["metadata"] == {"internal_id": "42", "plan": "pro"}
+
+
+def test_a_key_may_contain_an_equals_sign_in_a_row():
+    profile, valid = _valid_rows([("a=b", "c")])
+    assert valid, profile.form.errors
+    assert profile.form.cleaned_data["metadata"] == {"a=b": "c"}
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [([("", "orphan")], "Row 1: enter a key for the value “orphan”."),
+     ([("a", "1"), ("a", "2")], "Row 2: the key “a” is already used above."),
+     ([("k" * 41, "v")], "Metadata key “" + "k" * 41 + "” must be 1 to 40 characters."),
+     ([("k", "v" * 501)], "The value for metadata key “k” is longer than 500 characters."),
+     ([(f"k{n}", "v") for n in range(51)], "Metadata can have at most 50 keys."),
+     ([('we"ird', "1")], "cannot contain square brackets, quotes or backslashes")],
+)  # fmt: skip
+def test_metadata_row_errors_keep_the_rules_and_messages(rows, message):
+    profile, valid = _valid_rows(rows)
+    assert not valid
+    assert message in profile.form.errors["metadata"][0]
+
+
+def test_invalid_rows_are_shown_again_as_typed():
+    profile, valid = _valid_rows([("plan", "pro"), ("plan", "max")])
+    assert not valid
+    html = str(profile.form["metadata"])
+    assert 'value="pro"' in html and 'value="max"' in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_all_rows_removed_clears_the_metadata():
+    customer = make_customer(metadata={"a": "1"})
+    profile = CustomerProfileForms(_rows_data(), customer=customer)
+    assert profile.is_valid(), profile.form.errors
+    assert profile.form.cleaned_data["metadata"] == {}
+
+
+def test_blank_form_offers_empty_metadata_rows_and_language_menus():
+    profile = CustomerProfileForms()
+    assert str(profile.form["metadata"]).count('name="metadata_key"') == 3 + 1  # + template
+    languages = str(profile.form["preferred_locales"])
+    assert "French (France) · Français (fr)" in languages
+    assert "English (US) (en)" in languages
+
+
+def test_language_menus_keep_the_order_chosen():
+    profile, valid = _valid_rows(languages=["pt-BR", "", "fr-CA", "en"])
+    assert valid, profile.form.errors
+    assert profile.form.cleaned_data["preferred_locales"] == ["pt-BR", "fr-CA", "en"]
+
+
+def test_language_menus_refuse_a_repeat_or_an_unknown_tag_with_the_same_messages():
+    profile, valid = _valid_rows(languages=["de", "tlh"])
+    assert not valid
+    assert "“tlh” is not a language" in profile.form.errors["preferred_locales"][0]
+    assert '<option value="tlh" selected>tlh</option>' in str(profile.form["preferred_locales"])
+    profile, valid = _valid_rows(languages=["de", "de"])
+    assert valid and profile.form.cleaned_data["preferred_locales"] == ["de"]

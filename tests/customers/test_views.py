@@ -280,8 +280,90 @@ def test_a_deleted_customers_page_says_who_deleted_it_and_when(billing_client, b
     page = response.content.decode()
     when = f"{customer.deleted_at:%-d %B %Y}"
     assert f"was deleted on {when}" in page and f"by {billing_user.username}" in page
-    assert "Their invoices and credit notes are kept" in page
-    assert "Support can restore the customer from the admin" in page
+    assert "Their invoices, credit notes and balance are kept" in page
+    assert "Restore customer" in page  # billing staff may restore
+
+
+def test_without_the_restore_permission_the_deleted_page_offers_no_restore(ops_client):
+    from customers.services import customer_delete
+
+    customer = make_customer(name="Gone Ltd")
+    customer_delete(customer=customer, deleted_by=None)
+    page = ops_client.get(customer.get_absolute_url()).content.decode()
+    assert "This customer was deleted" in page and "Restore customer" not in page
+    restore = reverse("customers:restore", args=[customer.public_id])
+    assert ops_client.post(restore).status_code == 403
+
+
+def test_restore_from_the_deleted_page_brings_the_customer_back(support_client):
+    from customers.services import customer_delete
+
+    customer = make_customer(name="Gone Ltd")
+    customer_delete(customer=customer, deleted_by=None)
+    response = support_client.post(reverse("customers:restore", args=[customer.public_id]))
+    assert response.status_code == 302 and response.url == customer.get_absolute_url()
+    customer.refresh_from_db()
+    assert customer.deleted_at is None
+    page = support_client.get(response.url)
+    assert page.status_code == 200 and "Restored Gone Ltd." in page.content.decode()
+
+
+def test_restoring_a_live_customer_is_a_404(support_client):
+    customer = make_customer(name="Here")
+    response = support_client.post(reverse("customers:restore", args=[customer.public_id]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("page", ["billing:customer_billing", "ledger:credit_balance"])
+def test_a_deleted_customers_billing_and_balance_pages_say_it_was_deleted(billing_client, page):
+    from customers.services import customer_delete
+
+    customer = make_customer(name="Gone Ltd")
+    customer_delete(customer=customer, deleted_by=None)
+    response = billing_client.get(reverse(page, args=[customer.public_id]))
+    assert response.status_code == 404
+    assert "This customer was deleted" in response.content.decode()
+    unknown = billing_client.get(reverse(page, args=["cus_doesnotexist"]))
+    assert unknown.status_code == 404 and "was deleted" not in unknown.content.decode()
+
+
+def test_delete_confirmation_warns_of_open_invoices_and_balance(billing_client, htmx):
+    from ledger.services import balance_adjust
+    from tests.factories import make_invoice
+
+    customer = make_customer(name="Owing", default_currency="USD")
+    make_invoice(customer, 5000, finalize=True)
+    make_invoice(customer, 2500, finalize=True)
+    make_invoice(customer, 700, currency="EUR", finalize=True)
+    make_invoice(customer, 900)  # a draft is not open
+    balance_adjust(customer=customer, amount=-1000, currency="USD", idempotency_key="k1")
+    url = reverse("customers:delete", args=[customer.public_id])
+    dialog = billing_client.get(url, **htmx).content.decode()
+    assert "What stays open" in dialog
+    assert "3 open invoices, still to be paid: €7.00, $75.00." in dialog
+    assert "A credit balance of $10.00 stays on the account" in dialog
+
+
+def test_delete_confirmation_without_anything_open_has_no_warning(billing_client, htmx):
+    customer = make_customer(name="Clean")
+    url = reverse("customers:delete", args=[customer.public_id])
+    assert "What stays open" not in billing_client.get(url, **htmx).content.decode()
+
+
+def test_bulk_delete_confirmation_sums_what_stays_open(billing_client, htmx):
+    from ledger.services import balance_adjust
+    from tests.factories import make_invoice
+
+    first = make_customer(name="First", default_currency="USD")
+    second = make_customer(name="Second", default_currency="USD")
+    make_invoice(first, 5000, finalize=True)
+    make_invoice(second, 2500, finalize=True)
+    balance_adjust(customer=second, amount=300, currency="USD", idempotency_key="k2")
+    data = {"customer": [first.public_id, second.public_id]}
+    dialog = billing_client.post(reverse("customers:bulk_delete"), data, **htmx)
+    text = dialog.content.decode()
+    assert "2 open invoices, still to be paid: $75.00." in text
+    assert "A balance of $3.00 owed by the customers stays unpaid." in text
 
 
 def test_an_unknown_customer_is_the_plain_404_page(billing_client):

@@ -253,9 +253,29 @@ def test_without_htmx_an_adjustment_redirects_and_the_page_says_so(billing_clien
     customer = make_customer(default_currency="USD")
     response = _post_adjust(billing_client, customer)
     assert response.status_code == 302 and response.url == customer.get_absolute_url()
-    posted = BalanceTransaction.objects.get()
     page = billing_client.get(response.url).content.decode()
-    assert f"Balance adjusted ({posted.public_id})." in page
+    assert "Balance adjusted: $10.00 credit." in page
+
+
+def _shown_message(response):
+    import json
+
+    return json.loads(response["HX-Trigger"])["showMessage"]["text"]
+
+
+def test_messages_and_titles_name_amounts_not_transaction_ids(billing_client, htmx):
+    customer = make_customer(default_currency="USD")
+    adjusted = _post_adjust(billing_client, customer, htmx)
+    assert _shown_message(adjusted) == "Balance adjusted: $10.00 credit."
+    original = BalanceTransaction.objects.get()
+    edit_url = reverse("ledger:edit", args=[customer.public_id, original.public_id])
+    dialog = billing_client.get(edit_url, **htmx).content.decode()
+    assert '<h2 id="dialog-title">Edit transaction</h2>' in dialog
+    edited = billing_client.post(edit_url, {"description": "Refund", "metadata": ""}, **htmx)
+    assert _shown_message(edited) == "Transaction updated."
+    reverse_url = reverse("ledger:reverse", args=[customer.public_id, original.public_id])
+    reversed_ = billing_client.post(reverse_url, **htmx)
+    assert _shown_message(reversed_) == "Adjustment reversed: $10.00 debit posted."
 
 
 def test_add_customer_shows_profile_and_starting_balance_errors_at_once(billing_client, htmx):
