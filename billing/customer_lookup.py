@@ -11,6 +11,7 @@ from customers.search import filter_name, search_customers
 from customers.selectors import customers_by_reference
 
 NAME_MATCHES = 100  # customers whose invoices a name filter shows, at most
+BY_NAME = ("name_key", "pk")  # the case-folded name (customer_live_name's columns)
 
 
 @dataclass
@@ -32,6 +33,16 @@ class CustomerMatch:
             return self.customers[0]
         return None
 
+    @property
+    def cut_short(self) -> str:
+        """When a name matched more customers than are kept, what to say wherever the
+        kept ones' invoices are counted or exported as if they were all; else ""."""
+        if not (self.by_name and self.more):
+            return ""
+        return (f"More than {len(self.customers)} customers have “{self.text}” in their "
+                f"name: only the first {len(self.customers)}’s invoices are included. "
+                "Type more of the name to narrow it.")  # fmt: skip
+
 
 def match_customers(
     text: str, queryset: QuerySet[Customer] | None = None, *, limit: int | None = None
@@ -48,8 +59,8 @@ def match_customers(
     exact = list(customers_by_reference(text, queryset)[:2])
     if exact or names_one_by_reference(text):
         return CustomerMatch(text, exact)
-    named = list(filter_name(queryset, text).order_by()[: limit + 1])
-    named.sort(key=lambda customer: (customer.name.casefold(), customer.pk))
+    # Sorted by the database before the slice: the `limit` kept are the first by name.
+    named = list(filter_name(queryset, text).order_by(*BY_NAME)[: limit + 1])
     return CustomerMatch(text, named[:limit], more=len(named) > limit, by_name=True)
 
 
@@ -70,6 +81,5 @@ def customer_to_invoice(text: str, *, limit: int = 8) -> CustomerMatch:
     whole = list(live.filter(name_key=match.text.casefold())[:2])
     if len(whole) == 1:
         return CustomerMatch(match.text, whole, by_name=True)
-    found = list(search_customers(live, match.text).order_by()[: limit + 1])
-    found.sort(key=lambda customer: (customer.name.casefold(), customer.pk))
+    found = list(search_customers(live, match.text).order_by(*BY_NAME)[: limit + 1])
     return CustomerMatch(match.text, found[:limit], more=len(found) > limit, named=False)

@@ -23,9 +23,11 @@ from django.utils import dateformat, timezone
 
 from core.charts import BarChart, bar_chart
 from core.filters import start_of_day
+from core.money import compact_amount
 from customers.models import Customer
 from ledger.money import format_money
 
+from .filters import INVOICED, NOT_INVOICED
 from .models import Invoice, InvoiceStatus
 
 MONTHS = 12
@@ -111,6 +113,7 @@ class CurrencyOverview:
             ],
             hrefs=[[m.invoiced_url for m in self.months], [m.collected_url for m in self.months]],
             format_value=fmt,
+            format_tick=lambda value: compact_amount(value, self.currency),
         )
 
 
@@ -124,23 +127,27 @@ def month_starts(today: datetime.date, count: int = MONTHS) -> list[datetime.dat
     return starts[::-1]
 
 
-def _monthly_sums(queryset, moment: str, amount: str, starts: list[datetime.date], end):
-    """{currency: [sum per month]}: one query grouped by currency and month, the month
-    a CASE over the month boundaries (portable, and no per-row function call)."""
+def monthly_rows(queryset, moment: str, amount: str, starts: list[datetime.date], end):
+    """One query grouped by currency and month, the month a CASE over the month
+    boundaries (portable, and no per-row function call)."""
     bounds = [start_of_day(day) for day in starts] + [start_of_day(end)]
     month = Case(
         *(When(**{f"{moment}__lt": hi}, then=Value(n)) for n, hi in enumerate(bounds[1:])),
         output_field=IntegerField(),
     )
-    rows = (
+    return (
         queryset.filter(**{f"{moment}__gte": bounds[0], f"{moment}__lt": bounds[-1]})
         .order_by()
         .annotate(month=month)
         .values("currency", "month")
         .annotate(sum=Sum(amount))
     )
+
+
+def _monthly_sums(queryset, moment: str, amount: str, starts: list[datetime.date], end):
+    """{currency: [sum per month]}."""
     sums: dict[str, list[int]] = {}
-    for row in rows:
+    for row in monthly_rows(queryset, moment, amount, starts, end):
         sums.setdefault(row["currency"], [0] * len(starts))[row["month"]] = row["sum"] or 0
     return sums
 
@@ -269,7 +276,7 @@ def customer_summary(customer: Customer) -> list[CustomerTotals]:
     still owes on open invoices."""
     rows = (
         Invoice.objects.filter(customer=customer)
-        .exclude(status__in=[InvoiceStatus.DRAFT, InvoiceStatus.VOID])
+        .exclude(status__in=NOT_INVOICED)
         .order_by()
         .values("currency")
         .annotate(
@@ -286,7 +293,7 @@ def customer_summary(customer: Customer) -> list[CustomerTotals]:
             invoiced=row["invoiced"] or 0,
             paid=row["paid"] or 0,
             outstanding=row["outstanding"] or 0,
-            invoiced_url=invoices_url(customer=ref, currency=row["currency"]),
+            invoiced_url=invoices_url(customer=ref, currency=row["currency"], status=INVOICED),
             paid_url=invoices_url(customer=ref, currency=row["currency"], status="paid"),
             outstanding_url=invoices_url(customer=ref, currency=row["currency"], status="open"),
         )

@@ -23,6 +23,11 @@ STATUS_TABS = [
     (InvoiceStatus.UNCOLLECTIBLE, "Uncollectible"),
 ]
 
+# Not a tab: the invoices a customer was invoiced for (Billing summary's "Total
+# invoiced"), every status but these.
+INVOICED = "invoiced"
+NOT_INVOICED = (InvoiceStatus.DRAFT, InvoiceStatus.VOID)
+
 
 def past_due(today: datetime.date | None = None) -> Q:
     """Open invoices whose due date has gone by: due yesterday is past due today."""
@@ -31,7 +36,8 @@ def past_due(today: datetime.date | None = None) -> Q:
 
 class InvoiceFilter(CreatedRangeFilterSet):
     status = django_filters.ChoiceFilter(
-        choices=[(value, label) for value, label in STATUS_TABS if value],
+        choices=[(value, label) for value, label in STATUS_TABS if value]
+        + [(INVOICED, "Invoiced (not draft or void)")],
         method="filter_status",
     )
     currency = django_filters.ChoiceFilter(choices=currency_choices)
@@ -62,6 +68,8 @@ class InvoiceFilter(CreatedRangeFilterSet):
     def filter_status(self, queryset, name, value):
         if value == PAST_DUE:
             return queryset.filter(past_due())
+        if value == INVOICED:
+            return queryset.exclude(status__in=NOT_INVOICED)
         return queryset.filter(status=value)
 
     def filter_customer(self, queryset, name, value):
@@ -71,6 +79,13 @@ class InvoiceFilter(CreatedRangeFilterSet):
         # a join. Deleted customers' invoices are found too: they stay on this page.
         self.customer_match = match_customers(value)
         return queryset.filter(customer__in=[c.pk for c in self.customer_match.customers])
+
+    def pill_value(self, name, value):
+        """The Customer pill names the customer an ID or email found, not "cus_…"."""
+        match = self.customer_match
+        if name == "customer" and match and match.one and not match.by_name:
+            return match.one.name
+        return None
 
     def filter_number(self, queryset, name, value):
         """An invoice number, or its beginning (a customer's prefix lists its invoices)."""

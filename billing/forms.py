@@ -79,6 +79,8 @@ class InvoiceCreateForm(PlainLabelsMixin, forms.Form):
             currency.required = customer is not None
         if customer is not None:
             self.fields["days_until_due"].initial = customer.payment_terms_days
+        if self.initial.get("currency") not in dict(currency.choices):
+            self.initial.pop("currency", None)  # no longer offered: the first one instead
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"] or (self.offered[0] if self.offered else "")

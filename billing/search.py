@@ -29,6 +29,11 @@ class SearchResults:
     def empty(self) -> bool:
         return not (self.customers or self.invoices or self.credit_notes)
 
+    @property
+    def count(self) -> int:
+        """How many results are shown, of every kind."""
+        return len(self.customers) + len(self.invoices) + len(self.credit_notes)
+
 
 def global_search(*, text: str, user: User | AnonymousUser, limit: int = SHOWN) -> SearchResults:
     """At most `limit` of each kind the user may see, newest first."""
@@ -49,5 +54,7 @@ def global_search(*, text: str, user: User | AnonymousUser, limit: int = SHOWN) 
 
 
 def number_or_id(text: str) -> Q:
-    """A document whose number contains `text` in any case, or whose ID is `text`."""
-    return Q(number__icontains=text) | Q(public_id=text)
+    """A document whose number is or begins with `text` (numbers are upper case), as the
+    Invoices page's Number filter, or whose ID is `text`. Not "contains": that reads every
+    row on each keystroke of a name, which matches no number."""
+    return Q(number__startswith=text.upper()) | Q(public_id=text)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.pagination import Page, paginate
 from customers.models import Customer
 
-from .filters import PAST_DUE, STATUS_TABS, InvoiceFilter, past_due
+from .filters import INVOICED, NOT_INVOICED, PAST_DUE, STATUS_TABS, InvoiceFilter, past_due
 from .models import CreditNote, CustomerCoupon, Invoice, InvoiceItem, InvoiceStatus
 
 PENDING_SHOWN = 250
@@ -94,6 +94,13 @@ def invoice_tab_counts(params: Mapping[str, Any]) -> dict[str, int]:
     counts["all"] = sum(by_status.values())
     counts[PAST_DUE] = invoices.filter(past_due()).count()
     return counts
+
+
+def invoice_count_for(counts: dict[str, int], status: str) -> int:
+    """The invoices a status filter lists, from the tabs' counts."""
+    if status == INVOICED:
+        return counts["all"] - sum(counts[value] for value in NOT_INVOICED)
+    return counts.get(status or "all", 0)
 
 
 def invoice_offset(filterset: InvoiceFilter, first: str) -> int:

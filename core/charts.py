@@ -11,8 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-# Room around the plot for the axis labels (px of the viewBox).
+# Room around the plot for the axis labels (px of the viewBox); the left is sized to
+# the longest value label (label_room), LEFT only a default.
 LEFT, RIGHT, TOP, BOTTOM = 88, 8, 8, 28
+# Labels are 11px, and 20px of the viewBox on narrow screens (app.css) so they still
+# read at ~11px when a 640-wide chart is drawn 360px wide. A character of Inter's
+# digits takes at most ~0.62 of that.
+LABEL_CHAR = 12.4
 TICKS = 4  # about this many steps on the value axis
 
 Format = Callable[[int], str]
@@ -99,6 +104,14 @@ def _ticks(bottom: int, top: int, step: int, to_y: Callable[[int], float], fmt: 
     return [Tick(y=to_y(value), label=fmt(value)) for value in range(bottom, top + 1, step)]
 
 
+def label_room(ticks: Sequence[Tick], width: int) -> int:
+    """The left margin the longest value label needs at its largest size, with the
+    6px gap to the plot and 4 to the edge; at most a third of the chart (a long label
+    is cut there: pass short ones, format_tick)."""
+    longest = max((len(tick.label) for tick in ticks), default=1)
+    return min(width // 3, round(6 + 4 + LABEL_CHAR * longest))
+
+
 def bar_chart(
     *,
     id: str,
@@ -106,24 +119,29 @@ def bar_chart(
     categories: Sequence[str],
     series: Sequence[tuple[str, Sequence[int]]],
     format_value: Format,
+    format_tick: Format | None = None,
     hrefs: Sequence[Sequence[str]] | None = None,
     width: int = 640,
     height: int = 220,
 ) -> BarChart:
     """Grouped bars: one group per category, one bar per series (values >= 0).
-    hrefs[s][c] is where the bar of series s in category c links to."""
+    hrefs[s][c] is where the bar of series s in category c links to. format_tick
+    labels the value axis (short: "1.5M"), format_value the bars' titles (exact)."""
     bottom, top, step = nice_scale(0, max((max(v, default=0) for _, v in series), default=0))
     plot_h = height - TOP - BOTTOM
-    plot_w = width - LEFT - RIGHT
 
     def to_y(value: int) -> float:
         return round(TOP + plot_h * (top - value) / (top - bottom), 1)
+
+    ticks = _ticks(bottom, top, step, to_y, format_tick or format_value)
+    left = label_room(ticks, width)
+    plot_w = width - left - RIGHT
 
     slot = plot_w / max(len(categories), 1)
     bar_w = round(slot * 0.8 / max(len(series), 1), 1)
     groups = []
     for c, label in enumerate(categories):
-        start = LEFT + slot * c + slot * 0.1
+        start = left + slot * c + slot * 0.1
         bars = []
         for s, (name, values) in enumerate(series):
             value = values[c]
@@ -139,7 +157,7 @@ def bar_chart(
                     href=hrefs[s][c] if hrefs else "",
                 )
             )
-        groups.append(BarGroup(label=label, x=round(LEFT + slot * (c + 0.5), 1), bars=bars))
+        groups.append(BarGroup(label=label, x=round(left + slot * (c + 0.5), 1), bars=bars))
     return BarChart(
         id=id,
         title=title,
@@ -147,8 +165,9 @@ def bar_chart(
         height=height,
         series=[name for name, _ in series],
         groups=groups,
-        ticks=_ticks(bottom, top, step, to_y, format_value),
+        ticks=ticks,
         baseline=to_y(0),
+        left=left,
     )
 
 
@@ -159,18 +178,23 @@ def step_chart(
     points: Sequence[tuple[datetime, int]],
     format_value: Format,
     format_time: Callable[[datetime], str],
+    format_tick: Format | None = None,
     width: int = 640,
     height: int = 180,
 ) -> StepChart:
     """A value that holds until the next change (a balance): horizontal to each change,
-    then vertical to the new value, and on to the right edge. Points oldest first."""
+    then vertical to the new value, and on to the right edge. Points oldest first.
+    format_tick labels the value axis (short), format_value the points (exact)."""
     values = [value for _, value in points]
     bottom, top, step = nice_scale(min(values, default=0), max(values, default=0))
     plot_h = height - TOP - BOTTOM
-    plot_w = width - LEFT - RIGHT - 8  # the last value runs on a little past its change
 
     def to_y(value: int) -> float:
         return round(TOP + plot_h * (top - value) / (top - bottom), 1)
+
+    ticks = _ticks(bottom, top, step, to_y, format_tick or format_value)
+    left = label_room(ticks, width)
+    plot_w = width - left - RIGHT - 8  # the last value runs on a little past its change
 
     first, last = (points[0][0], points[-1][0]) if points else (None, None)
     span = (last - first).total_seconds() if first and last else 0.0
@@ -180,7 +204,7 @@ def step_chart(
             share = (moment - first).total_seconds() / span
         else:  # all at one moment (or one point): spread them evenly
             share = index / max(len(points) - 1, 1)
-        return round(LEFT + plot_w * share, 1)
+        return round(left + plot_w * share, 1)
 
     marks: list[StepPoint] = []
     path: list[str] = []
@@ -197,9 +221,10 @@ def step_chart(
         height=height,
         path=" ".join(path),
         points=marks,
-        ticks=_ticks(bottom, top, step, to_y, format_value),
+        ticks=ticks,
         zero=to_y(0),
         start_label=format_time(first) if first else "",
         end_label=format_time(last) if last else "",
         bottom=float(height - BOTTOM),
+        left=left,
     )

@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 T = TypeVar("T")
 
@@ -19,6 +20,12 @@ def neutralise(value: T) -> T | str:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def attachment(filename: str) -> str:
+    """The Content-Disposition of a download: the name quoted, or RFC 6266's
+    filename* when it is not ASCII (a `"` or a non-Latin-1 name broke an f-string)."""
+    return content_disposition_header(True, filename) or "attachment"
 
 
 def export_filename(noun: str, extension: str) -> str:
@@ -40,7 +47,7 @@ def csv_download(rows: Iterable[Sequence[object]], filename: str) -> StreamingHt
         yield buffer.getvalue()
 
     response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment(filename)
     return response
 
 
@@ -86,5 +93,5 @@ def xlsx_download(
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment(filename)
     return response

@@ -66,3 +66,12 @@ def to_major(amount: int, currency: str) -> Decimal:
     """1250 in USD -> Decimal('12.50')."""
     digits = precision(currency)
     return Decimal(amount).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+
+
+def compact_amount(amount: int, currency: str) -> str:
+    """Minor units as a short axis label in major units, without the currency (the
+    chart's title names it): 150000000 USD -> '1.5M', 50000 -> '500', 2 -> '0.02'. For
+    chart axes only: the amounts themselves are shown exactly beside them."""
+    from babel.numbers import format_compact_decimal
+
+    return format_compact_decimal(to_major(amount, currency), locale="en", fraction_digits=2)

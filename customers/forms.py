@@ -45,6 +45,16 @@ class MetadataRowsField(MetadataField):
         kwargs.setdefault("widget", KeyValueRowsWidget)
         super().__init__(**kwargs)
 
+    def clean(self, value):
+        # The widget marks only the row the error is about (its number, or its key).
+        self.widget.error_row = None
+        try:
+            return super().clean(value)
+        except ValidationError as error:
+            if isinstance(value, list):
+                self.widget.error_row = _row_in_error(value, error)
+            raise
+
     def to_python(self, value):
         if not isinstance(value, list):
             return super().to_python(value)
@@ -65,6 +75,20 @@ class MetadataRowsField(MetadataField):
                 )
             pairs[key] = item
         return {key: item for key, item in pairs.items() if item}
+
+
+def _row_in_error(rows: list[tuple[str, str]], error: ValidationError) -> int | None:
+    """The number of the row (counting from 1, as posted) an error names by number or by
+    key; None for an error about them all (too many keys)."""
+    for item in error.error_list:
+        params = item.params or {}
+        if "number" in params:
+            return int(params["number"])
+        if "key" in params:
+            keys = [key.strip()[:50] for key, _ in rows]
+            if params["key"][:50] in keys:
+                return keys.index(params["key"][:50]) + 1
+    return None
 
 
 class CustomFieldsField(KeyValueLinesField):

@@ -70,13 +70,16 @@ def shows_deleted_customer(view):
     """For the pages of one customer (here, the ledger's and billing's): when the
     customer was deleted, a page saying so, with Restore for those allowed, instead of
     a bare 404. Still a 404 (the customer is not there; restoring brings the page
-    back): its invoices and credit notes link to these pages."""
+    back): its invoices and credit notes link to these pages. Only to those who may
+    view customers: billing's and the ledger's rights do not show who deleted whom."""
 
     @wraps(view)
     def page(request, public_id, *args, **kwargs):
         try:
             return view(request, public_id, *args, **kwargs)
         except Http404:
+            if not request.user.has_perm("customers.view_customer"):
+                raise
             deleted = selectors.deleted_customer(public_id)
             if deleted is None:
                 raise
@@ -229,5 +232,8 @@ def import_error_rows(request, public_id):
     record = get_object_or_404(CustomerImport, public_id=public_id)
     if not import_downloads.can_download_error_rows(record):
         raise Http404("This import has no invalid rows to download.")
-    stem = record.file_name.rsplit(".", 1)[0] or "customers"
+    # The uploaded name, printable characters only (a line break cannot go in a
+    # header); csv_download quotes or encodes the rest.
+    stem = "".join(c for c in record.file_name.rsplit(".", 1)[0] if c.isprintable())
+    stem = stem or "customers"
     return csv_download(import_downloads.error_rows(record), f"{stem}-errors.csv")

@@ -73,6 +73,10 @@ class KeyValueRowsWidget(RowsWidget):
     """Posts `<name>_key` and `<name>_value` once a row; read back as [(key, value)]."""
 
     template = "customers/_key_value_rows.html"
+    error_row: int | None = None  # set by MetadataRowsField.clean: the row in error
+
+    def extra_context(self) -> dict[str, Any]:
+        return {"error_row": self.error_row}
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
         if self.marker(name) not in data and f"{name}_key" not in data:
@@ -85,7 +89,10 @@ class KeyValueRowsWidget(RowsWidget):
         if isinstance(value, dict):
             filled = [(str(k), str(v)) for k, v in value.items()]
         elif isinstance(value, list):
-            filled = [(str(k), str(v)) for k, v in value if k or v]
+            # As posted, blank rows between filled ones kept: the errors' "Row 3" is the third.
+            filled = [(str(k), str(v)) for k, v in value]
+            while filled and not any(filled[-1]):
+                filled.pop()
         elif isinstance(value, str):
             lines = (line.partition("=") for line in value.splitlines() if line.strip())
             filled = [(k.strip(), v.strip()) for k, _, v in lines]

@@ -3,10 +3,12 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.utils import dateformat, timezone
 
 from core.charts import StepChart, step_chart
+from core.money import compact_amount
 from customers.models import Customer
 
 from . import selectors
@@ -33,6 +35,7 @@ def balance_charts(customer: Customer) -> list[BalanceChart]:
             points=points,
             format_value=fmt,
             format_time=_when,
+            format_tick=partial(compact_amount, currency=currency),
         )
         charts.append(BalanceChart(currency=currency, chart=chart, points=points))
     return charts

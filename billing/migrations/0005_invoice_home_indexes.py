@@ -12,13 +12,13 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="invoice",
             index=models.Index(
-                fields=["currency", "finalized_at", "status", "total"], name="invoice_invoiced"
+                fields=["finalized_at", "status", "currency", "total"], name="invoice_invoiced"
             ),
         ),
         migrations.AddIndex(
             model_name="invoice",
             index=models.Index(
-                fields=["status", "currency", "paid_at", "amount_paid"], name="invoice_collected"
+                fields=["status", "paid_at", "currency", "amount_paid"], name="invoice_collected"
             ),
         ),
         migrations.AddIndex(

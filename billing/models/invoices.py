@@ -127,12 +127,13 @@ class Invoice(models.Model):
             models.Index(fields=["currency", "-created", "-id"], name="invoice_currency"),
             # The Home page's sums (billing/dashboard.py), each read from its index
             # alone: invoiced per month, collected per month, and the open invoices'
-            # ages and largest balances.
+            # ages and largest balances. The month range comes before the currency, so
+            # the sums read the last 12 months, not every invoice ever.
             models.Index(
-                fields=["currency", "finalized_at", "status", "total"], name="invoice_invoiced"
+                fields=["finalized_at", "status", "currency", "total"], name="invoice_invoiced"
             ),
             models.Index(
-                fields=["status", "currency", "paid_at", "amount_paid"], name="invoice_collected"
+                fields=["status", "paid_at", "currency", "amount_paid"], name="invoice_collected"
             ),
             models.Index(
                 fields=["status", "currency", "customer", "due_date", "amount_remaining"],

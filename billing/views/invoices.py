@@ -43,11 +43,14 @@ def invoice_overview(request):
     outstanding and past-due totals per currency."""
     filterset = selectors.invoice_list(params=request.GET)
     counts = selectors.invoice_tab_counts(request.GET)
-    total = counts.get(request.GET.get("status") or "all", 0)
+    total = selectors.invoice_count_for(counts, request.GET.get("status", ""))
     first = selectors.invoice_offset(filterset, request.GET.get("first", "")) + 1
     shown = _whole_number(request.GET.get("shown"), most=selectors.PAGE_SIZE)
+    filterset.qs  # noqa: B018 (runs the Customer filter, which says if it was cut short)
+    match = filterset.customer_match
     context = {"counts": counts, "total": total, "first": first,
                "last": min(first + shown - 1, total),
+               "short_match": match if match and match.cut_short else None,
                "outstanding": selectors.invoice_outstanding(request.GET)}  # fmt: skip
     return render(request, "billing/invoice_list.html#overview", context)
 
@@ -70,7 +73,11 @@ def _query_without(request, *names):
 
 
 def _whole_number(text: str | None, *, most: int) -> int:
-    return min(int(text), most) if text and text.isdigit() else 0
+    """A count from the URL: ASCII digits only (isdigit() takes "²", which int()
+    refuses), and short (int() refuses over 4,300 digits); anything else is 0."""
+    if not text or not text.isascii() or not text.isdecimal() or len(text) > 9:
+        return 0
+    return min(int(text), most)
 
 
 @permission_required([VIEW_INVOICE, "billing.export_invoice"], raise_exception=True)
@@ -78,9 +85,12 @@ def invoice_export(request):
     filterset = selectors.invoice_list(params=request.GET)
     if not filterset.is_valid():
         return export_refused(request)
+    invoices = filterset.qs  # runs the Customer filter, which says if it was cut short
+    if filterset.customer_match and filterset.customer_match.cut_short:
+        return export_refused(request, filterset.customer_match.cut_short)
     if request.GET.get("format") == "xlsx":
-        return exports.invoices_xlsx_response(filterset.qs)
-    return exports.invoices_csv_response(filterset.qs)
+        return exports.invoices_xlsx_response(invoices)
+    return exports.invoices_csv_response(invoices)
 
 
 @permission_required("billing.add_invoice", raise_exception=True)
@@ -98,7 +108,7 @@ def invoice_create(request):
         terms = {"customer": customer, "currencies": services.invoice_currencies(customer)}
     else:
         terms = {"currencies": [given.get("new-default_currency", "")]}
-    form = InvoiceCreateForm(request.POST or None, **terms)
+    form = InvoiceCreateForm(request.POST or None, initial=_entered(given), **terms)
     new_customer = NewCustomerForm(request.POST or None, prefix="new")
     if request.method == "POST" and form.is_valid() and new_customer.is_valid():
         try:
@@ -113,8 +123,24 @@ def invoice_create(request):
         else:
             return go_to(request, invoice)
     context = {"form": form, "new_customer": new_customer, "customer_ref": customer_ref,
-               "match": match, "adding": adding}  # fmt: skip
+               "match": match, "adding": adding,
+               "defaults": {name: form.fields[name].initial for name in _KEPT}}  # fmt: skip
     return render_form_dialog(request, "billing/_new_invoice_dialog.html", context)
+
+
+_KEPT = ("currency", "days_until_due")
+
+
+def _entered(given) -> dict[str, str]:
+    """What the user chose in the dialog, sent along as it asks again for a customer's
+    currencies: the currency (the form keeps it while still offered) and Days until due,
+    each unless it is only the default shown for the previous customer (`<name>_default`)."""
+    entered = {name: given.get(name, "").strip() for name in _KEPT}
+    return {
+        name: value
+        for name, value in entered.items()
+        if value and value != given.get(f"{name}_default", "")
+    }
 
 
 @permission_required(VIEW_INVOICE, raise_exception=True)

@@ -63,6 +63,8 @@ def filter_count(context: template.Context, filterset: Any) -> dict[str, Any]:
 def _pills(request: Any, filterset: Any) -> list[dict[str, Any]]:
     params = request.GET
     pills = []
+    # A FilterSet may name what a value stands for (an ID by its customer's name).
+    named = getattr(filterset, "pill_value", lambda name, value: None)
     for name, field in filterset.form.fields.items():
         value = params.get(name, "").strip()
         if name in NOT_FILTERS or not value:
@@ -76,7 +78,7 @@ def _pills(request: Any, filterset: Any) -> list[dict[str, Any]]:
             {
                 "name": name,
                 "label": field.label or name,
-                "value": _shown_choice(value, choices.get(value, value)),
+                "value": named(name, value) or _shown_choice(value, choices.get(value, value)),
                 "url": f"{request.path}?{query}" if query else request.path,
             }
         )

@@ -1,7 +1,7 @@
 // Small behaviours the server can't do: dialogs (focus in, Tab kept inside, focus back),
 // the keyboard shortcuts (N, / and Ctrl/Cmd-K, ?), the search results' arrow keys, row
-// selection, toasts, failed-request messages, the row editors, the menus, the list
-// filters' URL and Back.
+// selection, toasts, failed-request messages, the row editors and the menus. The lists'
+// filters and the import page's button are in lists.js.
 (function () {
   "use strict";
 
@@ -213,24 +213,53 @@
     dialog.showModal();
   }
 
-  document.querySelectorAll("[data-open-shortcuts]").forEach((button) => {
-    button.hidden = false;
-    button.addEventListener("click", openShortcuts);
+  // Listened for on the document: after Back, htmx draws the page again from its snapshot,
+  // and a listener on the old button would be gone with it.
+  function showShortcutsButton() {
+    document.querySelectorAll("[data-open-shortcuts]").forEach((button) => { button.hidden = false; });
+  }
+  showShortcutsButton();
+  document.body.addEventListener("htmx:historyRestore", showShortcutsButton);
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-open-shortcuts]")) openShortcuts();
   });
+
+  // A page drawn again from a history snapshot (Back, Forward) must not bring back a
+  // dialog that was open when the snapshot was taken: it would be drawn inline, not as a
+  // modal. Cleared after the restore, not before the save: a filter's answer pushing a
+  // URL while a dialog is open must not close it.
+  document.body.addEventListener("htmx:historyRestore", () => {
+    document.querySelectorAll("dialog[open]").forEach((dialog) => dialog.removeAttribute("open"));
+    slot().replaceChildren();
+  });
+
+  // On the Search page the top bar's Search button and Ctrl/Cmd-K go to the page's own box,
+  // as `/` does, rather than open a second search in a dialog.
+  function pageSearchBox() {
+    return document.querySelector("main [data-search-input]");
+  }
+
+  document.addEventListener("click", (event) => {
+    const pageBox = pageSearchBox();
+    if (!pageBox || !event.target.closest("#search-button")) return;
+    event.preventDefault();
+    event.stopPropagation(); // before htmx's own listener on the button, which would open the dialog
+    pageBox.focus();
+  }, true);
 
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.repeat) return;
     const search = document.getElementById("search-button");
     if ((event.ctrlKey || event.metaKey) && (event.key === "k" || event.key === "K")) {
       const modal = openModal();
-      const input = modal && modal.querySelector("[data-search-input]");
+      const input = modal ? modal.querySelector("[data-search-input]") : pageSearchBox();
       if (input) input.focus();
       else if (!modal && search) search.click();
       if (input || (!modal && search)) event.preventDefault();
       return;
     }
     if (event.ctrlKey || event.metaKey || isTyping(event.target) || openModal()) return;
-    const pageBox = document.querySelector("main [data-search-input]");
+    const pageBox = pageSearchBox();
     if (event.key === "/" && pageBox) {
       event.preventDefault();
       pageBox.focus();
@@ -270,8 +299,10 @@
   document.documentElement.classList.add("js");
 
   function renumber(editor) {
-    editor.querySelectorAll("[data-kv-rows] [data-kv-label]").forEach((control, index) => {
-      control.setAttribute("aria-label", `${control.dataset.kvLabel} ${index + 1}`);
+    editor.querySelectorAll("[data-kv-rows] > .kv-row").forEach((row, index) => {
+      row.querySelectorAll("[data-kv-label]").forEach((control) => {
+        control.setAttribute("aria-label", `${control.dataset.kvLabel} ${index + 1}`);
+      });
     });
   }
 
@@ -307,59 +338,4 @@
 
   document.body.addEventListener("closeDialog", closeDialog);
   document.body.addEventListener("showMessage", (event) => showMessage(event.detail.text, event.detail.level));
-})();
-
-// List filters: the URL is the filters' one record. A pushed URL carries only
-// the fields that are set; Back (htmx restoring its snapshot, which keeps the fields'
-// first values, not what was typed) sets the fields from the URL again; a filter
-// pill's × clears its field, and the form asks for the table as if it were typed.
-(function () {
-  "use strict";
-
-  function listFilters(elt) {
-    return elt && elt.closest && elt.closest("form.filters[hx-push-url]");
-  }
-
-  document.addEventListener("htmx:configRequest", (event) => {
-    if (event.detail.verb !== "get" || !listFilters(event.detail.elt)) return;
-    const data = event.detail.formData;
-    if (!data) return;
-    for (const name of [...new Set(data.keys())]) {
-      if (data.getAll(name).every((value) => value === "")) data.delete(name);
-    }
-  });
-
-  function fillFromUrl() {
-    const params = new URLSearchParams(location.search);
-    document.querySelectorAll("form.filters[hx-push-url]").forEach((form) => {
-      for (const field of form.elements) {
-        if (!field.name || field.type === "submit" || field.type === "button") continue;
-        field.value = params.get(field.name) || "";
-      }
-    });
-  }
-
-  document.body.addEventListener("htmx:historyRestore", fillFromUrl);
-
-  document.addEventListener("click", (event) => {
-    const clear = event.target.closest && event.target.closest("[data-clear-filter]");
-    if (!clear) return;
-    const form = document.querySelector("form.filters[hx-push-url]");
-    const field = form && form.elements.namedItem(clear.dataset.clearFilter);
-    if (!field || !("value" in field)) return; // the link itself then goes there
-    event.preventDefault();
-    field.value = "";
-    field.dispatchEvent(new Event("input", { bubbles: true }));
-  });
-})();
-
-// Import page: a check box with data-enables="<id>" enables that button only
-// while it is ticked ("Import N customers" waits for "Import the valid rows only" when
-// rows are invalid; the server refuses it too).
-(() => {
-  document.addEventListener("change", (event) => {
-    const box = event.target.closest && event.target.closest("input[type=checkbox][data-enables]");
-    const button = box && document.getElementById(box.dataset.enables);
-    if (button) button.disabled = !box.checked;
-  });
 })();

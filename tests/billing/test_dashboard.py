@@ -6,10 +6,12 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from billing import dashboard
+from billing.models import Invoice
 from billing.services import invoice_finalize, invoice_mark_paid, invoice_void
 from tests.factories import make_customer, make_invoice, make_user
 
@@ -230,3 +232,20 @@ def test_customer_without_invoices_has_no_summary(billing_client):
     customer = make_customer()
     body = billing_client.get(customer.get_absolute_url()).content.decode()
     assert "Billing summary" not in body
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan")
+@pytest.mark.parametrize(
+    ("queryset", "moment", "amount", "index"),
+    [
+        (Invoice.objects.exclude(status="void"), "finalized_at", "total", "invoice_invoiced"),
+        (Invoice.objects.filter(status="paid"), "paid_at", "amount_paid", "invoice_collected"),
+    ],
+)
+def test_monthly_sums_read_only_the_months_shown(queryset, moment, amount, index):
+    """The month range leads the index: the sums read 12 months of invoices, not every
+    invoice ever (with the currency first, they read the whole index)."""
+    starts = dashboard.month_starts(datetime.date(2026, 12, 3))
+    plan = dashboard.monthly_rows(queryset, moment, amount, starts, datetime.date(2027, 1, 1))
+    assert f"COVERING INDEX {index} (" in plan.explain()
+    assert f"{moment}>? AND {moment}<?" in plan.explain()

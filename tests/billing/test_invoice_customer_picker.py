@@ -163,6 +163,43 @@ def test_dialog_offers_the_chosen_customers_currencies_by_the_customer_page_rule
     assert '<option value="" selected>Choose a currency</option>' in body
 
 
+def _selected(body, name):
+    field = re.search(rf'<select name="{name}".*?</select>', body, re.S).group(0)
+    return re.findall(r'<option value="(\w*)" selected>', field)
+
+
+def test_dialog_keeps_the_currency_and_days_chosen_while_the_customer_changes(billing_client, htmx):
+    euro = make_customer(name="Euro Shop", default_currency="EUR", payment_terms_days=14)
+    make_item(euro, 1000, "CAD")
+    make_customer(name="Net Thirty", default_currency="EUR", payment_terms_days=30)
+    url = reverse("billing:invoice_new")
+    asked = {"customer": "euro sh", "currency": "CAD", "days_until_due": "45"}
+    body = billing_client.get(url, asked, **htmx).content.decode()
+    assert _selected(body, "currency") == ["CAD"]
+    assert 'name="days_until_due" value="45"' in body
+    assert 'name="currency_default" value="EUR"' in body
+    assert 'name="days_until_due_default" value="14"' in body
+
+    # A currency the customer is not offered gives way to its first; days that were only
+    # the previous customer's terms give way to this one's.
+    asked = {"customer": "net thirty", "currency": "CAD", "days_until_due": "14",
+             "days_until_due_default": "14"}  # fmt: skip
+    body = billing_client.get(url, asked, **htmx).content.decode()
+    assert _selected(body, "currency") == ["EUR"]
+    assert 'name="days_until_due" value="30"' in body
+
+    # The previous customer's default currency is not taken as chosen.
+    make_customer(name="Stateless Ltd", default_currency="")
+    asked = {"customer": "stateless", "currency": "EUR", "currency_default": "EUR"}
+    body = billing_client.get(url, asked, **htmx).content.decode()
+    assert _selected(body, "currency") == [""]
+
+    asked = {"new-name": "Ada", "currency": "CHF", "days_until_due": "7"}
+    body = billing_client.get(url, asked, **htmx).content.decode()
+    assert _selected(body, "currency") == ["CHF"]
+    assert 'name="days_until_due" value="7"' in body
+
+
 def test_dialog_for_a_new_customer_offers_its_currency_or_asks(billing_client, htmx):
     url = reverse("billing:invoice_new")
     params = {"new-name": "Ada", "new-default_currency": "GBP"}
@@ -190,3 +227,31 @@ def test_create_invoice_for_a_customer_without_a_currency_must_choose_one(billin
     assert response.status_code == 422
     assert "This field is required." in response.content.decode()
     assert not Invoice.objects.exists()
+
+
+def test_a_name_match_cut_short_keeps_the_first_by_name_not_any():
+    for name in ["acme Zeta", "Acme Delta", "ACME Beta", "Acme Alpha"]:  # newest first by name
+        make_customer(name=name)
+    match = match_customers("acme", limit=2)
+    assert [c.name for c in match.customers] == ["Acme Alpha", "ACME Beta"]
+    assert match.more and match.cut_short.startswith("More than 2 customers have “acme”")
+    picker = customer_to_invoice("cme", limit=2)  # the wider search, sorted the same way
+    assert [c.name for c in picker.customers] == ["Acme Alpha", "ACME Beta"]
+
+
+def test_export_refuses_and_overview_says_when_a_name_matched_too_many(billing_client, monkeypatch):
+    monkeypatch.setattr("billing.customer_lookup.NAME_MATCHES", 2)
+    for number in range(3):
+        make_invoice(make_customer(name=f"Acme {number}"), 1000)
+    export = billing_client.get(reverse("billing:invoice_export"), {"customer": "acme"})
+    assert export.status_code == 400
+    assert "More than 2 customers have “acme” in their name" in export.text
+    overview = billing_client.get(reverse("billing:invoice_overview"), {"customer": "acme"})
+    text = _text(overview.text)
+    assert "of 2 invoices" in text
+    assert "These counts and totals cover only the first 2 customers with “acme”" in text
+    monkeypatch.setattr("billing.customer_lookup.NAME_MATCHES", 3)
+    export = billing_client.get(reverse("billing:invoice_export"), {"customer": "acme"})
+    assert export.status_code == 200
+    overview = billing_client.get(reverse("billing:invoice_overview"), {"customer": "acme"})
+    assert "cover only" not in overview.text

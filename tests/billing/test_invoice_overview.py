@@ -176,3 +176,11 @@ def test_outstanding_and_past_due_read_the_covering_index():
 def test_filters_summary_counts_the_status_tab_and_other_filters(billing_client):
     page = billing_client.get(reverse("billing:invoices"), {"status": "open", "currency": "USD"})
     assert '<summary>Filters<span id="filter-count"> (2)</span></summary>' in page.text
+
+
+@pytest.mark.parametrize("shown", ["²", "١٢", "9" * 5000, "-3", "1e3"])
+def test_overview_takes_only_short_ascii_counts_as_the_number_shown(billing_client, shown):
+    make_invoice(make_customer(), 1000)
+    response = billing_client.get(reverse("billing:invoice_overview"), {"shown": shown})
+    assert response.status_code == 200
+    assert "of 1 invoice" in response.text

@@ -1,5 +1,7 @@
 """Global search: the page, the dialog, the live results, and what each user may see."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -31,6 +33,14 @@ def test_finds_invoices_and_credit_notes_by_number(billing_user):
     assert other not in results.invoices
     assert global_search(text=note.number, user=billing_user).credit_notes == [note]
     assert global_search(text=invoice.public_id, user=billing_user).invoices == [invoice]
+
+
+def test_finds_invoices_by_the_beginning_of_their_number_only(billing_user):
+    invoice = make_invoice(make_customer(name="Initech"), 5000, finalize=True)
+    prefix, sequence = invoice.number.rsplit("-", 1)
+    assert global_search(text=f"{prefix}-".lower(), user=billing_user).invoices == [invoice]
+    # The middle of a number is no match: a name typed into the box would read every row.
+    assert global_search(text=f"-{sequence}", user=billing_user).invoices == []
 
 
 def test_shows_at_most_a_few_of_each_kind_newest_first(billing_user):
@@ -105,13 +115,62 @@ def test_live_results_are_only_the_results_fragment(billing_client, htmx):
 def test_dialog_shows_a_few_and_the_page_more(billing_client, htmx):
     for n in range(SHOWN + 3):
         make_customer(name=f"Tyrell {n}")
-    dialog = billing_client.get(
-        SEARCH, {"q": "tyrell"}, **htmx, HTTP_HX_TARGET="search-results",
-        HTTP_HX_CURRENT_URL="http://testserver/customers/",
-    )  # fmt: skip
+    dialog = billing_client.get(SEARCH, {"q": "tyrell"}, **htmx, HTTP_HX_TARGET="dialog-slot")
+    typed = billing_client.get(
+        SEARCH, {"q": "tyrell"}, **htmx, HTTP_HX_TARGET="search-dialog-results"
+    )
     page = billing_client.get(SEARCH, {"q": "tyrell"})
+    on_page = billing_client.get(SEARCH, {"q": "tyrell"}, **htmx, HTTP_HX_TARGET="search-results")
     assert dialog.content.decode().count("data-search-result>") == SHOWN
+    assert typed.content.decode().count("data-search-result>") == SHOWN
     assert page.content.decode().count("data-search-result>") == SHOWN + 3
+    assert on_page.content.decode().count("data-search-result>") == SHOWN + 3
+
+
+def _ids(body):
+    return re.findall(r'\bid="([^"]+)"', body)
+
+
+def test_the_dialog_and_the_page_share_no_id(billing_client, htmx):
+    make_customer(name="Soylent")
+    page = billing_client.get(SEARCH, {"q": "soylent"}).content.decode()
+    dialog = billing_client.get(
+        SEARCH, {"q": "soylent"}, **htmx, HTTP_HX_TARGET="dialog-slot"
+    ).content.decode()
+    assert set(_ids(page)) & set(_ids(dialog)) == set()
+    # The dialog's label, hint and live results name its own box and results.
+    assert 'for="search-dialog-input"' in dialog and 'id="search-dialog-input"' in dialog
+    assert 'aria-describedby="search-dialog-hint"' in dialog
+    assert 'hx-target="#search-dialog-results"' in dialog and 'id="search-dialog-results"' in dialog
+
+
+def test_the_count_of_results_is_said_in_a_status_outside_the_results(billing_client, htmx):
+    invoice = make_invoice(make_customer(name="Massive Dynamic"), 5000, finalize=True)
+    make_customer(name="Massive Co")
+    body = billing_client.get(SEARCH, {"q": "massive"}).content.decode()
+    status = '<p id="search-status" class="visually-hidden" role="status">2 results</p>'
+    assert status in body
+    assert body.index(status) < body.index('<div id="search-results"')
+    one = billing_client.get(SEARCH, {"q": invoice.number}).content.decode()
+    assert 'role="status">1 result</p>' in one
+    none = billing_client.get(SEARCH, {"q": "zzz-nothing"}).content.decode()
+    assert 'role="status">No results</p>' in none
+
+
+def test_live_results_update_the_status_out_of_band(billing_client, htmx):
+    make_customer(name="Hooli")
+    make_customer(name="Hooli XYZ")
+    for scope in ("search", "search-dialog"):
+        body = billing_client.get(
+            SEARCH, {"q": "hooli"}, **htmx, HTTP_HX_TARGET=f"{scope}-results"
+        ).content.decode()
+        assert f'<p id="{scope}-status" hx-swap-oob="innerHTML">2 results</p>' in body
+        assert 'role="status"' not in body  # the one live region stays on the page
+
+
+def test_the_dialog_has_a_place_for_a_failed_request(billing_client, htmx):
+    body = billing_client.get(SEARCH, **htmx, HTTP_HX_TARGET="dialog-slot").content.decode()
+    assert 'role="alert" data-request-error' in body
 
 
 def test_needs_sign_in(client):

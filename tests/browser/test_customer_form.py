@@ -66,7 +66,9 @@ def test_metadata_error_shows_inline_with_rows_kept(signed_in_page):
     dialog.get_by_role("button", name="Update customer").click()
     expect(dialog).to_contain_text("Row 2: the key “plan” is already used above.")
     metadata = dialog.get_by_role("group", name="Metadata")
-    expect(metadata.get_by_label("Value").nth(1)).to_have_value("max")
-    expect(metadata.get_by_label("Key").nth(0)).to_be_focused()
+    expect(metadata.get_by_label("Value 2", exact=True)).to_have_value("max")
+    # Only the row the error names is marked, so it is the one focused.
+    expect(metadata.get_by_label("Key 2", exact=True)).to_be_focused()
+    expect(metadata.locator("[aria-invalid=true]")).to_have_count(1)
     customer.refresh_from_db()
     assert customer.metadata == {"plan": "pro"}

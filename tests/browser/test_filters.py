@@ -72,6 +72,76 @@ def test_a_pill_shows_an_applied_filter_and_its_cross_clears_it(signed_in_page, 
     assert csp_violations == []
 
 
+def test_a_pills_cross_moves_focus_to_the_next_pill_then_the_filters_summary(signed_in_page):
+    page = signed_in_page
+    _wayne_customers()
+    page.goto("/customers/?q=wayne&currency=USD")
+    pills = page.locator(".filter-pill > span")
+    page.get_by_role("link", name="Remove filter Search: wayne").click()
+    expect(pills).to_have_text(["Currency: USD"])
+    # The table holding the pill was swapped: focus moves on rather than to <body>.
+    expect(page.get_by_role("link", name="Remove filter Currency: USD")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(pills).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/customers/$"))
+    expect(page.locator("#filters summary")).to_be_focused()
+
+
+def test_a_pill_for_a_name_several_fields_share_follows_its_link(signed_in_page):
+    page = signed_in_page
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    _wayne_customers()
+    page.goto("/customers/?q=wayne&currency=USD")
+    # A second field of the same name (form.elements then gives a list, not a control).
+    page.evaluate(
+        """() => {
+        const extra = document.createElement("input");
+        extra.type = "hidden";
+        extra.name = "currency";
+        document.getElementById("filters").append(extra);
+    }"""
+    )
+    page.get_by_role("link", name="Remove filter Currency: USD").click()
+    expect(page).to_have_url(re.compile(r"/customers/\?q=wayne$"))
+    expect(page.locator(".filter-pill > span")).to_have_text(["Search: wayne"])
+    assert errors == []
+
+
+def test_back_ticks_a_check_box_filter_as_the_address_says(signed_in_page):
+    page = signed_in_page
+    _wayne_customers()
+    page.goto("/customers/?q=way")
+    page.evaluate(
+        """() => {
+        const box = document.createElement("input");
+        box.type = "checkbox";
+        box.name = "flag";
+        box.value = "1";
+        box.setAttribute("aria-label", "Flag");
+        document.getElementById("filters").append(box);
+    }"""
+    )
+    flag = page.get_by_label("Flag")
+    search = page.locator("#filters").get_by_placeholder(
+        "Search name, email, ID, description or metadata"
+    )
+    flag.check()
+    search.fill("wayn")
+    expect(page).to_have_url(re.compile(r"/customers/\?q=wayn&flag=1$"))
+    search.fill("wayne")
+    expect(page).to_have_url(re.compile(r"/customers/\?q=wayne&flag=1$"))
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/customers/\?q=wayn&flag=1$"))
+    expect(search).to_have_value("wayn")
+    expect(flag).to_be_checked()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/customers/\?q=way$"))
+    expect(flag).not_to_be_checked()
+    expect(flag).to_have_value("1")
+
+
 def test_invoices_filters_come_back_with_back_and_show_as_pills(signed_in_page):
     page = signed_in_page
     customer = make_customer(name="Wayne Pro", default_currency="USD")

@@ -2,7 +2,7 @@ from playwright.sync_api import expect
 
 from billing.models import CreditNote, Invoice
 from ledger.models import CustomerBalance
-from tests.factories import adjust, make_customer
+from tests.factories import adjust, make_customer, make_item
 
 
 def test_item_to_invoice_to_credit_note_credits_the_cad_balance(signed_in_page):
@@ -191,6 +191,47 @@ def test_create_invoice_picks_a_customer_by_name_and_asks_for_a_currency(
     page.wait_for_url("**/invoices/in_*/")
     invoice = Invoice.objects.get()
     assert (invoice.customer, invoice.currency) == (stateless, "CHF")
+    assert csp_violations == []
+
+
+def test_create_invoice_keeps_currency_days_and_focus_as_the_customer_is_picked(
+    signed_in_page, csp_violations
+):
+    import re
+
+    globex = make_customer(name="Globex Corporation", default_currency="EUR")
+    make_item(globex, 1000, "CAD")
+    make_customer(name="Globex Two", default_currency="EUR")
+    page = signed_in_page
+    page.goto("/invoices/")
+    page.get_by_role("link", name="Create invoice").click()
+    dialog = page.locator("dialog[open]")
+    customer = dialog.get_by_label("Existing customer")
+    currency = dialog.locator("#invoice-currency").get_by_label("Currency")
+    days = dialog.get_by_label("Days until due")
+    expect(customer).to_be_focused()
+
+    customer.fill("globex corp")
+    expect(dialog.locator("#customer-choice")).to_contain_text("Invoice for Globex Corporation")
+    currency.select_option("CAD")
+    days.fill("45")
+    customer.fill("globex")
+    expect(dialog.locator("#customer-choice")).to_contain_text("2 customers match “globex”")
+    expect(currency.locator("option:checked")).to_have_text("CAD – Canadian Dollar")
+    expect(days).to_have_value("45")
+
+    dialog.get_by_role("link", name=re.compile("Globex Corporation")).click()
+    expect(dialog.locator("#customer-choice")).to_contain_text("Invoice for Globex Corporation")
+    # The picked link is gone with the list it was in: focus goes to the customer field.
+    expect(customer).to_be_focused()
+    expect(currency.locator("option")).to_have_text(["EUR – Euro", "CAD – Canadian Dollar"])
+    expect(currency.locator("option:checked")).to_have_text("CAD – Canadian Dollar")
+    expect(days).to_have_value("45")
+    expect(page.locator(".htmx-settling")).to_have_count(0)
+    dialog.get_by_role("button", name="Create invoice").click()
+    page.wait_for_url("**/invoices/in_*/")
+    invoice = Invoice.objects.get()
+    assert (invoice.customer, invoice.currency, invoice.days_until_due) == (globex, "CAD", 45)
     assert csp_violations == []
 
 

@@ -1,6 +1,8 @@
 """Global search in the browser: `/` and Ctrl-K open it, results come as you type,
 the arrow keys move through them, Enter opens one, Escape closes and focus returns."""
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
@@ -107,3 +109,50 @@ def test_search_is_reachable_on_a_phone_without_scrolling_sideways(signed_in_pag
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     box = dialog.get_by_role("searchbox").bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+def test_on_the_search_page_ctrl_k_and_the_search_button_go_to_its_own_box(signed_in_page):
+    make_customer(name="Vandelay Industries")
+    page = signed_in_page
+    page.goto("/search/?q=vandelay")
+    box = page.locator("main").get_by_role("searchbox", name="Search")
+    page.locator("h1").click()
+    page.keyboard.press("Control+k")
+    expect(box).to_be_focused()
+    page.locator("h1").click()
+    page.get_by_role("link", name="Search").click()
+    expect(box).to_be_focused()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(page.get_by_role("searchbox")).to_have_count(1)
+    # Typing still refreshes the page's own results.
+    box.fill("vandel")
+    expect(page.get_by_role("status")).to_have_text("1 result")
+    expect(page.get_by_role("link", name="Vandelay Industries")).to_be_visible()
+
+
+def test_the_count_of_results_is_said(signed_in_page):
+    make_customer(name="Pied Piper")
+    make_customer(name="Pied Piper Labs")
+    page = signed_in_page
+    page.keyboard.press("/")
+    dialog = _search_dialog(page)
+    box = dialog.get_by_role("searchbox")
+    expect(box).to_be_focused()
+    box.press_sequentially("pied")
+    status = dialog.get_by_role("status")
+    expect(status).to_have_text("2 results")
+    box.fill("pied piper labs")
+    expect(status).to_have_text("1 result")
+    box.fill("zzqx")
+    expect(status).to_have_text("No results")
+
+
+def test_a_failed_search_says_so_in_the_dialog(signed_in_page):
+    page = signed_in_page
+    page.route(re.compile(r"/search/\?q="), lambda route: route.fulfill(status=500, body="boom"))
+    page.keyboard.press("/")
+    dialog = _search_dialog(page)
+    box = dialog.get_by_role("searchbox")
+    expect(box).to_be_focused()
+    box.press_sequentially("acme")
+    expect(dialog.get_by_role("alert")).to_contain_text("Something went wrong (500)")

@@ -1,8 +1,11 @@
 """Keyboard use: the `?` list of shortcuts, dialogs that focus their first field, keep
 Tab inside and give focus back, and an Actions menu usable from the keyboard."""
 
+import re
+
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
 from tests.factories import make_customer
 
 
@@ -112,3 +115,68 @@ def test_tabbing_out_of_the_actions_menu_closes_it(signed_in_page):
     menu.locator(".menu-items a").last.focus()
     page.keyboard.press("Tab")
     expect(menu).not_to_have_attribute("open", "")
+
+
+def _filter_then_back(page):
+    """Type in the list's filter (htmx pushes the URL), then Back: htmx draws the page
+    again from its snapshot, with new elements."""
+    page.get_by_placeholder("Search name, email, ID, description or metadata").fill("x")
+    expect(page).to_have_url(re.compile(r"/customers/\?q=x$"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/customers/$"))
+
+
+def test_shortcuts_button_still_works_after_back(signed_in_page):
+    page = signed_in_page
+    _filter_then_back(page)
+    page.get_by_role("button", name="Shortcuts").click()
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+
+
+def test_shortcuts_button_is_hidden_without_javascript(browser, live_server, billing_user):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = sign_in(context, billing_user)
+    expect(page.get_by_role("link", name="Search")).to_be_visible()
+    expect(page.locator("#shortcuts-button")).to_be_hidden()
+    context.close()
+
+
+def test_back_and_forward_never_bring_back_an_open_dialog(signed_in_page):
+    page = signed_in_page
+    box = page.get_by_placeholder("Search name, email, ID, description or metadata")
+    box.fill("x")
+    expect(page).to_have_url(re.compile(r"/customers/\?q=x$"))
+    page.get_by_role("link", name="Add customer").click()
+    expect(page.locator("#dialog-slot dialog[open]")).to_have_count(1)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/customers/$"))
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/customers/\?q=x$"))
+    expect(box).to_have_value("x")
+    expect(page.locator("dialog[open]")).to_have_count(0)
+
+    page.locator("h1").click()
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/customers/$"))
+    page.go_forward()
+    expect(box).to_have_value("x")
+    expect(page.locator("dialog[open]")).to_have_count(0)
+
+
+def test_a_filter_answer_arriving_under_an_open_dialog_leaves_it_open(signed_in_page):
+    """Typed, then a dialog opened (N) before the filter's answer came: the answer pushes
+    the URL (a history snapshot) and must not close the dialog."""
+    page = signed_in_page
+    page.get_by_role("link", name="Add customer").click()
+    expect(page.locator("#dialog-slot dialog[open]")).to_have_count(1)
+    page.evaluate(
+        """() => {
+          const box = document.querySelector("form.filters input[name=q]");
+          box.value = "x";
+          box.dispatchEvent(new Event("input", {bubbles: true}));
+        }"""
+    )
+    expect(page).to_have_url(re.compile(r"/customers/\?q=x$"))  # the answer came, URL pushed
+    expect(page.locator("#dialog-slot dialog[open]")).to_have_count(1)

@@ -5,7 +5,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.template.loader import render_to_string
 
-from core.charts import BOTTOM, TOP, bar_chart, nice_scale, step_chart
+from core.charts import (
+    BOTTOM,
+    LABEL_CHAR,
+    TOP,
+    Tick,
+    bar_chart,
+    label_room,
+    nice_scale,
+    step_chart,
+)
+from core.money import compact_amount
+from ledger.money import format_money
 
 
 @pytest.mark.parametrize(
@@ -113,3 +124,41 @@ def test_templates_escape_labels_and_link_bars():
     )
     svg = render_to_string("_chart_steps.html", {"chart": steps})
     assert "&lt;i&gt;t&lt;/i&gt;" in svg and "&lt;now&gt;" in svg and "style=" not in svg
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "label"),
+    [(150_000_000, "CHF", "1.5M"), (50_000, "USD", "500"), (2, "USD", "0.02"),
+     (-25_000_000, "EUR", "-250K"), (0, "USD", "0"), (1_500_000, "JPY", "1.5M")],
+)  # fmt: skip
+def test_compact_amounts_label_an_axis_in_major_units(amount, currency, label):
+    assert compact_amount(amount, currency) == label
+
+
+def test_value_axis_labels_are_compact_and_the_margin_fits_the_longest():
+    """'CHF 1,500,000.00' overflowed the fixed 88px margin and was cut."""
+    chart = bar_chart(
+        id="c",
+        title="Invoiced",
+        categories=["Jan"],
+        series=[("Invoiced", [150_000_000]), ("Collected", [0])],
+        format_value=lambda value: format_money(value, "CHF"),
+        format_tick=lambda value: compact_amount(value, "CHF"),
+    )
+    assert [tick.label for tick in chart.ticks] == ["0", "500K", "1M", "1.5M"]
+    assert chart.groups[0].bars[0].title == "Invoiced, Jan: CHF\xa01,500,000.00"  # exact
+    # The room a 4-character label takes at the narrow screens' 20px, and no more.
+    assert chart.left == label_room(chart.ticks, 640) == round(10 + LABEL_CHAR * 4)
+    assert chart.groups[0].bars[0].x > chart.left
+    steps = step_chart(
+        id="s",
+        title="t",
+        points=[(datetime(2026, 1, 1, tzinfo=UTC), -1_234_500_000)],
+        format_value=str,
+        format_time=str,
+        format_tick=lambda value: compact_amount(value, "USD"),
+    )
+    assert steps.ticks[0].label == "-15M" and steps.left == round(10 + LABEL_CHAR * 4)
+    assert steps.points[0].x == steps.left
+    long = [Tick(y=0, label="x" * 100)]
+    assert label_room(long, 640) == 640 // 3  # never more than a third of the chart

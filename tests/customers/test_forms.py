@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.http import QueryDict
 
@@ -179,6 +181,25 @@ def test_invalid_rows_are_shown_again_as_typed():
     html = str(profile.form["metadata"])
     assert 'value="pro"' in html and 'value="max"' in html
     assert 'aria-invalid="true"' in html
+
+
+def _key_inputs(html):
+    return re.findall(r'<input type="text" name="metadata_key"[^>]*>', html)
+
+
+@pytest.mark.parametrize(
+    ("rows", "row"),
+    [([("plan", "pro"), ("", ""), ("plan", "max")], 3),
+     ([("a", "1"), ("b", "v" * 501), ("c", "3")], 2),
+     ([("a", "1"), ('we"ird', "2")], 2)],
+)  # fmt: skip
+def test_only_the_row_in_error_is_marked_and_rows_are_numbered(rows, row):
+    profile, valid = _valid_rows(rows)
+    assert not valid
+    keys = _key_inputs(str(profile.form["metadata"]))
+    assert [i for i, key in enumerate(keys, start=1) if 'aria-invalid="true"' in key] == [row]
+    assert f'aria-label="Key {row}"' in keys[row - 1]
+    assert 'aria-label="Value 1"' in str(profile.form["metadata"])
 
 
 def test_all_rows_removed_clears_the_metadata():

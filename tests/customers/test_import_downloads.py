@@ -43,14 +43,28 @@ def _error_rows_url(record):
     return reverse("customers:import_error_rows", args=[record.public_id])
 
 
-def test_invalid_rows_make_the_heading_say_so_and_disable_import(billing_client):
+def test_invalid_rows_make_the_heading_say_so_and_import_waits_for_valid_rows_only(
+    billing_client,
+):
     record = _uploaded(billing_client, TWO_INVALID)
     page = billing_client.get(record.get_absolute_url()).content.decode()
     assert "<h2>2 rows need fixing</h2>" in page
     assert "Ready to import" not in page
-    assert '<button type="submit" class="primary" id="import-confirm" disabled>' in page
-    assert 'data-enables="import-confirm"' in page  # the check box enables it (app.js)
+    # Rendered enabled, so that it works without JavaScript; app.js disables it while
+    # the box is clear, and the server refuses it then (below).
+    assert '<button type="submit" class="primary" id="import-confirm">' in page
+    assert 'data-enables="import-confirm"' in page
     assert f'href="{_error_rows_url(record)}"' in page
+
+    confirm = reverse("customers:import_confirm", args=[record.public_id])
+    refused = billing_client.post(confirm, follow=True).content.decode()
+    assert "This file cannot be imported as it is." in refused
+    assert not Customer.objects.exists()
+    billing_client.post(confirm, {"valid_rows_only": "on"})
+    assert sorted(Customer.objects.values_list("name", flat=True)) == [
+        "Ada Lovelace",
+        "Grace Hopper",
+    ]
 
 
 def test_one_invalid_row_reads_in_the_singular(billing_client):
@@ -136,3 +150,18 @@ def test_the_template_names_the_columns_and_its_example_imports_cleanly(billing_
         "+44 20 7946 0000",
         "GB",
     )
+
+
+@pytest.mark.parametrize(
+    ("file_name", "header"),
+    [
+        ('my "best" list.csv', r'attachment; filename="my \"best\" list-errors.csv"'),
+        ("Müller €\n.csv", "attachment; filename*=utf-8''M%C3%BCller%20%E2%82%AC-errors.csv"),
+    ],
+)
+def test_error_rows_download_name_keeps_quotes_and_non_latin_names_whole(
+    billing_client, file_name, header
+):
+    record = import_create(data=TWO_INVALID.encode(), file_name=file_name)
+    import_check(record)
+    assert billing_client.get(_error_rows_url(record))["Content-Disposition"] == header
