@@ -30,3 +30,6 @@ def setup_django(database_url, name):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    # DEBUG off renders pages with the hashed static files' manifest: made here, so a
+    # bench on a fresh clone (no `make run` before it) finds every file, lists.js too.
+    call_command("collectstatic", interactive=False, verbosity=0)
