@@ -71,6 +71,7 @@ urlpatterns = [
     ),
     path("invoices/<str:id>/pay", endpoint(POST=invoice_actions.pay), name="invoice_pay"),
     path("invoices/<str:id>/void", endpoint(POST=invoice_actions.void), name="invoice_void"),
+    path("invoices/<str:id>/send", endpoint(POST=invoice_actions.send), name="invoice_send"),
     path(
         "invoices/<str:id>/mark_uncollectible",
         endpoint(POST=invoice_actions.mark_uncollectible),

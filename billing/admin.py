@@ -13,6 +13,7 @@ from .models import (
     CreditNote,
     CreditNoteLine,
     CustomerCoupon,
+    DocumentEmail,
     Invoice,
     InvoiceItem,
     TaxRate,
@@ -128,6 +129,20 @@ class CreditNoteAdmin(ReadOnlyAdmin):
     @admin.display(ordering="invoice__customer")
     def customer(self, obj):
         return obj.invoice.customer
+
+
+@admin.register(DocumentEmail)
+class DocumentEmailAdmin(ReadOnlyAdmin):
+    """Support looks up what was emailed to a customer, and why one failed."""
+
+    customer_path = "invoice__customer"
+    list_display = ["public_id", "kind", "invoice", "credit_note", "status", "attempts",
+                    "created", "sent_at"]  # fmt: skip
+    list_filter = ["status", "kind"]
+    search_fields = ["public_id", "invoice__number", "invoice__public_id",
+                     "invoice__customer__public_id", "invoice__customer__email_key"]  # fmt: skip
+    list_select_related = ["invoice", "credit_note"]
+    raw_id_fields = ["invoice", "credit_note", "resend_of"]
 
 
 class NoDeleteMixin:

@@ -2,6 +2,8 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 
 from core.forms import MoneyField, MoneyFormMixin, PlainLabelsMixin
@@ -224,3 +226,32 @@ class CreditNoteForm(PlainLabelsMixin, MoneyFormMixin, forms.Form):
                 {"invoice_line": line, "amount": data[self.line_field(line)]} for line in self.lines
             ]
         return kwargs
+
+
+# More CC addresses than this is a mailing list, not a copy of an invoice.
+MAX_CC_ADDRESSES = 10
+
+
+class SendEmailForm(PlainLabelsMixin, forms.Form):
+    """The Send invoice / Send credit note dialog: who else gets a copy."""
+
+    cc = forms.CharField(
+        label="CC",
+        required=False,
+        max_length=2000,
+        help_text="Addresses to copy, separated by commas.",
+    )
+
+    def clean_cc(self) -> list[str]:
+        addresses = [part.strip() for part in self.cleaned_data["cc"].split(",") if part.strip()]
+        bad = []
+        for address in addresses:
+            try:
+                validate_email(address)
+            except ValidationError:
+                bad.append(address)
+        if bad:
+            raise ValidationError(f"Not an email address: {', '.join(bad)}.")
+        if len(addresses) > MAX_CC_ADDRESSES:
+            raise ValidationError(f"At most {MAX_CC_ADDRESSES} CC addresses.")
+        return list(dict.fromkeys(addresses))

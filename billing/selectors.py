@@ -10,7 +10,7 @@ from core.pagination import Page, paginate
 from customers.models import Customer
 
 from .filters import INVOICED, NOT_INVOICED, PAST_DUE, STATUS_TABS, InvoiceFilter, past_due
-from .models import CreditNote, CustomerCoupon, Invoice, InvoiceItem, InvoiceStatus
+from .models import CreditNote, CustomerCoupon, DocumentEmail, Invoice, InvoiceItem, InvoiceStatus
 
 PENDING_SHOWN = 250
 PAGE_SIZE = 50  # invoices on a page of the Invoices page
@@ -47,6 +47,7 @@ def invoice_detail(queryset: QuerySet[Invoice], public_id: str) -> Invoice:
         .prefetch_related(
             Prefetch("lines", InvoiceItem.objects.prefetch_related("tax_rates")),
             Prefetch("credit_notes", CreditNote.objects.order_by("created", "id")),
+            Prefetch("emails", DocumentEmail.objects.select_related("credit_note", "created_by")),
         )
         .get(public_id=public_id)
     )

@@ -28,9 +28,12 @@ urlpatterns = [
         name="invoice_mark_uncollectible",
     ),
     path("invoices/<str:public_id>/delete/", views.invoice_delete, name="invoice_delete"),
+    path("invoices/<str:public_id>/send/", views.invoice_send, name="invoice_send"),
     path("credit-notes/<str:public_id>/", views.credit_note_detail, name="credit_note"),
     path("credit-notes/<str:public_id>/void/", views.credit_note_void, name="credit_note_void"),
     path("credit-notes/<str:public_id>/pdf/", views.credit_note_pdf, name="credit_note_pdf"),
+    path("credit-notes/<str:public_id>/send/", views.credit_note_send, name="credit_note_send"),
+    path("emails/<str:public_id>/resend/", views.email_resend, name="email_resend"),
     # The customer page's Billing section: billing's own routes under a customer.
     path("customers/<str:public_id>/billing/", views.customer_billing, name="customer_billing"),
     path(

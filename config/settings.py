@@ -12,6 +12,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from whitenoise.compress import Compressor
 
+from config.email import email_settings
 from config.logging import LOGGING  # noqa: F401 (the access log, the money log, errors)
 from config.secret_key import DEFAULT_PATH as SECRET_KEY_PATH
 from config.secret_key import read_secret_key
@@ -297,6 +298,15 @@ TASKS = {
 }
 
 
+# --- Email (config/email.py) -----------------------------------------------------------------
+# EMAIL_URL (smtp+tls://user:pass@host:587, console:, file:///dir) or EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS/EMAIL_USE_SSL; with neither, emails are
+# files in var/mail/ (git-ignored) and nothing is sent. The tests use Django's memory backend.
+# Sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS, EMAIL_USE_SSL, EMAIL_FILE_PATH, EMAIL_TIMEOUT and DEFAULT_FROM_EMAIL.
+DEFAULT_FROM_EMAIL = "billing@localhost"
+globals().update(email_settings(os.environ, default_file_path=BASE_DIR / "var" / "mail"))
+
 # /v1/: requests a second one API key may make before it is answered 429 (api/http.py).
 API_RATE_LIMIT = int(os.environ.get("DJANGO_API_RATE_LIMIT", "100"))
 
@@ -309,3 +319,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # Units of a currency per US dollar, overriding billing/minimums.py's shipped table for the
 # minimum chargeable amount of currencies Stripe's table leaves out: {"ARS": "1400"}.
 BILLING_USD_RATES: dict[str, str] = {}
+
+# Email an invoice when it is finalized, if it is to be sent (collection method
+# send_invoice) and the customer has an address (billing/services/emails.py).
+BILLING_EMAIL_ON_FINALIZE = env_bool("BILLING_EMAIL_ON_FINALIZE")

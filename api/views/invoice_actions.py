@@ -1,5 +1,5 @@
-"""/v1/invoices/{id}/finalize, /pay, /void and /mark_uncollectible: the services the
-invoice page's buttons call (billing/views/invoice_actions.py)."""
+"""/v1/invoices/{id}/finalize, /pay, /void, /mark_uncollectible and /send: the services
+the invoice page's buttons call (billing/views/invoice_actions.py, billing/views/emails.py)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -7,7 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from billing import services
+from billing.emails import EmailRefused
 from billing.models import Invoice
+from billing.services.emails import email_invoice
 
 from .. import errors
 from ..errors import ApiError
@@ -66,3 +68,18 @@ def void(call: Call, id: str) -> dict[str, Any]:
 @needs("billing.change_invoice")
 def mark_uncollectible(call: Call, id: str) -> dict[str, Any]:
     return _run(call, id, services.invoice_mark_uncollectible)
+
+
+@needs("billing.send_invoice")
+def send(call: Call, id: str) -> dict[str, Any]:
+    """Stripe's "send an invoice for manual payment": the email the invoice page's Send
+    invoice queues, to the customer's recipients; the worker sends it."""
+
+    def queue_email(*, invoice: Invoice) -> Invoice:
+        try:
+            email_invoice(invoice=invoice, user=call.actor)
+        except EmailRefused as refusal:
+            raise ApiError(str(refusal), code="invoice_not_sendable") from None
+        return invoice
+
+    return _run(call, id, queue_email)

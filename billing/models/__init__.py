@@ -1,7 +1,7 @@
 """The billing app's models, one module per concept; every name other modules import
 is re-exported here, so `from billing.models import ...` and the dotted paths the
 migrations name (billing.models.new_invoice_id, new_invoice_item_id, new_credit_note_id,
-new_coupon_id, new_tax_rate_id) keep working.
+new_coupon_id, new_tax_rate_id, new_document_email_id) keep working.
 
 Amounts are integer minor units of the document's currency. Only billing.services
 writes here; the arithmetic is billing.totals. A finalized invoice and its lines never
@@ -16,6 +16,12 @@ from .credit_notes import (
     CreditNoteReason,
     CreditNoteStatus,
     new_credit_note_id,
+)
+from .emails import (
+    DocumentEmail,
+    DocumentEmailKind,
+    DocumentEmailStatus,
+    new_document_email_id,
 )
 from .invoices import (
     INVOICE_TRANSITIONS,
@@ -38,12 +44,16 @@ __all__ = [
     "CreditNoteReason",
     "CreditNoteStatus",
     "CustomerCoupon",
+    "DocumentEmail",
+    "DocumentEmailKind",
+    "DocumentEmailStatus",
     "Invoice",
     "InvoiceItem",
     "InvoiceStatus",
     "TaxRate",
     "new_coupon_id",
     "new_credit_note_id",
+    "new_document_email_id",
     "new_invoice_id",
     "new_invoice_item_id",
     "new_tax_rate_id",

@@ -3,6 +3,7 @@ functions. Each runs in one database transaction and locks the invoice it change
 money moves only through ledger.services."""
 
 from .credit_notes import credit_note_issue, credit_note_void
+from .emails import email_credit_note, email_invoice, email_resend
 from .invoice_start import invoice_create_for_reference
 from .invoices import (
     MAX_INVOICE_LINES,
@@ -20,7 +21,8 @@ from .items import customer_billing_defaults_set, item_add, item_delete
 
 __all__ = [
     "MAX_INVOICE_LINES", "MAX_INVOICE_TOTAL", "credit_note_issue", "credit_note_void",
-    "customer_billing_defaults_set", "invoice_create", "invoice_create_for_reference",
+    "customer_billing_defaults_set", "email_credit_note", "email_invoice",
+    "email_resend", "invoice_create", "invoice_create_for_reference",
     "invoice_currencies",
     "invoice_delete", "invoice_finalize", "invoice_mark_paid", "invoice_mark_uncollectible",
     "invoice_update", "invoice_void", "item_add", "item_delete",

@@ -23,6 +23,7 @@ from ledger.money import format_money
 from .. import minimums, snapshots, sql, totals
 from ..models import Coupon, Invoice, InvoiceItem, InvoiceStatus, TaxRate
 from .coupons import choose_coupon, give_back_coupon, take_customer_coupon
+from .emails import email_on_finalize
 from .locks import invoice_lock_draft, invoice_lock_for
 
 MAX_INVOICE_LINES = 250
@@ -193,6 +194,7 @@ def invoice_finalize(*, invoice: Invoice, now: datetime | None = None) -> Invoic
         after = _field_values(invoice)
         invoice.save(update_fields=[name for name, value in after.items() if before[name] != value])
         _log(invoice, "invoice.finalize", invoice.total)
+        email_on_finalize(invoice)  # queued if BILLING_EMAIL_ON_FINALIZE, sent on commit
     return invoice
 
 

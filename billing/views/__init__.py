@@ -11,6 +11,7 @@ from .customer_billing import (
     item_delete,
     section_context,
 )
+from .emails import credit_note_send, email_resend, invoice_send
 from .home import home
 from .invoice_actions import (
     invoice_delete,
@@ -35,10 +36,12 @@ __all__ = [
     "credit_note_create",
     "credit_note_detail",
     "credit_note_pdf",
+    "credit_note_send",
     "credit_note_void",
     "customer_billing",
     "customer_billing_defaults",
     "customer_invoice_create",
+    "email_resend",
     "home",
     "invoice_create",
     "invoice_delete",
@@ -51,6 +54,7 @@ __all__ = [
     "invoice_mark_uncollectible",
     "invoice_overview",
     "invoice_pdf",
+    "invoice_send",
     "invoice_void",
     "item_add",
     "item_delete",

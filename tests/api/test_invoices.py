@@ -348,3 +348,26 @@ def test_nested_parameters_are_documented():
         "application/x-www-form-urlencoded"
     ]["schema"]
     assert schema["properties"]["discounts"]["items"]["properties"]["coupon"]["type"] == "string"
+
+
+def test_send_queues_the_invoice_email_and_refuses_what_cannot_be_sent(api, support_api):
+    from billing.models import DocumentEmail
+
+    customer = make_customer(email="ap@example.com")
+    invoice = make_invoice(customer, 1000, finalize=True)
+    url = f"/v1/invoices/{invoice.public_id}/send"
+    answer = api.post(url)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["id"] == invoice.public_id
+    email = DocumentEmail.objects.get(invoice=invoice)
+    assert (email.kind, email.to) == ("invoice", ["ap@example.com"])
+
+    draft = make_invoice(customer, 500)
+    refused = api.post(f"/v1/invoices/{draft.public_id}/send")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "invoice_not_sendable"
+    nobody = make_invoice(make_customer(email=""), 700, finalize=True)
+    refused = api.post(f"/v1/invoices/{nobody.public_id}/send")
+    assert "no email address" in refused.json()["error"]["message"]
+    assert support_api.post(url).status_code == 403
+    assert DocumentEmail.objects.count() == 1

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from billing.models import Coupon, CreditNote, Invoice, InvoiceItem, TaxRate
+from billing.models import Coupon, CreditNote, DocumentEmail, Invoice, InvoiceItem, TaxRate
 from billing.services import credit_note_issue
 from tests.factories import make_coupon, make_customer, make_invoice, make_tax_rate
 
@@ -253,3 +253,18 @@ def test_a_coupons_change_page_shows_its_discount_as_staff_read_it(billing_clien
     page = billing_client.get(_change(coupon)).content.decode()
     assert "€5.00 off" in page
     assert ">500<" not in page and 'name="amount_off"' not in page
+
+
+def test_emails_sent_are_listed_for_support_by_invoice_number(client, invoice):
+    from billing.services.emails import email_invoice
+    from tests.factories import make_user
+
+    email = email_invoice(invoice=invoice)
+    other = email_invoice(
+        invoice=make_invoice(make_customer(email="b@example.com"), 100, finalize=True)
+    )
+    client.force_login(make_user("Support", is_staff=True))
+    page = client.get(_changelist(DocumentEmail), {"q": invoice.number}).content.decode()
+    assert email.public_id in page and other.public_id not in page
+    assert client.get(_change(email)).status_code == 200
+    assert client.get(_add(DocumentEmail)).status_code == 403

@@ -1,3 +1,4 @@
+from django.core import mail
 from playwright.sync_api import expect
 
 from billing.models import CreditNote, Invoice
@@ -80,6 +81,8 @@ def test_invoices_page_filters_in_place_and_creates_for_a_new_customer(signed_in
     expect(page.locator(".breadcrumb")).to_contain_text("Ada Lovelace")
     page.get_by_role("link", name="Add line").click()
     dialog = page.locator("dialog[open]")
+    # Focus in its first field: htmx has wired the dialog (a click before then is lost).
+    expect(dialog.get_by_label("Description")).to_be_focused()
     dialog.get_by_label("Description").fill("Analytical engine time")
     dialog.get_by_label("Unit price").fill("12.5")
     dialog.get_by_role("button", name="Add line").click()
@@ -302,3 +305,38 @@ def test_filters_summary_count_follows_filtering_in_place(signed_in_page):
     expect(summary).to_have_text("Filters (2)")
     page.locator("#filters").get_by_label("Currency").select_option("")
     expect(summary).to_have_text("Filters (1)")
+
+
+def test_send_invoice_from_its_page_and_the_emails_card_shows_it_sent(signed_in_page, settings):
+    # The email is sent within the request (no worker), so the card can show it sent.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    customer = make_customer(name="Lovelace Ltd", email="ada@example.com")
+    make_item(customer, 2500, "USD")
+    from billing.services import invoice_create, invoice_finalize
+
+    invoice = invoice_finalize(invoice=invoice_create(customer=customer, currency="USD"))
+    page = signed_in_page
+    page.goto(invoice.get_absolute_url())
+    expect(page.locator("#emails")).to_contain_text("Not emailed yet.")
+
+    page.get_by_role("link", name="Send invoice").click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog).to_contain_text("ada@example.com")
+    cc = dialog.get_by_label("CC")
+    cc.fill("boss@example.com, nope")
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog).to_contain_text("Not an email address: nope.")
+    expect(cc).to_have_value("boss@example.com, nope")
+
+    cc.fill("boss@example.com")
+    dialog.get_by_role("button", name="Send").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    emails = page.locator("#emails")
+    expect(emails).to_contain_text("ada@example.com")
+    expect(emails).to_contain_text("CC boss@example.com")
+    expect(emails.locator(".status")).to_have_text("Sent")
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ada@example.com"]
+
+    emails.get_by_role("button", name="Resend").click()
+    expect(emails.locator(".status")).to_have_count(2)
+    expect(emails.locator(".status").first).to_have_text("Sent")
