@@ -107,8 +107,10 @@ def invoice_count_for(counts: dict[str, int], status: str) -> int:
 def invoice_offset(filterset: InvoiceFilter, first: str) -> int:
     """How many of the filtered invoices come before the one with public ID `first`
     (newest first): the page showing it starts at this offset + 1."""
+    if not first or not filterset.is_valid():
+        return 0
     anchor = Invoice.objects.filter(public_id=first).values("created", "pk").first()
-    if not first or anchor is None or not filterset.is_valid():
+    if anchor is None:
         return 0
     created, pk = anchor["created"], anchor["pk"]
     newer = Q(created__gt=created) | Q(created=created, pk__gt=pk)
