@@ -16,6 +16,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from activity.context import acting
+from activity.kinds import Source
+
 from . import idempotency, sql
 from .errors import ApiError
 from .keys import KEY_PREFIX, api_key_find
@@ -69,7 +72,8 @@ def endpoint(**views: View) -> Callable[..., HttpResponse]:
             call = Call(request, key, Params(decode_request(request)))
             if request.method == "GET":
                 return _respond(view(call, **kwargs))
-            return idempotency.run_once(request, key, lambda: _respond(view(call, **kwargs)))
+            with acting(Source.API, user=key.actor, name=f"API key {key}"):
+                return idempotency.run_once(request, key, lambda: _respond(view(call, **kwargs)))
         except ApiError as error:
             return error.response()
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "core",  # the ground floor: template tags (filter_widgets), the worker heartbeat
+    "activity",  # the trail of every change, written by the apps above
     "customers",
     "ledger",
     "billing",
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): has a code verified this session (config/mfa.py)?
     "django_otp.middleware.OTPMiddleware",
+    # What a page or the admin changes is recorded as the signed-in user's (activity app).
+    "activity.middleware.ActorMiddleware",
     # Every view needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # A user with a device reaches only the code step until the session is verified; one in

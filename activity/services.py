@@ -1,0 +1,60 @@
+"""The only way entries are written: inside the transaction of the change they record,
+so a rolled-back change leaves none and a committed one always has its entry."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .context import current_actor
+from .models import Entry
+
+BULK_BATCH = 500
+
+
+def record(
+    kind: str,
+    *,
+    customer: str = "",
+    invoice: str = "",
+    object_id: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> Entry:
+    """Record that `kind` happened to `object_id` (public IDs), by whoever is acting."""
+    return Entry.objects.create(
+        **entry(kind, customer=customer, invoice=invoice, object_id=object_id, data=data)
+    )
+
+
+def entry(
+    kind: str,
+    *,
+    customer: str = "",
+    invoice: str = "",
+    object_id: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An entry's fields, for record_all."""
+    return {
+        "kind": kind,
+        "customer": customer,
+        "invoice": invoice,
+        "object_id": object_id,
+        "data": dict(data or {}),
+        **current_actor().entry_fields(),
+    }
+
+
+def record_all(entries: Iterable[Mapping[str, Any]]) -> int:
+    """Record many entries (made by `entry`) with a few bulk INSERTs: an import's."""
+    return len(Entry.objects.bulk_create((Entry(**e) for e in entries), batch_size=BULK_BATCH))
+
+
+def changes(
+    before: Mapping[str, Any], after: Mapping[str, Any], labels: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """The fields of `after` whose values differ from `before`, each with its label and
+    old and new values: the "changes" of an "….updated" entry."""
+    return [
+        {"field": name, "label": labels.get(name, name), "old": before.get(name), "new": value}
+        for name, value in after.items()
+        if before.get(name) != value
+    ]
