@@ -28,6 +28,8 @@ PRODUCTION_ENV = {
     "DJANGO_HSTS_SECONDS": "31536000",
     "DJANGO_HSTS_INCLUDE_SUBDOMAINS": "1",
     "DJANGO_HSTS_PRELOAD": "1",
+    "EMAIL_URL": "smtp+tls://billing%40example.com:secret@smtp.example.com:587",
+    "DEFAULT_FROM_EMAIL": "billing@example.com",
 }
 
 
