@@ -37,6 +37,7 @@ KINDS = {
     "email.failed": "Email failed",
     "import.finished": "Customers imported",
     "api_key.created": "API key created",
+    "api_key.updated": "API key renamed",
     "api_key.revoked": "API key revoked",
 }
 

@@ -22,7 +22,7 @@ class Entry(models.Model):
     # What changed: the customer, invoice, credit note, balance transaction, email, import…
     object_id = models.CharField("object", max_length=64, blank=True)
     # What the entry needs to be read on its own: {"changes": [{"field", "label", "old",
-    # "new"}], "number", "amount", "currency", …}; see templates/activity/_entries.html.
+    # "new"}], "number", "amount", "currency", …}; see templates/activity/list.html#entries.
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     # Who: the signed-in user or an API key's own account. No database constraint, so a
     # removed user leaves the entry as it was; `actor` keeps their name as it was then.
@@ -49,6 +49,8 @@ class Entry(models.Model):
                          condition=~Q(invoice="")),
             models.Index(fields=["object_id", "-id"], name="activity_object",
                          condition=~Q(object_id="")),
+            # Support looks up what someone did (the admin's search).
+            models.Index(fields=["actor", "-id"], name="activity_actor", condition=~Q(actor="")),
         ]  # fmt: skip
 
     def __str__(self):

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from .backends import ACTOR_USERNAME_PREFIX
-from .keys import api_key_create, api_key_revoke
+from .keys import api_key_create, api_key_rename, api_key_revoke
 from .models import ApiKey
 
 
@@ -80,7 +80,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
         if change:  # only the name can change
-            obj.save(update_fields=["name"])
+            api_key_rename(key=obj, name=obj.name)
             return
         key, secret = api_key_create(
             name=obj.name,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from activity import services as activity
 from core.ids import random_strings
 
 from .models import ApiKey
@@ -59,6 +60,7 @@ def api_key_create(
         actor=actor,
         created_by=created_by,
     )
+    _record("api_key.created", key)
     return key, secret
 
 
@@ -68,10 +70,31 @@ def api_key_revoke(*, key: ApiKey) -> None:
     account loses its role too: Django's permission backends only add permissions, so
     nothing else could take the role's permissions away (api/backends.py gives a user key's
     account its user's permissions only while the key is active)."""
-    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    revoked = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     key.refresh_from_db(fields=["revoked_at"])
     key.actor.groups.clear()
     key.actor.user_permissions.clear()
+    if revoked:  # not again for a key revoked already
+        _record("api_key.revoked", key)
+
+
+@transaction.atomic
+def api_key_rename(*, key: ApiKey, name: str) -> None:
+    """Rename the key (what uses it); its secret and account stay."""
+    old = ApiKey.objects.select_for_update().values_list("name", flat=True).get(pk=key.pk)
+    key.name = name
+    key.save(update_fields=["name"])
+    if changes := activity.changes({"name": old}, {"name": name}, {"name": "Name"}):
+        _record("api_key.updated", key, changes=changes)
+
+
+def _record(kind: str, key: ApiKey, **data: object) -> None:
+    """An entry naming the key as people see it: never its secret, which is not kept."""
+    activity.record(
+        kind, object_id=key.redacted, data={"name": key.name, "key": key.redacted, **data}
+    )
 
 
 def api_key_find(secret: str) -> ApiKey | None:

@@ -182,6 +182,7 @@ def run_ours(path, rows, preview, profile_to=None):
     setup_django("", "imports")
     if not Path(path).exists():
         write_csv(path, rows)
+    from activity.models import Entry
     from customers.imports.services import import_apply, import_check, import_create
     from customers.models import Customer
 
@@ -210,9 +211,14 @@ def run_ours(path, rows, preview, profile_to=None):
     count = Customer.objects.count()
     assert (created, updated) == (rows, 0), (created, updated)
     assert count == rows, count
+    # The activity trail, written in the import's transaction: one entry a customer and
+    # one for the import, part of the seconds measured.
+    entries = Entry.objects.count()
+    assert entries == rows + 1, entries
     peak, maxrss = _peak_rss_mb()
     return {
         "rows": rows,
+        "entries": entries,
         "create_s": created_at - started,
         "check_s": checked_at - created_at,
         "apply_s": applied_at - checked_at,
@@ -372,7 +378,9 @@ def main():
     )
     print(
         f"\nours: {ours['count']:,} customers in the database afterwards (expected "
-        f"{args.rows:,}); peak RSS {ours['peak_rss_mb']:,.0f} MB (VmHWM; ru_maxrss "
+        f"{args.rows:,}) and {ours['entries']:,} activity entries (one a customer, one for "
+        f"the import: written in the same transaction, within the seconds); peak RSS "
+        f"{ours['peak_rss_mb']:,.0f} MB (VmHWM; ru_maxrss "
         f"{ours['ru_maxrss_mb']:,.0f} MB; {ours['rss_before_mb']:,.0f} MB before the import)"
     )
     preview_rate = preview["rows"] / preview["total_s"]

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.db.models import Q
 
 from core.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from core.money_format import format_money
 from customers.models import Customer
-from ledger.money import format_money
 
 from .forms import CouponAdminForm
 from .models import (
@@ -136,9 +136,9 @@ class DocumentEmailAdmin(ReadOnlyAdmin):
     """Support looks up what was emailed to a customer, and why one failed."""
 
     customer_path = "invoice__customer"
-    list_display = ["public_id", "kind", "invoice", "credit_note", "status", "attempts",
+    list_display = ["public_id", "kind_shown", "invoice", "credit_note", "status", "attempts",
                     "created", "sent_at"]  # fmt: skip
-    list_filter = ["status", "kind"]
+    list_filter = ["status", "kind", "reminder"]
     search_fields = ["public_id", "invoice__number", "invoice__public_id",
                      "invoice__customer__public_id", "invoice__customer__email_key"]  # fmt: skip
     list_select_related = ["invoice", "credit_note"]

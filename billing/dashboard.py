@@ -24,8 +24,8 @@ from django.utils import dateformat, timezone
 from core.charts import BarChart, bar_chart
 from core.filters import start_of_day
 from core.money import compact_amount
+from core.money_format import format_money
 from customers.models import Customer
-from ledger.money import format_money
 
 from .filters import INVOICED, NOT_INVOICED
 from .models import Invoice, InvoiceStatus

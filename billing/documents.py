@@ -13,9 +13,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.money_format import format_money
 from customers.reference import DOCUMENT_LANGUAGES, RIGHT_TO_LEFT_LANGUAGES
 from customers.tax_ids import TAX_ID_TYPES
-from ledger.money import format_money
 
 LETTER_COUNTRIES = {"US", "CA", "MX", "PH"}
 # Unicode's directional isolates: first-strong (the text's own direction), left-to-right,

@@ -1,6 +1,7 @@
-"""The invoice and credit-note emails, composed but not sent: in the document's language
-(the PDF's choice), a plain-text and an HTML part, the PDF attached. Sending, retries and
-the record of what was sent are the caller's.
+"""The invoice, reminder and credit-note emails, composed but not sent: in the document's
+language (the PDF's choice), a plain-text and an HTML part, the PDF attached, Reply-To the
+seller's email when it has one. Sending, retries and the record of what was sent are the
+caller's.
 
 Every refusal (a draft, no address to send to, a bad CC address) is an EmailRefused raised
 before anything is rendered or sent. Names reach the headers only as display names cleaned of
@@ -8,8 +9,9 @@ line breaks and control characters, so a name never adds a header.
 """
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from email.utils import formataddr, parseaddr
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -18,13 +20,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from customers.models import Customer
 
 from . import pdf
 from .documents import Formatter, babel_locale, direction, document_language
 from .models import CreditNote, CreditNoteStatus, Invoice, InvoiceStatus
+from .models.emails import DocumentEmailReminder
 from .snapshots import snapshot_address
 
 
@@ -61,17 +64,14 @@ def invoice_email(invoice: Invoice, *, cc: Iterable[str] = ()) -> EmailMultiAlte
         raise EmailRefused(
             f"Invoice {invoice.public_id} is a draft: finalize it before emailing it."
         )
-    copies, to = _checked_cc(cc), _to(invoice.customer)
-    language = document_language(pdf.customer_languages(invoice))
-    seller = header_text((invoice.seller_snapshot or {}).get("name", ""))
-    fmt = Formatter(language, invoice.currency)
-    with translation.override(language):
+
+    def context(fmt: Formatter, seller: str) -> dict[str, Any]:
         stamps: dict[str, str] = {
             InvoiceStatus.PAID: gettext("Paid"),
             InvoiceStatus.VOID: gettext("Void"),
             InvoiceStatus.UNCOLLECTIBLE: gettext("Uncollectible"),
         }
-        context = {
+        return {
             "subject": gettext("Invoice %(number)s from %(seller)s")
             % {"number": invoice.number, "seller": seller},
             "number": invoice.number,
@@ -84,41 +84,78 @@ def invoice_email(invoice: Invoice, *, cc: Iterable[str] = ()) -> EmailMultiAlte
             else "",
             "due_date": fmt.date(invoice.due_date),
         }
-        return _message(
-            "invoice",
-            context,
-            invoice=invoice,
-            language=language,
-            to=to,
-            cc=copies,
-            attachment=pdf.invoice_pdf(invoice, language),
+
+    return _compose("invoice", invoice, invoice.currency, cc, context,
+                    partial(pdf.invoice_pdf, invoice))  # fmt: skip
+
+
+# The reminder's first line, by which reminder it is (translated when the email is built).
+REMINDER_LINES = {
+    DocumentEmailReminder.BEFORE_DUE: gettext_noop("This invoice is due on %(date)s."),
+    DocumentEmailReminder.AFTER_DUE: gettext_noop("This invoice was due on %(date)s."),
+}
+
+
+def reminder_email(
+    invoice: Invoice, when: str, *, cc: Iterable[str] = ()
+) -> EmailMultiAlternatives:
+    """The reminder that `invoice` is due soon (`when` "before_due") or overdue
+    ("after_due"): what remains to pay, the due date and the PDF. Only an open invoice
+    is reminded of: one paid or voided since the reminder was queued is refused."""
+    if invoice.status != InvoiceStatus.OPEN:
+        raise EmailRefused(
+            f"Invoice {invoice.number or invoice.public_id} is "
+            f"{invoice.get_status_display().lower()}: only open invoices get reminders."
         )
+    line = REMINDER_LINES[DocumentEmailReminder(when)]
+
+    def context(fmt: Formatter, seller: str) -> dict[str, Any]:
+        return {
+            "subject": gettext("Reminder: invoice %(number)s from %(seller)s")
+            % {"number": invoice.number, "seller": seller},
+            "number": invoice.number,
+            "due_line": gettext(line) % {"date": fmt.date(invoice.due_date)},
+            "amount_remaining": fmt.money(invoice.amount_remaining),
+            "due_date": fmt.date(invoice.due_date),
+        }
+
+    return _compose("reminder", invoice, invoice.currency, cc, context,
+                    partial(pdf.invoice_pdf, invoice))  # fmt: skip
 
 
 def credit_note_email(note: CreditNote, *, cc: Iterable[str] = ()) -> EmailMultiAlternatives:
-    invoice = note.invoice
-    copies, to = _checked_cc(cc), _to(invoice.customer)
-    language = document_language(pdf.customer_languages(invoice))
-    seller = header_text((invoice.seller_snapshot or {}).get("name", ""))
-    fmt = Formatter(language, note.currency)
-    with translation.override(language):
-        context = {
+    def context(fmt: Formatter, seller: str) -> dict[str, Any]:
+        return {
             "subject": gettext("Credit note %(number)s from %(seller)s")
             % {"number": note.number, "seller": seller},
             "number": note.number,
-            "invoice_number": invoice.number,
+            "invoice_number": note.invoice.number,
             "stamp": gettext("Void") if note.status == CreditNoteStatus.VOID else "",
             "amount": fmt.money(note.amount),
         }
-        return _message(
-            "credit_note",
-            context,
-            invoice=invoice,
-            language=language,
-            to=to,
-            cc=copies,
-            attachment=pdf.credit_note_pdf(note, language),
-        )
+
+    return _compose("credit_note", note.invoice, note.currency, cc, context,
+                    partial(pdf.credit_note_pdf, note))  # fmt: skip
+
+
+def _compose(
+    kind: str,
+    invoice: Invoice,
+    currency: str,
+    cc: Iterable[str],
+    context: Callable[[Formatter, str], dict[str, Any]],
+    attachment: Callable[[str], bytes],
+) -> EmailMultiAlternatives:
+    """The email of `kind` about the invoice (or one of its credit notes): recipients
+    checked first, then, in the document's language, its template filled by
+    `context(formatter, seller name)` and `attachment(language)`, the PDF."""
+    copies, to = _checked_cc(cc), _to(invoice.customer)
+    language = document_language(pdf.customer_languages(invoice))
+    seller = header_text((invoice.seller_snapshot or {}).get("name", ""))
+    with translation.override(language):
+        filled = context(Formatter(language, currency), seller)
+        return _message(kind, filled, invoice=invoice, language=language, to=to, cc=copies,
+                        attachment=attachment(language))  # fmt: skip
 
 
 def _checked_cc(cc: Iterable[str]) -> list[str]:
@@ -169,9 +206,8 @@ def _message(
         "seller_address": snapshot_address(seller, "address", babel_locale(language)),
         "customer": customer.get("name", ""),
     }
-    entity = invoice.legal_entity
-    # LegalEntity has no email field yet: Reply-To comes when it has one.
-    reply_to = header_text(getattr(entity, "email", "") or "")
+    # The entity as it is now (not the snapshot): replies go where the seller reads them today.
+    reply_to = header_text(invoice.legal_entity.email)
     to_lower = {address.lower() for address in to}
     # The seller's name on our address (DEFAULT_FROM_EMAIL may carry a name of its own).
     sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL

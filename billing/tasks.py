@@ -3,10 +3,15 @@ credit-note emails billing.services.emails queued, with retries on a temporary f
 
 import smtplib
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+
+from activity import services as activity
+from activity.context import acting
+from activity.kinds import Source
 
 from . import emails
 from .models import DocumentEmail, DocumentEmailStatus
@@ -22,6 +27,11 @@ def send_document_email(email_id: int) -> str:
     """Send one queued email. A worker takes it (queued → sending) in a short transaction
     first, so a task run twice never sends twice; the message is built and sent outside
     any transaction (SQLite has one writer: holding it through SMTP would stall the app)."""
+    with acting(Source.WORKER):
+        return _send(email_id)
+
+
+def _send(email_id: int) -> str:
     with transaction.atomic():
         email = DocumentEmail.objects.select_for_update().get(pk=email_id)
         if email.status != DocumentEmailStatus.QUEUED:
@@ -45,7 +55,12 @@ def send_document_email(email_id: int) -> str:
         email.status = DocumentEmailStatus.SENT
         email.sent_at = timezone.now()
         email.last_error = ""
-    email.save(update_fields=["to", "status", "sent_at", "last_error"])
+    with transaction.atomic():
+        email.save(update_fields=["to", "status", "sent_at", "last_error"])
+        if email.status == DocumentEmailStatus.SENT:
+            record_email("email.sent", email)
+        elif email.status == DocumentEmailStatus.FAILED:
+            record_email("email.failed", email, error=email.last_error)
     if retry_at is not None:
         enqueue_send(email, run_after=retry_at)
     return email.status
@@ -59,6 +74,19 @@ def enqueue_send(email: DocumentEmail, *, run_after=None) -> None:
     if run_after is not None and job.get_backend().supports_defer:
         job = job.using(run_after=run_after)
     job.enqueue(email.pk)
+
+
+def record_email(kind: str, email: DocumentEmail, **data: Any) -> None:
+    """The activity entry saying `kind` happened to the email (queued, sent, failed), in
+    the current transaction; `data` adds to whom, which kind and the document's number."""
+    document = email.credit_note or email.invoice
+    activity.record(
+        kind,
+        customer=email.invoice.customer.public_id,
+        invoice=email.invoice.public_id,
+        object_id=email.public_id,
+        data={"to": list(email.to), "kind": email.kind, "number": document.number, **data},
+    )
 
 
 def is_temporary(error: BaseException) -> bool:
@@ -79,6 +107,8 @@ def is_temporary(error: BaseException) -> bool:
 def _message(email: DocumentEmail):
     if email.credit_note is not None:  # set exactly for a credit note's (a constraint)
         return emails.credit_note_email(email.credit_note, cc=email.cc)
+    if email.reminder:  # set exactly for a reminder (a constraint)
+        return emails.reminder_email(email.invoice, email.reminder, cc=email.cc)
     return emails.invoice_email(email.invoice, cc=email.cc)
 
 

@@ -28,6 +28,7 @@ urlpatterns = [
     # would otherwise be taken by customers' <id>/.
     path("", include("ledger.urls")),
     path("customers/", include("customers.urls")),
+    path("activity/", include("activity.urls")),
     path("", include("billing.urls")),
     path("admin/", admin.site.urls),
     # The Stripe-shaped API for other systems: keys, not sessions (api/http.py).

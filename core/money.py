@@ -2,8 +2,8 @@
 
 No database access here. Amounts are parsed exactly (Decimal, never float) at the
 currency's precision: JPY has no minor unit, USD two digits, KWD three. The precision is
-our currency table's (core/currencies.py). Formatting for people (Babel) is the ledger's:
-ledger/money.py.
+our currency table's (core/currencies.py). Formatting for people (Babel) is
+core/money_format.py.
 """
 
 from decimal import Decimal, InvalidOperation

@@ -137,7 +137,8 @@ class LegalEntityAdminForm(forms.ModelForm):
         # Not `logo`: it is set from the upload (a select would load every logo's bytes).
         fields = ["name", "tax_id", "default_currency", "is_default", "address_line1",
                   "address_line2", "address_city", "address_state", "address_postal_code",
-                  "address_country"]  # fmt: skip
+                  "address_country", "email", "reminder_days_before_due",
+                  "reminder_days_after_due"]  # fmt: skip
 
     def clean_logo_upload(self):
         upload = self.cleaned_data["logo_upload"]
@@ -171,6 +172,8 @@ class LegalEntityAdmin(admin.ModelAdmin):
         ("Address", {"fields": ["address_line1", "address_line2", "address_city",
                                 "address_state", "address_postal_code", "address_country"]}),
         ("Logo", {"fields": ["logo_preview", "logo_upload", "remove_logo"]}),
+        ("Invoice emails", {"fields": ["email", "reminder_days_before_due",
+                                       "reminder_days_after_due"]}),
     ]  # fmt: skip
 
     # Customers and issued invoices point at their entity: entities are never removed.

@@ -9,10 +9,10 @@ from django.utils import dateformat, timezone
 
 from core.charts import StepChart, step_chart
 from core.money import compact_amount
+from core.money_format import format_money
 from customers.models import Customer
 
 from . import selectors
-from .money import format_money
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 
+from activity import services as activity
 from core.money import MAX_MAJOR_UNITS, MoneyError, check_currency, max_typed_amount
+from core.money_format import MAX_MINOR_UNITS
 from core.money_log import log_money_action
 from customers.models import Customer
 from customers.services import customer_create
 
 from . import sql
 from .models import BalanceTransaction, CustomerBalance, TransactionType
-from .money import MAX_MINOR_UNITS
 
 
 def transaction_post(
@@ -31,9 +32,11 @@ def transaction_post(
     metadata: dict[str, Any] | None = None,
     created_by: User | None = None,
     idempotency_key: str | None = None,
+    invoice: str = "",
 ) -> BalanceTransaction:
     """Append one transaction of `amount` minor units (negative: credit) and move
-    the customer's balance in `currency` by it.
+    the customer's balance in `currency` by it. `invoice`: the public ID of the invoice
+    it is for, if any (the ledger keeps no link to billing; the activity entry names it).
 
     With an idempotency key, posting the same request again returns the first
     transaction instead of moving money twice, even when both requests race.
@@ -50,6 +53,7 @@ def transaction_post(
         created_by=created_by,
         reverses=None,
         idempotency_key=idempotency_key,
+        invoice=invoice,
     )
 
 
@@ -62,6 +66,7 @@ def _post_once(
     metadata: dict[str, Any] | None,
     reverses: BalanceTransaction | None,
     idempotency_key: str | None,
+    invoice: str = "",
     **fields: Any,
 ) -> BalanceTransaction:
     request = {"type": type, "amount": amount, "currency": currency, "reverses": reverses}
@@ -79,6 +84,7 @@ def _post_once(
                 metadata=metadata or {},
                 reverses=reverses,
                 idempotency_key=idempotency_key or "",
+                invoice=invoice,
                 **fields,
             )
     except IntegrityError:
@@ -112,7 +118,7 @@ def _existing(
 
 
 def _post(
-    *, customer: Customer, type: str, amount: int, currency: str, **fields: Any
+    *, customer: Customer, type: str, amount: int, currency: str, invoice: str, **fields: Any
 ) -> BalanceTransaction:
     try:
         check_currency(currency)
@@ -143,6 +149,18 @@ def _post(
         amount=amount,
         currency=currency,
         user_id=created_by.pk if created_by else None,
+    )
+    activity.record(
+        "balance_transaction.created",
+        customer=customer.public_id,
+        invoice=invoice,
+        object_id=posted.public_id,
+        data={
+            "amount": amount,
+            "currency": currency,
+            "type": type,
+            "description": posted.description,
+        },
     )
     return posted
 
@@ -283,11 +301,12 @@ def transaction_describe(
     """Change what may change after posting: the description and the metadata (None
     leaves it as it is). Returns the transaction as saved."""
     posted = BalanceTransaction.objects.select_for_update().get(pk=balance_transaction.pk)
+    before = _described(posted)
     if description is not None:
         posted.description = description
     if metadata is not None:
         posted.metadata = metadata
-    return _save_described(posted)
+    return _save_described(posted, before)
 
 
 @transaction.atomic
@@ -298,14 +317,30 @@ def transaction_metadata_update(
     a key given "" is removed. Merged under the row's lock, so concurrent updates of
     different keys both stay."""
     posted = BalanceTransaction.objects.select_for_update().get(pk=balance_transaction.pk)
+    before = _described(posted)
     merged = {**posted.metadata, **changes}
     posted.metadata = {key: value for key, value in merged.items() if value != ""}
-    return _save_described(posted)
+    return _save_described(posted, before)
 
 
-def _save_described(posted: BalanceTransaction) -> BalanceTransaction:
+DESCRIBED_LABELS = {"description": "Description", "metadata": "Metadata"}
+
+
+def _described(posted: BalanceTransaction) -> dict[str, Any]:
+    return {"description": posted.description, "metadata": dict(posted.metadata)}
+
+
+def _save_described(posted: BalanceTransaction, before: dict[str, Any]) -> BalanceTransaction:
     posted.clean_fields(exclude=_UNCHECKED_FIELDS)
     posted.save(update_fields=["description", "metadata"])
+    if changes := activity.changes(before, _described(posted), DESCRIBED_LABELS):
+        customer = Customer.objects.values_list("public_id", flat=True).get(pk=posted.customer_id)
+        activity.record(
+            "balance_transaction.updated",
+            customer=customer,
+            object_id=posted.public_id,
+            data={"changes": changes},
+        )
     return posted
 
 

@@ -11,6 +11,7 @@ from core.htmx import (
     is_fragment,
     render_form_dialog,
 )
+from core.money_format import format_money
 from customers.forms import CustomerProfileForms
 from customers.selectors import customer_duplicates, live_customer_or_404
 from customers.views import shows_deleted_customer
@@ -19,7 +20,6 @@ from . import exports, selectors, services
 from .charts import balance_charts
 from .forms import AdjustBalanceForm, StartingBalanceForm, TransactionDescriptionForm
 from .models import BalanceTransaction
-from .money import format_money
 
 
 def _amount_words(posted):

@@ -68,6 +68,13 @@ def test_web_and_workers_are_restarted_and_the_backup_runs_hourly():
     assert (timer["OnCalendar"], timer["Persistent"]) == ("hourly", "true")
 
 
+def test_reminders_are_queued_every_ten_minutes():
+    timer = _unit(ROOT / "deploy" / "systemd" / "billing-reminders.timer")["Timer"]
+    assert timer["OnCalendar"] == "*:0/10"
+    service = _unit(ROOT / "deploy" / "systemd" / "billing-reminders.service")["Service"]
+    assert service["ExecStart"].endswith("manage.py send_reminders")
+
+
 def test_the_example_environment_names_only_variables_the_app_reads():
     example = (ROOT / "deploy" / "billing.env.example").read_text().splitlines()
     names = [line.split("=", 1)[0] for line in example if line and not line.startswith("#")]

@@ -64,7 +64,7 @@ def test_every_url_requires_sign_in(client, route, name):
 def test_each_app_urls_is_included_once():
     included = [p.app_name for p in get_resolver().url_patterns if isinstance(p, URLResolver)]
     apps = [name for name in included if name != "admin"]
-    assert sorted(apps) == ["api", "billing", "customers", "ledger"]
+    assert sorted(apps) == ["activity", "api", "billing", "customers", "ledger"]
 
 
 def test_the_ledger_spells_its_routes_under_a_customer_itself():

@@ -23,6 +23,11 @@ class DocumentEmailKind(models.TextChoices):
     REMINDER = "reminder", "Reminder"
 
 
+class DocumentEmailReminder(models.TextChoices):
+    BEFORE_DUE = "before_due", "Before the due date"
+    AFTER_DUE = "after_due", "After the due date"
+
+
 class DocumentEmailStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     # Taken by a worker; left so if it died mid-send (it may or may not have gone out).
@@ -41,6 +46,9 @@ class DocumentEmail(models.Model):
     credit_note = models.ForeignKey(
         CreditNote, null=True, blank=True, on_delete=models.PROTECT, related_name="emails"
     )
+    # Which reminder a reminder email is (blank for the other kinds): each is sent once
+    # per invoice, resends aside (a constraint).
+    reminder = models.CharField(max_length=16, choices=DocumentEmailReminder.choices, blank=True)
     to = models.JSONField(default=list)
     cc = models.JSONField(default=list, blank=True)
     language = models.CharField(max_length=16, blank=True)
@@ -93,10 +101,30 @@ class DocumentEmail(models.Model):
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="documentemail_sent_at",
             ),
+            # A reminder says which one it is; the others say none.
+            models.CheckConstraint(
+                condition=Q(kind="reminder", reminder__in=DocumentEmailReminder.values)
+                | (~Q(kind="reminder") & Q(reminder="")),
+                name="documentemail_reminder_set",
+            ),
+            # What lets send_reminders run on several machines at once: the second
+            # insert of a reminder fails here instead of emailing the customer twice.
+            models.UniqueConstraint(
+                fields=["invoice", "reminder"],
+                condition=Q(kind="reminder", resend_of__isnull=True),
+                name="documentemail_one_reminder_each",
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} email {self.public_id}"
+
+    @property
+    def kind_shown(self) -> str:
+        """ "Invoice", "Credit note", "Reminder after the due date"."""
+        if self.reminder:
+            return f"{self.get_kind_display()} {self.get_reminder_display().lower()}"
+        return self.get_kind_display()
 
     @property
     def document(self) -> Invoice | CreditNote:

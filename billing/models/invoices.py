@@ -139,6 +139,15 @@ class Invoice(models.Model):
                 fields=["status", "currency", "customer", "due_date", "amount_remaining"],
                 name="invoice_outstanding",
             ),
+            # billing.services.reminders: an entity's open invoices in a due-date window,
+            # read in (due_date, id) order a batch at a time.
+            models.Index(
+                fields=["legal_entity", "due_date", "id"],
+                name="invoice_reminder_due",
+                condition=Q(
+                    status="open", collection_method="send_invoice", due_date__isnull=False
+                ),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -4,6 +4,7 @@ money moves only through ledger.services."""
 
 from .credit_notes import credit_note_issue, credit_note_void
 from .emails import email_credit_note, email_invoice, email_resend
+from .finalize import invoice_finalize
 from .invoice_start import invoice_create_for_reference
 from .invoices import (
     MAX_INVOICE_LINES,
@@ -11,7 +12,6 @@ from .invoices import (
     invoice_create,
     invoice_currencies,
     invoice_delete,
-    invoice_finalize,
     invoice_mark_paid,
     invoice_mark_uncollectible,
     invoice_update,

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.money import MAX_MAJOR_UNITS, MoneyError, check_currency, max_typed_amount
-from ledger.money import format_money
+from core.money_format import format_money
 
 from ..models import Coupon, CouponDuration, TaxRate
 

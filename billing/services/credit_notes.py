@@ -8,10 +8,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from activity import services as activity
+from core.money_format import format_money
 from core.money_log import log_money_action
 from ledger import services as ledger
 from ledger.models import TransactionType
-from ledger.money import format_money
 
 from ..models import (
     CreditNote,
@@ -99,17 +100,19 @@ def credit_note_issue(
                 currency=invoice.currency,
                 description=f"Credit note {number}",
                 created_by=created_by,
+                invoice=invoice.public_id,
             )
         note.save()
         for line in note_lines:
             line.credit_note = note
         CreditNoteLine.objects.bulk_create(note_lines)
+        _record(note, "credit_note.created")
 
         invoice.pre_payment_credit_notes_amount += pre_payment
         invoice.post_payment_credit_notes_amount += post_payment
         invoice.amount_remaining -= pre_payment
         if invoice.status == InvoiceStatus.OPEN and invoice.amount_remaining == 0:
-            invoice_settle(invoice)
+            invoice_settle(invoice, description=f"Credit note {number} credited what was left.")
         invoice.save()
         _log(note, "credit_note.issue", created_by)
     return note
@@ -197,6 +200,7 @@ def credit_note_void(*, credit_note: CreditNote, created_by: User | None = None)
                 currency=note.currency,
                 description=f"Voided credit note {note.number}",
                 created_by=created_by,
+                invoice=invoice.public_id,
             )
         note.status = CreditNoteStatus.VOID
         note.voided_at = timezone.now()
@@ -206,6 +210,7 @@ def credit_note_void(*, credit_note: CreditNote, created_by: User | None = None)
         invoice.amount_remaining += note.pre_payment_amount
         invoice.save()
         _log(note, "credit_note.void", created_by)
+        _record(note, "credit_note.voided")
     return note
 
 
@@ -218,4 +223,14 @@ def _log(note: CreditNote, action: str, user: User | None) -> None:
         amount=note.amount,
         currency=note.currency,
         user_id=user.pk if user else None,
+    )
+
+
+def _record(note: CreditNote, kind: str) -> None:
+    activity.record(
+        kind,
+        customer=note.invoice.customer.public_id,
+        invoice=note.invoice.public_id,
+        object_id=note.public_id,
+        data={"number": note.number, "amount": note.amount, "currency": note.currency},
     )

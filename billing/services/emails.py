@@ -68,6 +68,18 @@ def email_resend(*, email: DocumentEmail, user=None) -> DocumentEmail:
     and to the same CC; the new record points to the one it repeats."""
     if email.credit_note is not None:  # set exactly for a credit note's (a constraint)
         new = email_credit_note(note=email.credit_note, cc=email.cc, user=user)
+    elif email.reminder:  # set exactly for a reminder (a constraint)
+        # Made with resend_of already set: the one-reminder-each constraint counts
+        # only the first of each reminder.
+        message = emails.reminder_email(email.invoice, email.reminder, cc=email.cc)
+        return _queue(
+            kind=DocumentEmailKind.REMINDER,
+            invoice=email.invoice,
+            message=message,
+            user=user,
+            reminder=email.reminder,
+            resend_of=email,
+        )
     else:
         new = email_invoice(invoice=email.invoice, cc=email.cc, user=user)
     new.resend_of = email
@@ -94,11 +106,14 @@ def email_on_finalize(invoice: Invoice) -> DocumentEmail | None:
         last_error="" if to else NO_RECIPIENT,
     )
     if to:
+        tasks.record_email("email.queued", record)
         transaction.on_commit(partial(tasks.enqueue_send, record))
+    else:
+        tasks.record_email("email.failed", record, error=NO_RECIPIENT)
     return record
 
 
-def _queue(*, kind, invoice, message, user, credit_note=None) -> DocumentEmail:
+def _queue(*, kind, invoice, message, user, credit_note=None, **fields) -> DocumentEmail:
     with transaction.atomic():
         record = DocumentEmail.objects.create(
             kind=kind,
@@ -108,7 +123,9 @@ def _queue(*, kind, invoice, message, user, credit_note=None) -> DocumentEmail:
             cc=list(message.cc),
             language=_language(invoice),
             created_by=user,
+            **fields,
         )
+        tasks.record_email("email.queued", record)
         transaction.on_commit(partial(tasks.enqueue_send, record))
     return record
 

@@ -1,10 +1,10 @@
-"""Invoices: a draft made from a customer's pending items, its changes, finalization and
-what happens to an issued invoice after. Lines are added and deleted in items.py, which
-shares check_live, check_total and recompute; credit_notes.py shares invoice_settle."""
+"""Invoices: a draft made from a customer's pending items, its changes and what happens to
+an issued invoice after. Lines are added and deleted in items.py and drafts finalized in
+finalize.py, which share check_live, check_total, recompute and record_invoice;
+credit_notes.py and finalize.py share invoice_settle."""
 
-import copy
-from collections.abc import Hashable
-from datetime import datetime, timedelta
+from collections.abc import Hashable, Mapping
+from datetime import timedelta
 from typing import Any, NamedTuple, TypedDict
 
 from django.contrib.auth.models import User
@@ -12,18 +12,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from activity import services as activity
 from core.money import MoneyError, check_currency
+from core.money_format import format_money
 from core.money_log import log_money_action
-from customers import sql as customers_sql
 from customers.models import Customer, TaxExempt
 from ledger import services as ledger
 from ledger.models import TransactionType
-from ledger.money import format_money
 
-from .. import minimums, snapshots, sql, totals
+from .. import totals
 from ..models import Coupon, Invoice, InvoiceItem, InvoiceStatus, TaxRate
 from .coupons import choose_coupon, give_back_coupon, take_customer_coupon
-from .emails import email_on_finalize
 from .locks import invoice_lock_draft, invoice_lock_for
 
 MAX_INVOICE_LINES = 250
@@ -106,6 +105,7 @@ def invoice_create(
             "the oldest 250), then create the invoice.",
         )
         invoice.save()
+        record_invoice("invoice.created", invoice, {"currency": currency})
     return invoice
 
 
@@ -144,6 +144,7 @@ def invoice_update(
     concurrent change to the others."""
     with transaction.atomic():
         invoice = invoice_lock_draft(invoice)
+        before = _terms(invoice)
         if coupon is not UNCHANGED and coupon != invoice.coupon:
             choose_coupon(invoice, coupon)
         if memo is not UNCHANGED:
@@ -157,7 +158,27 @@ def invoice_update(
         recompute(invoice)
         check_total(invoice)  # a coupon taken off
         invoice.save()
+        if changes := activity.changes(before, _terms(invoice), TERM_LABELS):
+            record_invoice("invoice.updated", invoice, {"changes": changes})
     return invoice
+
+
+# The terms of a draft its "invoice.updated" entries show, by label.
+TERM_LABELS = {
+    "memo": "Memo",
+    "footer": "Footer",
+    "days_until_due": "Days until due",
+    "coupon": "Coupon",
+}
+
+
+def _terms(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "memo": invoice.memo,
+        "footer": invoice.footer,
+        "days_until_due": invoice.days_until_due,
+        "coupon": invoice.coupon.name if invoice.coupon else None,
+    }
 
 
 def invoice_delete(*, invoice: Invoice) -> None:
@@ -167,87 +188,24 @@ def invoice_delete(*, invoice: Invoice) -> None:
         give_back_coupon(invoice)
         invoice.lines.update(invoice=None, discount_amount=0, tax_amounts=[])
         invoice.default_tax_rates.clear()
+        record_invoice("invoice.deleted", invoice, {"currency": invoice.currency})
         invoice.delete()
 
 
-def invoice_finalize(*, invoice: Invoice, now: datetime | None = None) -> Invoice:
-    """Make a draft an issued invoice: number it, freeze what it says about the customer
-    and the seller, and take the customer's credit balance in its currency."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        invoice = invoice_lock_draft(invoice)
-        before = copy.deepcopy(_field_values(invoice))  # a copy: JSON may change in place
-        customer = invoice.customer  # live: invoice_lock_draft checked, under the lock
-        # Issued under the customer's entity as it is now, like the rest of the snapshot.
-        invoice.legal_entity = customer.legal_entity
-        invoice.number = _next_number(customer)
-        invoice.customer_snapshot = snapshots.customer_snapshot(customer)
-        invoice.seller_snapshot = snapshots.seller_snapshot(invoice.legal_entity)
-        if invoice.taxed_as != customer.tax_exempt:
-            recompute(invoice)
-        invoice.status = InvoiceStatus.OPEN
-        invoice.finalized_at = now
-        invoice.due_date = timezone.localdate(now) + timedelta(days=invoice.days_until_due)
-        _apply_balance(invoice)
-        # Only the fields that changed are written (faster than all of them), worked out
-        # rather than listed: a field set here later cannot be left out of the save.
-        after = _field_values(invoice)
-        invoice.save(update_fields=[name for name, value in after.items() if before[name] != value])
-        _log(invoice, "invoice.finalize", invoice.total)
-        email_on_finalize(invoice)  # queued if BILLING_EMAIL_ON_FINALIZE, sent on commit
-    return invoice
-
-
-def _field_values(invoice: Invoice) -> dict[str, Any]:
-    return {field.name: getattr(invoice, field.attname) for field in Invoice._meta.concrete_fields}
-
-
-def _next_number(customer: Customer) -> str:
-    """`<prefix>-<sequence>` from the customer's next sequence, taken under the
-    customer row's lock. A number already used (the prefix or sequence was edited) is
-    skipped: numbers are unique and never reused."""
-    while True:
-        prefix, sequence = customers_sql.invoice_sequence_take(customer.pk)
-        number = f"{prefix}-{sequence:04d}"
-        if not sql.invoice_number_used(number):
-            return number
-
-
-def _apply_balance(invoice: Invoice) -> None:
-    balance = ledger.balance_for_update(customer=invoice.customer, currency=invoice.currency)
-    applied = totals.apply_balance(invoice.total, balance)
-    if applied:
-        invoice.applied_balance_transaction = ledger.transaction_post(
-            customer=invoice.customer,
-            type=TransactionType.APPLIED_TO_INVOICE,
-            amount=-applied,
-            currency=invoice.currency,
-            description=f"Applied to invoice {invoice.number}",
-        )
-    invoice.applied_balance = applied
-    invoice.amount_due = invoice.total + applied
-    invoice.amount_remaining = invoice.amount_due
-    if invoice.amount_due == 0:
-        invoice_settle(invoice)
-    elif invoice.amount_due < minimums.minimum_charge(invoice.currency):
-        # Too small to collect: the invoice is paid and the amount is owed on the next.
-        invoice.too_small_balance_transaction = ledger.transaction_post(
-            customer=invoice.customer,
-            type=TransactionType.INVOICE_TOO_SMALL,
-            amount=invoice.amount_due,
-            currency=invoice.currency,
-            description=f"Invoice {invoice.number} was below the minimum chargeable amount",
-        )
-        invoice_settle(invoice)
-
-
-def invoice_settle(invoice: Invoice, *, paid: int = 0) -> None:
-    """Mark the locked invoice paid: `paid` more was received and nothing is left to pay.
-    The caller saves it."""
+def invoice_settle(invoice: Invoice, *, paid: int = 0, description: str) -> None:
+    """Mark the locked invoice paid: `paid` more was received and nothing is left to pay,
+    `description` says how. The caller saves it."""
     invoice.status = InvoiceStatus.PAID
     invoice.amount_paid += paid
     invoice.amount_remaining = 0
     invoice.paid_at = timezone.now()
+    data: dict[str, Any] = {"number": invoice.number, "description": description}
+    if paid:
+        data |= {"amount": paid, "currency": invoice.currency}
+    record_invoice("invoice.paid", invoice, data)
+
+
+PAID_OUT_OF_BAND = "Marked paid: paid outside the app."
 
 
 def invoice_mark_paid(*, invoice: Invoice) -> Invoice:
@@ -255,8 +213,8 @@ def invoice_mark_paid(*, invoice: Invoice) -> Invoice:
     with transaction.atomic():
         invoice = invoice_lock_for(invoice, InvoiceStatus.PAID)
         invoice.paid_out_of_band = True
-        _log(invoice, "invoice.mark_paid", invoice.amount_remaining)
-        invoice_settle(invoice, paid=invoice.amount_remaining)
+        log_money(invoice, "invoice.mark_paid", invoice.amount_remaining)
+        invoice_settle(invoice, paid=invoice.amount_remaining, description=PAID_OUT_OF_BAND)
         invoice.save()
     return invoice
 
@@ -275,12 +233,18 @@ def invoice_void(*, invoice: Invoice) -> Invoice:
                 amount=-applied.amount,
                 currency=invoice.currency,
                 description=f"Unapplied from voided invoice {invoice.number}",
+                invoice=invoice.public_id,
             )
         invoice.status = InvoiceStatus.VOID
         invoice.amount_remaining = 0
         invoice.voided_at = timezone.now()
         invoice.save()
-        _log(invoice, "invoice.void", invoice.total)
+        log_money(invoice, "invoice.void", invoice.total)
+        record_invoice(
+            "invoice.voided",
+            invoice,
+            {"number": invoice.number, "amount": invoice.total, "currency": invoice.currency},
+        )
     return invoice
 
 
@@ -290,11 +254,32 @@ def invoice_mark_uncollectible(*, invoice: Invoice) -> Invoice:
         invoice.status = InvoiceStatus.UNCOLLECTIBLE
         invoice.marked_uncollectible_at = timezone.now()
         invoice.save()
-        _log(invoice, "invoice.mark_uncollectible", invoice.amount_remaining)
+        log_money(invoice, "invoice.mark_uncollectible", invoice.amount_remaining)
+        record_invoice(
+            "invoice.marked_uncollectible",
+            invoice,
+            {
+                "number": invoice.number,
+                "amount": invoice.amount_remaining,
+                "currency": invoice.currency,
+            },
+        )
     return invoice
 
 
-def _log(invoice: Invoice, action: str, amount: int) -> None:
+def record_invoice(kind: str, invoice: Invoice, data: Mapping[str, Any] | None = None) -> None:
+    """The activity entry saying `kind` happened to the invoice, in the current
+    transaction."""
+    activity.record(
+        kind,
+        customer=invoice.customer.public_id,
+        invoice=invoice.public_id,
+        object_id=invoice.public_id,
+        data=data,
+    )
+
+
+def log_money(invoice: Invoice, action: str, amount: int) -> None:
     """The money log's line for `action` on the invoice, once its transaction commits; the
     user is the request's (these services take none)."""
     log_money_action(

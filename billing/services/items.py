@@ -2,15 +2,17 @@
 currency) and the lines of a draft, and the defaults a customer's lines get."""
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from activity import services as activity
 from core.money import MAX_MAJOR_UNITS, MoneyError, check_currency, max_typed_amount
 from customers.models import Customer
 
 from ..models import Coupon, CustomerCoupon, Invoice, InvoiceItem, TaxRate
-from .invoices import MAX_INVOICE_LINES, check_live, check_total, recompute
+from .invoices import MAX_INVOICE_LINES, check_live, check_total, recompute, record_invoice
 from .locks import invoice_lock_draft
 
 
@@ -47,6 +49,11 @@ def item_add(
             recompute(invoice)
             check_total(invoice)
             invoice.save()
+            record_invoice(
+                "invoice.updated",
+                invoice,
+                {"line_added": _line(item, rates), "currency": invoice.currency},
+            )
     return item
 
 
@@ -81,11 +88,17 @@ def item_delete(*, item: InvoiceItem) -> None:
             raise ValidationError("This item was already deleted.")
         if locked.invoice_id != (invoice.pk if invoice else None):
             raise ValidationError("This item was moved to an invoice meanwhile. Reload the page.")
+        removed = _line(locked, locked.tax_rates.all()) if invoice is not None else {}
         locked.tax_rates.clear()
         locked.delete()
         if invoice is not None:
             recompute(invoice)
             invoice.save()
+            record_invoice(
+                "invoice.updated",
+                invoice,
+                {"line_removed": removed, "currency": invoice.currency},
+            )
 
 
 def item_update(
@@ -105,6 +118,7 @@ def item_update(
             raise ValidationError("This item was moved to an invoice meanwhile. Reload the page.")
         # Rates already on the item are not checked again (one may have been deactivated).
         rates = None if tax_rates is None else list(tax_rates)
+        before = _line(locked, locked.tax_rates.all()) if invoice is not None else {}
         if description is not None:
             locked.description = description
         if unit_amount is not None:
@@ -128,7 +142,43 @@ def item_update(
             recompute(invoice)
             check_total(invoice)
             invoice.save()
+            after = _line(locked, locked.tax_rates.all() if rates is None else rates)
+            if changes := activity.changes(before, after, LINE_LABELS, money=LINE_MONEY):
+                record_invoice(
+                    "invoice.updated",
+                    invoice,
+                    {
+                        "description": locked.description,
+                        "changes": changes,
+                        "currency": invoice.currency,
+                    },
+                )
     return locked
+
+
+# A draft's line as its "invoice.updated" entries show it; amounts in the invoice's currency.
+LINE_LABELS = {
+    "description": "Line description",
+    "quantity": "Line quantity",
+    "unit_amount": "Line unit price",
+    "amount": "Line amount",
+    "discountable": "Line discountable",
+    "tax_rates": "Line tax rates",
+}
+LINE_MONEY = {"unit_amount", "amount"}
+
+
+def _line(item: InvoiceItem, rates: Iterable[TaxRate]) -> dict[str, Any]:
+    return {
+        "description": item.description,
+        "quantity": item.quantity,
+        "unit_amount": item.unit_amount,
+        "amount": item.amount,
+        "discountable": item.discountable,
+        "tax_rates": sorted(
+            f"{rate.display_name} {rate.percentage.normalize():f}%" for rate in rates
+        ),
+    }
 
 
 def customer_billing_defaults_set(
@@ -142,8 +192,26 @@ def customer_billing_defaults_set(
             {"tax_rates": "Default tax rates must be all inclusive or all exclusive."}
         )
     with transaction.atomic():
+        before = _billing_defaults(customer)
         customer.default_tax_rates.set(rates)
         if coupon is None:
             CustomerCoupon.objects.filter(customer=customer).delete()
         else:
             CustomerCoupon.objects.update_or_create(customer=customer, defaults={"coupon": coupon})
+        labels = {"default_tax_rates": "Default tax rates", "coupon": "Coupon"}
+        if changes := activity.changes(before, _billing_defaults(customer), labels):
+            activity.record(
+                "customer.updated",
+                customer=customer.public_id,
+                object_id=customer.public_id,
+                data={"changes": changes},
+            )
+
+
+def _billing_defaults(customer: Customer) -> dict[str, Any]:
+    """A customer's billing defaults as its "customer.updated" entries show them."""
+    current = CustomerCoupon.objects.filter(customer=customer).select_related("coupon").first()
+    return {
+        "default_tax_rates": sorted(str(rate) for rate in customer.default_tax_rates.all()),
+        "coupon": current.coupon.name if current else "",
+    }

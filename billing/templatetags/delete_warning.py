@@ -4,7 +4,7 @@ sections)."""
 
 from django import template
 
-from ledger.money import format_money
+from core.money_format import format_money
 from ledger.selectors import nonzero_balance_totals
 
 from ..selectors import open_invoice_totals

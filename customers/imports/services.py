@@ -10,12 +10,16 @@ import gc
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+
+from activity import services as activity
+from activity.context import acting, current_actor
+from activity.kinds import Source
 
 from ..models import CustomerImport
 from ..sql import insert_triggers_deferred
@@ -112,15 +116,24 @@ def import_apply(
         raise
     if progress:
         progress("saving", 0, customer_import.rows_total)
+    import_id = customer_import.public_id
     try:
-        with transaction.atomic():
+        with _acting_as_importer(customer_import), transaction.atomic():
             plan = plan_rows(rows, layout, match_by_email=customer_import.match_by_email)
             if plan.invalid and not valid_rows_only:
                 transaction.set_rollback(True)
             else:
                 with insert_triggers_deferred():
-                    created = create_customers(plan.creates, layout)
-                updated = update_customers(plan.updates, plan.tax_ids)
+                    created = create_customers(plan.creates, layout, import_id)
+                updated = update_customers(plan.updates, plan.tax_ids, import_id)
+                activity.record(
+                    "import.finished",
+                    object_id=import_id,
+                    data={
+                        "name": customer_import.file_name,
+                        "counts": {"created": created, "updated": updated},
+                    },
+                )
     except Exception as error:
         _fail(customer_import, f"The import stopped and nothing was saved: {error}")
         raise
@@ -133,6 +146,14 @@ def import_apply(
         data=b"",  # the customers are the record now
     )  # fmt: skip
     return created, updated
+
+
+def _acting_as_importer(customer_import: CustomerImport) -> AbstractContextManager[Any]:
+    """What an import writes is its importer's, through the import, whichever runs it
+    (the page, the worker, manage.py import_customers); with no importer (the command
+    without --user) it keeps the name of what runs it."""
+    user = customer_import.created_by
+    return acting(Source.IMPORT, user=user, name="" if user else current_actor().name)
 
 
 def import_start(customer_import: CustomerImport, *, valid_rows_only: bool = False) -> None:

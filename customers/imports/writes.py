@@ -1,5 +1,6 @@
 """The import's writes: new customers with one prepared INSERT a batch, changed ones
-with bulk_update, and their external IDs and tax IDs."""
+with bulk_update, and their external IDs and tax IDs; and an activity entry for each
+customer, a batch at a time."""
 
 import operator
 from collections.abc import Iterable, Mapping, Sequence
@@ -7,6 +8,8 @@ from typing import Any
 
 from django.db import connections
 from django.utils import timezone
+
+from activity import services as activity
 
 from .. import sql
 from ..models import (
@@ -17,7 +20,7 @@ from ..models import (
     TaxId,
     new_customer_ids,
 )
-from ..services import unused_invoice_prefixes
+from ..services import customer_changes, tax_id_lines, unused_invoice_prefixes
 from .columns import Layout
 from .rows import Row
 
@@ -28,10 +31,11 @@ PASSED_AS_THEY_ARE = {"CharField", "TextField", "PositiveSmallIntegerField",
 TaxIdsNow = Mapping[int, Mapping[tuple[str, str], int]]
 
 
-def create_customers(rows: Sequence[Row], layout: Layout) -> int:
+def create_customers(rows: Sequence[Row], layout: Layout, import_id: str) -> int:
     """Inserts the new customers with one prepared INSERT per batch. bulk_create would
     send 27 rows per statement (SQLite's 999 parameters) and prepare each value through
-    a model instance; the rows are clean already, so this writes what save() would."""
+    a model instance; the rows are clean already, so this writes what save() would.
+    Each is recorded as created by the import `import_id` (its public ID)."""
     connection = connections[Customer.objects.db]
     fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
     fixed: dict[str, Any] = {
@@ -69,6 +73,18 @@ def create_customers(rows: Sequence[Row], layout: Layout) -> int:
             if row.values.get("tax_ids"):
                 tax_ids[public_id] = row.values["tax_ids"]
         sql.customers_insert(connection.alias, fields, params)
+        activity.record_all(
+            (
+                activity.entry(
+                    "customer.created",
+                    customer=public_id,
+                    object_id=public_id,
+                    data={"import": import_id},
+                )
+                for public_id in public_ids
+            ),
+            connection.alias,
+        )
         if references or tax_ids:
             pks = dict(
                 Customer.objects.filter(
@@ -84,14 +100,17 @@ def create_customers(rows: Sequence[Row], layout: Layout) -> int:
 
 
 def update_customers(
-    updates: Sequence[tuple[Customer, dict[str, Any]]], tax_ids_now: TaxIdsNow
+    updates: Sequence[tuple[Customer, dict[str, Any]]], tax_ids_now: TaxIdsNow, import_id: str
 ) -> int:
-    """`tax_ids_now`: {customer pk: {(type, value): tax ID pk}} as the plan read them."""
+    """`tax_ids_now`: {customer pk: {(type, value): tax ID pk}} as the plan read them.
+    Each change is recorded, its old value as the plan read it, by the import `import_id`."""
     for start in range(0, len(updates), WRITE_BATCH):
         batch = updates[start : start + WRITE_BATCH]
         names: set[str] = set()
         tax_ids: dict[int, tuple[tuple[str, str], ...]] = {}
+        entries: list[dict[str, Any]] = []
         for customer, changes in batch:
+            entries.append(_updated_entry(customer, changes, tax_ids_now, import_id))
             for name, value in changes.items():
                 if name == "tax_ids":
                     tax_ids[customer.pk] = value
@@ -112,7 +131,26 @@ def update_customers(
                 missing[customer_pk] = [pair for pair in wanted if pair not in now]
             TaxId.objects.filter(pk__in=stale).delete()
             _add_tax_ids(missing)
+        activity.record_all(entries)
     return len(updates)
+
+
+def _updated_entry(
+    customer: Customer, changes: Mapping[str, Any], tax_ids_now: TaxIdsNow, import_id: str
+) -> dict[str, Any]:
+    """The customer.updated entry of an imported row, made before the row's changes are
+    set on `customer`: its values are the old ones."""
+    before = {name: getattr(customer, name) for name in changes if name != "tax_ids"}
+    after = dict(changes)
+    if "tax_ids" in changes:
+        before["tax_ids"] = tax_id_lines(tax_ids_now.get(customer.pk, {}))
+        after["tax_ids"] = tax_id_lines(changes["tax_ids"])
+    return activity.entry(
+        "customer.updated",
+        customer=customer.public_id,
+        object_id=customer.public_id,
+        data={"changes": customer_changes(before, after), "import": import_id},
+    )
 
 
 def _add_tax_ids(pairs_by_customer: Mapping[int, Iterable[tuple[str, str]]]) -> None:

@@ -1,6 +1,7 @@
 """The seller side: the legal entities customers are billed by, and their logos."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -8,6 +9,29 @@ from django.utils import timezone
 from core.validators import validate_country, validate_currency
 
 from .common import format_address, single_line
+
+# Reminders go out at most a year before or after the due date (the invoice's own
+# days_until_due has the same bound).
+REMINDER_DAYS = (1, 365)
+
+
+def _reminder_days(label: str, help_text: str):
+    return models.PositiveSmallIntegerField(
+        label,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(REMINDER_DAYS[0]), MaxValueValidator(REMINDER_DAYS[1])],
+        help_text=help_text,
+    )
+
+
+def _reminder_days_in_range(field: str) -> models.CheckConstraint:
+    low, high = REMINDER_DAYS
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
+        name=f"legalentity_{field}_range",
+    )
 
 
 class LegalEntityQuerySet(models.QuerySet):
@@ -43,6 +67,17 @@ class LegalEntity(models.Model):
         "country", max_length=2, blank=True, validators=[validate_country]
     )
     tax_id = models.CharField("tax ID", max_length=64, blank=True, validators=[single_line])
+    email = models.EmailField(
+        "Reply-to email", blank=True, help_text="Customers' replies to invoice emails go here."
+    )
+    reminder_days_before_due = _reminder_days(
+        "reminder days before due",
+        "Email a reminder of an open invoice this many days before it is due. Blank: none.",
+    )
+    reminder_days_after_due = _reminder_days(
+        "reminder days after due",
+        "Email a reminder of an open invoice this many days after it was due. Blank: none.",
+    )
     default_currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
     logo = models.ForeignKey(
         "EntityLogo", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -60,7 +95,9 @@ class LegalEntity(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=Q(is_default=True), name="legalentity_one_default"
-            )
+            ),
+            _reminder_days_in_range("reminder_days_before_due"),
+            _reminder_days_in_range("reminder_days_after_due"),
         ]
 
     def __str__(self):

@@ -1,21 +1,15 @@
 from django import template
 
+from core.templatetags.money import money, money_abs
 from ledger import selectors
 from ledger.charts import balance_charts
-from ledger.money import format_money
 
 register = template.Library()
 
 
-@register.filter
-def money(amount, currency):
-    """Minor units as money for people: {{ balance.amount|money:balance.currency }}."""
-    return format_money(amount, currency)
-
-
-@register.filter
-def money_abs(amount, currency):
-    return format_money(abs(amount), currency)
+# The money filters, for the templates that load this library.
+register.filter(money)
+register.filter(money_abs)
 
 
 @register.inclusion_tag("ledger/credit_balance.html#section", takes_context=True)

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, connection, transaction
 
-from activity import services
+from activity import exports, services
 from activity.context import acting, current_actor
 from activity.kinds import GROUPS, KINDS, Source, kinds_in_group
 from activity.middleware import ActorMiddleware
@@ -94,3 +94,22 @@ def test_an_anonymous_request_names_nobody(rf):
     recorded = []
     ActorMiddleware(lambda request: recorded.append(services.record("x")))(request)
     assert (recorded[0].user, recorded[0].actor, recorded[0].source) == (None, "", "page")
+
+
+def test_money_changes_are_marked_and_shown_as_money():
+    changes = services.changes(
+        {"unit_amount": 1000, "description": "A"},
+        {"unit_amount": 2500, "description": "B"},
+        {"unit_amount": "Line unit price"},
+        money={"unit_amount"},
+    )
+    assert changes[0]["money"] is True and "money" not in changes[1]
+    shown = exports.changes_shown({"changes": changes, "currency": "USD"})
+    assert shown == [("Line unit price", "$10.00", "$25.00"), ("description", "A", "B")]
+
+
+def test_an_added_line_reads_as_a_line():
+    line = {"description": "Support", "quantity": 2, "unit_amount": 2000, "amount": 4000}
+    assert exports.detail({"line_added": line, "currency": "EUR"}) == (
+        "line added: Support × 2, €40.00"
+    )

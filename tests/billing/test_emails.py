@@ -2,14 +2,7 @@
 (aiosmtpd on a free port) and read back with the email package: recipients, language,
 parts, the attached PDF, header encodings, and the refusals."""
 
-import socket
-import threading
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from email.utils import getaddresses
-
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext
@@ -19,51 +12,8 @@ from billing.documents import Formatter
 from billing.emails import EmailRefused, credit_note_email, invoice_email, recipients
 from billing.services import credit_note_issue, invoice_mark_paid
 from customers.models import Customer, LegalEntity
+from tests.billing.smtp import header_addresses, received
 from tests.factories import make_customer, make_invoice
-
-SMTP = "django.core.mail.backends.smtp.EmailBackend"
-
-
-class Keeper:
-    """An aiosmtpd handler keeping what it receives."""
-
-    def __init__(self):
-        self.envelopes = []
-        self.received = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        self.received.set()
-        return "250 OK"
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(settings):
-    keeper = Keeper()
-    controller = Controller(keeper, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = SMTP
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
-    settings.DEFAULT_FROM_EMAIL = "billing@seller.example"
-    yield keeper
-    controller.stop()
-
-
-def _received(keeper) -> tuple[EmailMessage, list[str], bytes]:
-    """The one message the server got: parsed, its envelope recipients, its raw bytes."""
-    assert keeper.received.wait(5)
-    (envelope,) = keeper.envelopes
-    raw = envelope.original_content or envelope.content
-    return message_from_bytes(raw, policy=policy.default), envelope.rcpt_tos, raw
 
 
 def _contacts():
@@ -83,16 +33,12 @@ def invoice(db):
     return make_invoice(customer, 123456, currency="EUR", finalize=True)
 
 
-def _header_addresses(message, name):
-    return [address for _, address in getaddresses(message.get_all(name, []))]
-
-
 def test_invoice_reaches_the_account_email_billing_contacts_and_cc(smtp, invoice):
     invoice_email(invoice, cc=["boss@acme.example"]).send()
-    message, envelope_to, _ = _received(smtp)
+    message, envelope_to, _ = received(smtp)
     billing = ["ap@acme.example", "books@acme.example", "legal@acme.example"]
-    assert _header_addresses(message, "To") == billing
-    assert _header_addresses(message, "Cc") == ["boss@acme.example"]
+    assert header_addresses(message, "To") == billing
+    assert header_addresses(message, "Cc") == ["boss@acme.example"]
     assert envelope_to == [*billing, "boss@acme.example"]  # not news@ (Updates only)
     assert message["Bcc"] is None and message["Reply-To"] is None
     assert message["From"].addresses[0].addr_spec == "billing@seller.example"
@@ -101,7 +47,7 @@ def test_invoice_reaches_the_account_email_billing_contacts_and_cc(smtp, invoice
 
 def test_invoice_has_both_parts_and_the_pdf_named_after_its_number(smtp, invoice):
     invoice_email(invoice).send()
-    message, _, _ = _received(smtp)
+    message, _, _ = received(smtp)
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     fmt = Formatter("fr-CA", "EUR")
@@ -121,7 +67,7 @@ def test_subject_and_body_in_the_customers_language(smtp, db, language):
     customer = make_customer(preferred_locales=[language], default_currency="EUR")
     invoice = make_invoice(customer, 5000, currency="EUR", finalize=True)
     invoice_email(invoice).send()
-    message, _, _ = _received(smtp)
+    message, _, _ = received(smtp)
     seller = invoice.legal_entity.name
     with translation.override(language):
         subject = gettext("Invoice %(number)s from %(seller)s")
@@ -142,7 +88,7 @@ def test_credit_note_email_in_the_customers_language(smtp, db):
     invoice_mark_paid(invoice=invoice)
     note = credit_note_issue(invoice=invoice, amount=2500, credit_amount=2500)
     credit_note_email(note, cc=["audit@example.com"]).send()
-    message, envelope_to, _ = _received(smtp)
+    message, envelope_to, _ = received(smtp)
     assert envelope_to == [customer.email, "audit@example.com"]
     assert message["Subject"].strip() == f"Gutschrift {note.number} von {invoice.legal_entity.name}"
     text = message.get_body(("plain",)).get_content()
@@ -157,7 +103,7 @@ def test_non_ascii_names_are_encoded_utf8_in_the_headers(smtp, db):
     LegalEntity.objects.filter(pk=customer.legal_entity_id).update(name="Société Générale 株式会社")
     invoice = make_invoice(customer, 1000, finalize=True)
     invoice_email(invoice).send()
-    message, _, raw = _received(smtp)
+    message, _, raw = received(smtp)
     headers = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
     assert headers.isascii()
     assert b"=?utf-8?" in headers
@@ -170,7 +116,7 @@ def test_names_with_commas_and_quotes_stay_one_display_name(smtp, db):
     customer = make_customer()
     LegalEntity.objects.filter(pk=customer.legal_entity_id).update(name='Acme, "Intl" Ltd')
     invoice_email(make_invoice(customer, 1000, finalize=True)).send()
-    message, _, _ = _received(smtp)
+    message, _, _ = received(smtp)
     (sender,) = message["From"].addresses
     assert (sender.display_name, sender.addr_spec) == ('Acme, "Intl" Ltd', "billing@seller.example")
 
@@ -185,7 +131,7 @@ def test_newlines_in_customer_and_seller_names_never_reach_the_headers(smtp, db)
     customer.refresh_from_db()
     invoice = make_invoice(customer, 1000, finalize=True)
     invoice_email(invoice).send()  # no BadHeaderError
-    message, envelope_to, _ = _received(smtp)
+    message, envelope_to, _ = received(smtp)
     assert envelope_to == ["victim@acme.example"]
     assert {name.lower() for name in message}.isdisjoint({"bcc", "x-injected", "y"})
     # The name is text inside From's display name and the Subject, nowhere else.
@@ -200,19 +146,26 @@ def test_newlines_in_customer_and_seller_names_never_reach_the_headers(smtp, db)
 def test_html_part_escapes_names(smtp, db):
     customer = make_customer(name="<b>Ada</b> & Co")
     invoice_email(make_invoice(customer, 1000, finalize=True)).send()
-    message, _, _ = _received(smtp)
+    message, _, _ = received(smtp)
     html = message.get_body(("html",)).get_content()
     assert "&lt;b&gt;Ada&lt;/b&gt; &amp; Co" in html and "<b>Ada" not in html
     assert "<b>Ada</b> & Co" in message.get_body(("plain",)).get_content()
 
 
 def test_reply_to_is_the_legal_entitys_email_when_it_has_one(smtp, invoice):
-    # LegalEntity has no email field yet: the attribute stands in for it.
-    invoice.legal_entity.email = "accounts@seller.example"
+    LegalEntity.objects.filter(pk=invoice.legal_entity_id).update(email="accounts@seller.example")
+    invoice.refresh_from_db()
     invoice_email(invoice).send()
-    message, envelope_to, _ = _received(smtp)
-    assert _header_addresses(message, "Reply-To") == ["accounts@seller.example"]
+    message, envelope_to, _ = received(smtp)
+    assert header_addresses(message, "Reply-To") == ["accounts@seller.example"]
     assert "accounts@seller.example" not in envelope_to
+
+
+def test_no_reply_to_when_the_legal_entity_has_no_email(smtp, invoice):
+    assert invoice.legal_entity.email == ""
+    invoice_email(invoice).send()
+    message, _, _ = received(smtp)
+    assert message["Reply-To"] is None
 
 
 def test_cc_already_in_to_or_repeated_is_sent_once(db, invoice):

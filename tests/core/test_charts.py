@@ -16,7 +16,7 @@ from core.charts import (
     step_chart,
 )
 from core.money import compact_amount
-from ledger.money import format_money
+from core.money_format import format_money
 
 
 @pytest.mark.parametrize(

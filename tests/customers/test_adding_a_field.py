@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-COPIED = ["config", "core", "customers", "ledger", "billing", "api", "templates", "static",
-          "locale", "tests", "manage.py", "pyproject.toml"]  # fmt: skip
+COPIED = ["config", "core", "activity", "customers", "ledger", "billing", "api", "templates",
+          "static", "locale", "tests", "manage.py", "pyproject.toml"]  # fmt: skip
 IGNORED = shutil.ignore_patterns("__pycache__", "fonts", "*.sqlite3*")
 
 FIELD_AFTER = "    metadata = models.JSONField("

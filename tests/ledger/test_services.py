@@ -152,7 +152,7 @@ def test_a_key_taken_by_another_request_does_not_fake_a_reversal():
 
 
 def test_retired_currencies_still_format_and_can_be_described():
-    from ledger.money import format_money
+    from core.money_format import format_money
 
     customer = make_customer()
     posted = services.transaction_post(

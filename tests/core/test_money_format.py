@@ -1,4 +1,4 @@
-from ledger.money import format_money
+from core.money_format import format_money
 
 
 def test_format_money_follows_currency_and_locale():
