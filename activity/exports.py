@@ -20,6 +20,8 @@ HEADER = ["created", "kind", "description", "customer", "invoice", "object", "ch
 # A value of a change, or a detail, longer than this is cut with "…".
 SHORT = 80
 SYSTEM = "System"  # who made an entry nobody is named for
+# An email entry's "reminder", as billing's DocumentEmailReminder says it.
+EMAIL_REMINDERS = {"before_due": "before the due date", "after_due": "after the due date"}
 
 
 def plain(value: Any) -> str:
@@ -43,10 +45,14 @@ def detail(data: Mapping[str, Any]) -> str:
         parts.append(plain(data["name"]))
     if data.get("value"):
         parts.append(plain(f"{data.get('type') or ''} {data['value']}".strip()))
-    elif data.get("type"):
-        parts.append(plain(data["type"]))
+    elif data.get("type"):  # a balance transaction's: "unapplied_from_invoice"
+        parts.append(plain(str(data["type"]).replace("_", " ").capitalize()))
+    if data.get("kind"):  # an email's: which document, or which reminder
+        parts.append(_email_kind(data))
     if data.get("to"):
         parts.append("to " + plain(data["to"]))
+    if data.get("cc"):
+        parts.append("cc " + plain(data["cc"]))
     if data.get("counts"):
         parts.append(plain(data["counts"]))
     if data.get("description"):
@@ -58,6 +64,13 @@ def detail(data: Mapping[str, Any]) -> str:
     if data.get("error"):
         parts.append("error: " + plain(data["error"]))
     return " · ".join(parts)
+
+
+def _email_kind(data: Mapping[str, Any]) -> str:
+    """ "invoice", "credit note", "reminder after the due date"."""
+    kind = plain(str(data["kind"]).replace("_", " "))
+    reminder = EMAIL_REMINDERS.get(str(data.get("reminder")))
+    return f"{kind} {reminder}" if reminder else kind
 
 
 def changes_shown(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -73,8 +86,8 @@ def changes_shown(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
             continue
         label = str(change.get("label") or change.get("field"))
         if change.get("money") and currency:
-            shown.append((label, _money(change.get("old"), currency),
-                          _money(change.get("new"), currency)))  # fmt: skip
+            shown.append((label, money_shown(change.get("old"), currency),
+                          money_shown(change.get("new"), currency)))  # fmt: skip
         else:
             shown.append((label, plain(change.get("old")), plain(change.get("new"))))
     return shown
@@ -85,7 +98,9 @@ def change_lines(data: Mapping[str, Any]) -> list[str]:
     return [f"{label}: {old} → {new}" for label, old, new in changes_shown(data)]
 
 
-def _money(amount: Any, currency: str) -> str:
+def money_shown(amount: Any, currency: str) -> str:
+    """Minor units as money, and still something readable for a currency our table no
+    longer knows (entries outlive it)."""
     if not isinstance(amount, int) or isinstance(amount, bool):
         return plain(amount)
     try:
@@ -100,7 +115,7 @@ def _line(line: Any, currency: str) -> str:
         return plain(line)
     text = f"{line.get('description') or '—'} × {line.get('quantity', 1)}"
     if "amount" in line and currency:
-        text += f", {_money(line['amount'], currency)}"
+        text += f", {money_shown(line['amount'], currency)}"
     return Truncator(text).chars(SHORT)
 
 
@@ -111,7 +126,7 @@ def description(kind: str, data: Mapping[str, Any]) -> str:
         parts.append(str(data["number"]))
     amount, currency = data.get("amount"), data.get("currency")
     if isinstance(amount, int) and isinstance(currency, str) and currency:
-        parts.append(_money(amount, currency))
+        parts.append(money_shown(amount, currency))
     text = " ".join(parts)
     more = detail(data)
     return f"{text} · {more}" if more else text

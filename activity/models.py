@@ -49,6 +49,8 @@ class Entry(models.Model):
                          condition=~Q(invoice="")),
             models.Index(fields=["object_id", "-id"], name="activity_object",
                          condition=~Q(object_id="")),
+            # The whole trail (and the admin's list) filtered by kind.
+            models.Index(fields=["kind", "-id"], name="activity_kind"),
             # Support looks up what someone did (the admin's search).
             models.Index(fields=["actor", "-id"], name="activity_actor", condition=~Q(actor="")),
         ]  # fmt: skip

@@ -40,10 +40,12 @@ class ActivityQuery(forms.Form):
 
     def required_permissions(self) -> list[str]:
         """Always activity.view_entry; with a scope, the permission to see what it is
-        about (read before validation: a refusal does not wait for valid input)."""
-        return ["activity.view_entry"] + [
+        about, and without one (the whole trail holds every scope) all of them. Read
+        before validation: a refusal does not wait for valid input."""
+        scoped = [
             permission for field, permission in SCOPE_PERMISSIONS.items() if self.data.get(field)
         ]
+        return ["activity.view_entry", *(scoped or SCOPE_PERMISSIONS.values())]
 
     def entries(self) -> QuerySet[Entry]:
         """The entries in scope and group, unordered: read through activity_customer or

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from customers.models import Customer
+from customers.models import Contact, Customer
 
 from . import pdf
 from .documents import Formatter, babel_locale, direction, document_language
@@ -48,6 +48,19 @@ def recipients(customer: Customer) -> list[str]:
     addresses = [customer.email, *customer.contacts.filter(billing_emails=True)
                  .order_by("id").values_list("email", flat=True)]  # fmt: skip
     return _unique(addresses)
+
+
+def recipients_by_customer(customers: Iterable[Customer]) -> dict[int, list[str]]:
+    """recipients() of many customers, by customer pk, in one query (a batch of reminders)."""
+    addresses = {customer.pk: [customer.email] for customer in customers}
+    contacts = (
+        Contact.objects.filter(customer__in=addresses, billing_emails=True)
+        .order_by("id")
+        .values_list("customer_id", "email")
+    )
+    for customer_pk, email in contacts:
+        addresses[customer_pk].append(email)
+    return {pk: _unique(found) for pk, found in addresses.items()}
 
 
 def _unique(addresses: Iterable[str]) -> list[str]:

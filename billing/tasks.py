@@ -79,14 +79,29 @@ def enqueue_send(email: DocumentEmail, *, run_after=None) -> None:
 def record_email(kind: str, email: DocumentEmail, **data: Any) -> None:
     """The activity entry saying `kind` happened to the email (queued, sent, failed), in
     the current transaction; `data` adds to whom, which kind and the document's number."""
+    activity.record(kind, **_email_entry_fields(email, data))
+
+
+def email_entry(kind: str, email: DocumentEmail, **data: Any) -> dict[str, Any]:
+    """record_email's entry, for activity.record_all (a batch of reminders)."""
+    return activity.entry(kind, **_email_entry_fields(email, data))
+
+
+def _email_entry_fields(email: DocumentEmail, data: dict[str, Any]) -> dict[str, Any]:
     document = email.credit_note or email.invoice
-    activity.record(
-        kind,
-        customer=email.invoice.customer.public_id,
-        invoice=email.invoice.public_id,
-        object_id=email.public_id,
-        data={"to": list(email.to), "kind": email.kind, "number": document.number, **data},
-    )
+    copies = {"cc": list(email.cc)} if email.cc else {}
+    return {
+        "customer": email.invoice.customer.public_id,
+        "invoice": email.invoice.public_id,
+        "object_id": email.public_id,
+        "data": {
+            "to": list(email.to),
+            **copies,
+            "kind": email.kind,
+            "number": document.number,
+            **data,
+        },
+    }
 
 
 def is_temporary(error: BaseException) -> bool:

@@ -187,8 +187,9 @@ def tax_id_add(*, customer: Customer, type: str, value: str) -> TaxId:
 @transaction.atomic
 def tax_id_delete(*, tax_id: TaxId) -> None:
     customer = _lock_live(tax_id.customer)
-    tax_id.delete()
-    _record_tax_id("customer.tax_id.deleted", customer, tax_id)
+    deleted, _ = tax_id.delete()
+    if deleted:  # not again when a concurrent request removed it first
+        _record_tax_id("customer.tax_id.deleted", customer, tax_id)
 
 
 def _record_tax_id(kind: str, customer: Customer, tax_id: TaxId) -> None:

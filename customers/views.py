@@ -216,7 +216,7 @@ def import_confirm(request, public_id):
             messages.error(request, str(refused))
     else:
         import_services.import_start(record, valid_rows_only=valid_rows_only)
-        tasks.apply_customer_import.enqueue(record.pk, valid_rows_only)
+        tasks.apply_customer_import.enqueue(record.pk, valid_rows_only, request.user.pk)
     return redirect(record)
 
 

@@ -18,6 +18,7 @@ PAGES = {"cus_": "customers:detail", "in_": "billing:invoice", "cn_": "billing:c
 register.filter("plain", exports.plain)
 register.filter("detail", exports.detail)
 register.filter("changes_shown", exports.changes_shown)
+register.filter("money_shown", exports.money_shown)
 
 
 @register.inclusion_tag("activity/list.html#entries", takes_context=True)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from activity import services as activity
 from customers.models import LegalEntity
 
 from .. import emails, tasks
@@ -108,8 +109,9 @@ def _queue_batch(batch: list[Invoice], reminder: str) -> int:
     meanwhile by another run is skipped by the insert, and only the rows this call
     inserted (found by the public IDs it chose) are queued."""
     records = []
+    addresses = emails.recipients_by_customer(invoice.customer for invoice in batch)
     for invoice in batch:
-        to = emails.recipients(invoice.customer)
+        to = addresses[invoice.customer_id]
         records.append(
             DocumentEmail(
                 kind=DocumentEmailKind.REMINDER,
@@ -127,11 +129,15 @@ def _queue_batch(batch: list[Invoice], reminder: str) -> int:
             public_id__in=[record.public_id for record in records]
         ).select_related("invoice__customer")
         queued = 0
+        entries = []
         for record in created.order_by("id"):
             if record.status == DocumentEmailStatus.QUEUED:
-                tasks.record_email("email.queued", record, reminder=reminder)
+                entries.append(tasks.email_entry("email.queued", record, reminder=reminder))
                 transaction.on_commit(partial(tasks.enqueue_send, record))
                 queued += 1
             else:
-                tasks.record_email("email.failed", record, reminder=reminder, error=NO_RECIPIENT)
+                entries.append(
+                    tasks.email_entry("email.failed", record, reminder=reminder, error=NO_RECIPIENT)
+                )
+        activity.record_all(entries)
     return queued

@@ -150,10 +150,13 @@ def import_apply(
 
 def _acting_as_importer(customer_import: CustomerImport) -> AbstractContextManager[Any]:
     """What an import writes is its importer's, through the import, whichever runs it
-    (the page, the worker, manage.py import_customers); with no importer (the command
-    without --user) it keeps the name of what runs it."""
-    user = customer_import.created_by
-    return acting(Source.IMPORT, user=user, name="" if user else current_actor().name)
+    (the page, the worker, manage.py import_customers): whoever confirmed it (the door's
+    signed-in user; the worker's task is given them), else who uploaded it; with neither
+    (the command without --user) it keeps the name of what runs it."""
+    door = current_actor()
+    confirmed_by = door.user if door.user is not None and door.user.is_authenticated else None
+    user = confirmed_by or customer_import.created_by
+    return acting(Source.IMPORT, user=user, name="" if user else door.name)
 
 
 def import_start(customer_import: CustomerImport, *, valid_rows_only: bool = False) -> None:

@@ -1,5 +1,6 @@
 import pytest
 from aiosmtpd.controller import Controller
+from django_tasks import task_backends
 
 from tests.billing.smtp import SMTP_BACKEND, Keeper, free_port
 
@@ -18,3 +19,12 @@ def smtp(settings):
     settings.DEFAULT_FROM_EMAIL = "billing@seller.example"
     yield keeper
     controller.stop()
+
+
+@pytest.fixture
+def queue(settings):
+    """A tasks backend that keeps what is enqueued (with run_after) without running it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    backend.clear()
+    return backend

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from activity import exports
 from activity.models import Entry
 from billing import services
 from billing.models import DocumentEmail, DocumentEmailStatus, Invoice
@@ -315,9 +316,11 @@ def test_an_email_sent_from_the_page_is_queued_by_the_user_and_sent_by_the_worke
         _names_invoice(entry, invoice, object_id=email.public_id)
         assert entry.data == {
             "to": ["ada@example.com"],
+            "cc": ["boss@example.com"],
             "kind": "invoice",
             "number": invoice.number,
         }
+    assert "cc boss@example.com" in exports.detail(sent.data)
     _by_page(queued, billing_user)
     assert (sent.source, sent.user, sent.actor) == ("worker", None, "")
 

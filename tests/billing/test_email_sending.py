@@ -8,7 +8,6 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_tasks import task_backends
 
 from billing import tasks
 from billing.emails import EmailRefused
@@ -20,15 +19,6 @@ from tests.factories import make_customer, make_invoice
 pytestmark = pytest.mark.django_db
 
 SEND = "django.core.mail.backends.locmem.EmailBackend.send_messages"
-
-
-@pytest.fixture
-def queue(settings):
-    """A tasks backend that keeps what is enqueued (with run_after) without running it."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    backend = task_backends["default"]
-    backend.clear()
-    return backend
 
 
 def _queued(capture, **kwargs):

@@ -13,7 +13,6 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from django_tasks import task_backends
 
 from billing import tasks
 from billing.documents import Formatter
@@ -35,15 +34,6 @@ from tests.concurrency import at_once
 from tests.factories import make_customer, make_invoice
 
 BEFORE, AFTER = DocumentEmailReminder.BEFORE_DUE, DocumentEmailReminder.AFTER_DUE
-
-
-@pytest.fixture
-def queue(settings):
-    """A tasks backend that keeps what is enqueued without running it."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    backend = task_backends["default"]
-    backend.clear()
-    return backend
 
 
 def _remind(entity=None, *, before=3, after=7, email=""):

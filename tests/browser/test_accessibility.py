@@ -35,6 +35,11 @@ PAGES = [
     ("import", _url("customers:import", "customer_import")),
     ("two-step verification", lambda sample: reverse("two_step")),
     ("search", lambda sample: reverse("billing:search") + "?q=Ada"),
+    ("activity", lambda sample: reverse("activity:list")),
+    (
+        "invoice activity",
+        lambda sample: f"{reverse('activity:list')}?invoice={sample.invoice.public_id}",
+    ),
 ]
 
 # (name, the page it is opened on, the dialog's URL)

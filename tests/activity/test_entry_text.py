@@ -1,0 +1,82 @@
+"""The Activity section as people read it: each entry says what happened in
+words, whatever the kind, and the whole trail asks for what each scope asks for."""
+
+import pytest
+from django.urls import reverse
+
+from activity import exports
+from tests.activity.test_views import record, user_with
+from tests.factories import make_customer
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("activity:list")
+EXPORT = reverse("activity:export")
+
+
+def _section(client, customer):
+    content = client.get(customer.get_absolute_url()).content.decode()
+    return " ".join(content[content.index('id="activity"') :].split())
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        ({"kind": "invoice"}, "invoice"),
+        ({"kind": "credit_note"}, "credit note"),
+        ({"kind": "reminder", "reminder": "before_due"}, "reminder before the due date"),
+        ({"kind": "reminder", "reminder": "after_due"}, "reminder after the due date"),
+    ],
+)
+def test_an_email_entry_says_which_email_it_was(billing_client, data, said):
+    # The data billing.tasks.record_email writes.
+    customer = make_customer()
+    record("email.sent", customer=customer.public_id, invoice="in_1", object_id="em_1",
+           data={"to": ["ada@example.com"], "number": "ACME-0001", **data})  # fmt: skip
+    assert f'ACME-0001 · <span class="activity-detail">{said} · to ada@example.com' in (
+        _section(billing_client, customer)
+    )
+    assert exports.description("email.sent", {"to": ["ada@example.com"], **data}) == (
+        f"Email sent · {said} · to ada@example.com"
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [("adjustment", "Adjustment"), ("unapplied_from_invoice", "Unapplied from invoice"),
+     ("invoice_too_small", "Invoice too small")],
+)  # fmt: skip
+def test_a_balance_transaction_entry_names_its_type_in_words(billing_client, code, said):
+    # The data ledger.services writes for a posting.
+    customer = make_customer()
+    record("balance_transaction.created", customer=customer.public_id, object_id="cbtxn_1",
+           data={"amount": -2000, "currency": "USD", "type": code, "description": ""})  # fmt: skip
+    section = _section(billing_client, customer)
+    assert f'-$20.00 · <span class="activity-detail">{said}</span>' in section
+    assert code not in section or code == said.lower()
+
+
+def test_a_tax_id_entry_keeps_its_type_code_beside_the_value():
+    assert exports.detail({"type": "eu_vat", "value": "DE136695976"}) == "eu_vat DE136695976"
+
+
+def test_the_whole_trail_asks_for_what_each_scope_asks_for():
+    record("customer.updated", customer="cus_secret", data={"name": "Hidden"})
+    for permissions in (["customers.view_customer"], ["billing.view_invoice"]):
+        client = user_with("activity.view_entry", "activity.export_entry", *permissions)
+        assert client.get(LIST).status_code == 403
+        assert client.get(LIST, {"group": "customer"}).status_code == 403
+        assert client.get(EXPORT).status_code == 403
+        assert b'href="/activity/"' not in client.get(reverse("billing:search")).content
+    client = user_with("activity.view_entry", "customers.view_customer", "billing.view_invoice")
+    assert b"Hidden" in client.get(LIST).content
+    assert b'href="/activity/"' in client.get(reverse("billing:search")).content
+
+
+def test_an_entry_in_a_currency_no_longer_known_still_shows(billing_client):
+    customer = make_customer()
+    record("balance_transaction.created", customer=customer.public_id, object_id="cbtxn_1",
+           data={"amount": 1250, "currency": "XTS", "type": "adjustment"})  # fmt: skip
+    response = billing_client.get(customer.get_absolute_url())
+    assert response.status_code == 200
+    assert "1250 XTS (minor units)" in _section(billing_client, customer)
