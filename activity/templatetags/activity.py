@@ -46,3 +46,25 @@ def object_url(public_id: str) -> str:
             except NoReverseMatch:
                 return ""
     return ""
+
+
+@register.simple_tag
+def entry_links(entry: Any, section: Any) -> list[dict[str, Any]]:
+    """What an entry names, as people know it, each linked to its page unless the section
+    is that page's: its document by number (a draft by its ID), the invoice it concerns,
+    and its customer (not on an invoice's section). IDs without a page (emails, balance transactions) are left out."""
+    here = {section.customer, section.invoice} - {""}
+    if section.invoice:  # the invoice's page names its customer already
+        here.add(entry.customer)
+    data = entry.data if isinstance(entry.data, dict) else {}
+    document = entry.object_id if object_url(entry.object_id) else entry.invoice
+    links = []
+    if data.get("number"):
+        url = object_url(document) if document not in here else ""
+        links.append({"text": str(data["number"]), "url": url, "code": False})
+    elif document and document not in here:
+        links.append({"text": document, "url": object_url(document), "code": True})
+    for related in (entry.invoice, entry.customer):
+        if related and related != document and related not in here:
+            links.append({"text": related, "url": object_url(related), "code": True})
+    return links

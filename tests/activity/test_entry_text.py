@@ -33,9 +33,11 @@ def test_an_email_entry_says_which_email_it_was(billing_client, data, said):
     customer = make_customer()
     record("email.sent", customer=customer.public_id, invoice="in_1", object_id="em_1",
            data={"to": ["ada@example.com"], "number": "ACME-0001", **data})  # fmt: skip
-    assert f'ACME-0001 · <span class="activity-detail">{said} · to ada@example.com' in (
-        _section(billing_client, customer)
-    )
+    # The number links to the email's invoice.
+    assert (
+        f'<a href="/invoices/in_1/">ACME-0001</a> · '
+        f'<span class="activity-detail">{said} · to ada@example.com'
+    ) in _section(billing_client, customer)
     assert exports.description("email.sent", {"to": ["ada@example.com"], **data}) == (
         f"Email sent · {said} · to ada@example.com"
     )
@@ -80,3 +82,34 @@ def test_an_entry_in_a_currency_no_longer_known_still_shows(billing_client):
     response = billing_client.get(customer.get_absolute_url())
     assert response.status_code == 200
     assert "1250 XTS (minor units)" in _section(billing_client, customer)
+
+
+def _entry_html(client, **params):
+    content = client.get(LIST, params).content.decode()
+    start = content.index('class="activity-what"')
+    return " ".join(content[start : content.index("</p>", start)].split())
+
+
+def test_entries_name_documents_by_number_and_leave_out_the_pages_own_subject(billing_client):
+    record("invoice.finalized", customer="cus_1", invoice="in_1", object_id="in_1",
+           data={"number": "INV-7"})  # fmt: skip
+    invoice_url = reverse("billing:invoice", args=["in_1"])
+    # On the customer's page: the number, linked; no raw IDs.
+    on_customer = _entry_html(billing_client, customer="cus_1")
+    assert f'<a href="{invoice_url}">INV-7</a>' in on_customer
+    assert "in_1</code>" not in on_customer and "cus_1" not in on_customer
+    # On the invoice's own page: the number, not linked to the page it is on.
+    on_invoice = _entry_html(billing_client, invoice="in_1")
+    assert "INV-7" in on_invoice and "href" not in on_invoice
+    # On the whole trail: the customer too, by ID (entries keep no names).
+    everything = _entry_html(billing_client)
+    assert f'href="{reverse("customers:detail", args=["cus_1"])}"' in everything
+
+
+def test_a_draft_without_a_number_is_linked_by_its_id(billing_client):
+    record("invoice.created", customer="cus_1", invoice="in_2", object_id="in_2",
+           data={"currency": "usd"})  # fmt: skip
+    on_customer = _entry_html(billing_client, customer="cus_1")
+    assert f'<a href="{reverse("billing:invoice", args=["in_2"])}"><code>in_2</code></a>' in (
+        on_customer
+    )
