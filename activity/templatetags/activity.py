@@ -52,7 +52,8 @@ def object_url(public_id: str) -> str:
 def entry_links(entry: Any, section: Any) -> list[dict[str, Any]]:
     """What an entry names, as people know it, each linked to its page unless the section
     is that page's: its document by number (a draft by its ID), the invoice it concerns,
-    and its customer (not on an invoice's section). IDs without a page (emails, balance transactions) are left out."""
+    and its customer (not on an invoice's section). IDs without a page (emails, balance
+    transactions) are left out."""
     here = {section.customer, section.invoice} - {""}
     if section.invoice:  # the invoice's page names its customer already
         here.add(entry.customer)
