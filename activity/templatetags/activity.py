@@ -27,8 +27,8 @@ def activity_section(
 ) -> dict[str, Any]:
     """{% activity_section customer=customer.public_id %}: that customer's Activity
     section (or an invoice's), or nothing for whoever may not see it."""
-    query = ActivityQuery({"customer": customer, "invoice": invoice})
     request = context["request"]
+    query = ActivityQuery({"customer": customer, "invoice": invoice}, user=request.user)
     allowed = request.user.has_perms(query.required_permissions())
     # Never the whole trail on someone's page, whatever the page passes.
     if not (customer or invoice) or not allowed or not query.is_valid():

@@ -113,3 +113,19 @@ def test_a_draft_without_a_number_is_linked_by_its_id(billing_client):
     assert f'<a href="{reverse("billing:invoice", args=["in_2"])}"><code>in_2</code></a>' in (
         on_customer
     )
+
+
+def test_entries_of_what_someone_may_not_see_are_left_out():
+    """A custom permission set: customers and the trail, but no invoices or balances."""
+    record("customer.updated", customer="cus_1", data={"description": "Profile"})
+    record("invoice.finalized", customer="cus_1", invoice="in_1", object_id="in_1",
+           data={"number": "INV-7"})  # fmt: skip
+    record("balance_transaction.created", customer="cus_1", object_id="cbtxn_1",
+           data={"amount": -500, "currency": "usd", "type": "adjustment"})  # fmt: skip
+    client = user_with("activity.view_entry", "customers.view_customer")
+    content = client.get(LIST, {"customer": "cus_1"}).content.decode()
+    assert "Profile" in content
+    assert "INV-7" not in content and "Adjustment" not in content
+    assert '<option value="invoice"' not in content and '<option value="balance"' not in content
+    # Nor by asking for the group.
+    assert client.get(LIST, {"customer": "cus_1", "group": "invoice"}).status_code == 400
