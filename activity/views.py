@@ -5,7 +5,7 @@ Entries name customers and invoices by public ID and outlive them, so the scope 
 from the URL, not looked up: whoever may see customers (or invoices) sees their trail."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -51,9 +51,10 @@ class ActivityQuery(forms.Form):
     def __init__(self, data: Any, *, user: Any) -> None:
         super().__init__(data)
         self.groups = [group for group, perm in GROUP_PERMISSIONS.items() if user.has_perm(perm)]
-        self.fields["group"].choices = [("", "All activity")] + [
+        self.group_choices = [("", "All activity")] + [
             (group, GROUPS[group][0]) for group in self.groups
         ]
+        cast(forms.ChoiceField, self.fields["group"]).choices = self.group_choices
 
     def required_permissions(self) -> list[str]:
         """Always activity.view_entry; with a scope, the permission to see what it is
@@ -137,7 +138,7 @@ def section_for(query: ActivityQuery) -> Section:
         group=data["group"],
         query=encoded.urlencode(),
         page=entry_page(query.entries(), after=data["after"], before=data["before"]),
-        groups=query.fields["group"].choices,
+        groups=query.group_choices,
     )
 
 
