@@ -7,7 +7,7 @@ from core.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from core.money_format import format_money
 from customers.models import Customer
 
-from .forms import CouponAdminForm
+from .forms import CouponAdminForm, TaxRateAdminForm
 from .models import (
     Coupon,
     CreditNote,
@@ -18,6 +18,7 @@ from .models import (
     InvoiceItem,
     TaxRate,
 )
+from .services import customer_coupon_set, tax_rate_default_for_set
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -155,6 +156,7 @@ class NoDeleteMixin:
 
 @admin.register(TaxRate)
 class TaxRateAdmin(NoDeleteMixin, admin.ModelAdmin):
+    form = TaxRateAdminForm
     list_display = ["display_name", "percentage", "inclusive", "country", "jurisdiction",
                     "active", "public_id", "created"]  # fmt: skip
     list_filter = ["active", "inclusive", "country"]
@@ -165,6 +167,11 @@ class TaxRateAdmin(NoDeleteMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fixed = ["percentage", "inclusive"] if obj is not None else []
         return ["public_id", *fixed, "created"]
+
+    # Through the service, so that each customer given or taken this default is on the
+    # customer's activity like a change on the customer page.
+    def save_related(self, request, form, formsets, change):
+        tax_rate_default_for_set(tax_rate=form.instance, customers=form.cleaned_data["default_for"])
 
 
 @admin.register(Coupon)
@@ -211,3 +218,15 @@ class CustomerCouponAdmin(ExactSearchMixin, admin.ModelAdmin):
         if db_field.name == "customer":
             kwargs["queryset"] = Customer.objects.live()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # Through the service, so that a coupon given, changed or taken here is on the
+    # customer's activity like one set on the customer page.
+    def save_model(self, request, obj, form, change):
+        customer_coupon_set(customer=obj.customer, coupon=obj.coupon)
+
+    def delete_model(self, request, obj):
+        customer_coupon_set(customer=obj.customer, coupon=None)
+
+    def delete_queryset(self, request, queryset):
+        for held in queryset.select_related("customer"):
+            customer_coupon_set(customer=held.customer, coupon=None)

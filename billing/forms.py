@@ -11,6 +11,7 @@ from core.reference import currency_choices
 from customers.models import Customer
 
 from .models import Coupon, CreditNoteReason, TaxRate
+from .services.defaults import check_default_for
 
 
 class TaxRatesField(forms.ModelMultipleChoiceField):
@@ -104,6 +105,29 @@ class NewCustomerForm(PlainLabelsMixin, forms.Form):
     default_currency = forms.ChoiceField(
         label="Currency", choices=[("", "No default currency"), *currency_choices()], required=False
     )
+
+
+class TaxRateAdminForm(forms.ModelForm):
+    """The admin's tax rate form: its default customers must not then mix inclusive and
+    exclusive default rates."""
+
+    class Meta:
+        model = TaxRate
+        fields = ["display_name", "percentage", "inclusive", "country", "jurisdiction", "active",
+                  "default_for"]  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        inclusive = data.get("inclusive", self.instance.inclusive)  # fixed once created
+        if data.get("default_for") is not None:
+            try:
+                check_default_for(
+                    inclusive=inclusive, customers=data["default_for"], tax_rate=self.instance
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
 
 
 class CouponAdminForm(MoneyFormMixin, forms.ModelForm):

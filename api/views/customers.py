@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from billing.models import Coupon
-from billing.services.items import customer_billing_defaults_set
+from billing.services import customer_billing_defaults_set
 from customers.field_cleaning import NOT_GIVEN, profile_field_cleaner
 from customers.forms import CustomerForm
 from customers.models import Customer

@@ -1,5 +1,5 @@
 """Invoice items: pending items (billed by the customer's next invoice in their
-currency) and the lines of a draft, and the defaults a customer's lines get."""
+currency) and the lines of a draft."""
 
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -11,7 +11,7 @@ from activity import services as activity
 from core.money import MAX_MAJOR_UNITS, MoneyError, check_currency, max_typed_amount
 from customers.models import Customer
 
-from ..models import Coupon, CustomerCoupon, Invoice, InvoiceItem, TaxRate
+from ..models import Invoice, InvoiceItem, TaxRate
 from .invoices import MAX_INVOICE_LINES, check_live, check_total, recompute, record_invoice
 from .locks import invoice_lock_draft
 
@@ -178,40 +178,4 @@ def _line(item: InvoiceItem, rates: Iterable[TaxRate]) -> dict[str, Any]:
         "tax_rates": sorted(
             f"{rate.display_name} {rate.percentage.normalize():f}%" for rate in rates
         ),
-    }
-
-
-def customer_billing_defaults_set(
-    *, customer: Customer, tax_rates: Iterable[TaxRate], coupon: Coupon | None
-) -> None:
-    """The tax rates for a customer's lines without their own, and the coupon its next
-    invoices get."""
-    rates = list(tax_rates)
-    if len({rate.inclusive for rate in rates}) > 1:
-        raise ValidationError(
-            {"tax_rates": "Default tax rates must be all inclusive or all exclusive."}
-        )
-    with transaction.atomic():
-        before = _billing_defaults(customer)
-        customer.default_tax_rates.set(rates)
-        if coupon is None:
-            CustomerCoupon.objects.filter(customer=customer).delete()
-        else:
-            CustomerCoupon.objects.update_or_create(customer=customer, defaults={"coupon": coupon})
-        labels = {"default_tax_rates": "Default tax rates", "coupon": "Coupon"}
-        if changes := activity.changes(before, _billing_defaults(customer), labels):
-            activity.record(
-                "customer.updated",
-                customer=customer.public_id,
-                object_id=customer.public_id,
-                data={"changes": changes},
-            )
-
-
-def _billing_defaults(customer: Customer) -> dict[str, Any]:
-    """A customer's billing defaults as its "customer.updated" entries show them."""
-    current = CustomerCoupon.objects.filter(customer=customer).select_related("coupon").first()
-    return {
-        "default_tax_rates": sorted(str(rate) for rate in customer.default_tax_rates.all()),
-        "coupon": current.coupon.name if current else "",
     }

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api.keys import api_key_create
+from billing.services import customer_billing_defaults_set
 from billing.services.catalog import coupon_create
-from billing.services.items import customer_billing_defaults_set
 from customers.models import Customer
 from ledger.models import BalanceTransaction
 from tests.api.conftest import Api

@@ -9,10 +9,11 @@ from activity import exports
 from activity.models import Entry
 from billing import services
 from billing.models import DocumentEmail, DocumentEmailStatus, Invoice
+from billing.services import customer_billing_defaults_set
 from billing.services.emails import NO_RECIPIENT
 from billing.services.finalize import NOTHING_DUE, PAID_BY_BALANCE, PAID_TOO_SMALL
 from billing.services.invoices import PAID_OUT_OF_BAND
-from billing.services.items import customer_billing_defaults_set, item_update
+from billing.services.items import item_update
 from tests.api.conftest import Api, make_key
 from tests.factories import (
     adjust,
@@ -378,6 +379,86 @@ def test_an_email_refused_before_queueing_records_nothing(billing_client, htmx):
     url = reverse("billing:invoice_send", args=[invoice.public_id])
     assert billing_client.post(url, {"cc": ""}, **htmx).status_code == 422
     assert not Entry.objects.filter(kind__startswith="email.").exists()
+
+
+def test_a_coupon_given_changed_or_taken_in_the_admin_is_a_customer_update(
+    billing_client, billing_user
+):
+    from billing.models import CustomerCoupon
+
+    customer = make_customer()
+    ten, five = make_coupon(percent_off="10", name="Ten"), make_coupon(percent_off="5", name="Five")
+    add = reverse("admin:billing_customercoupon_add")
+    assert billing_client.post(add, {"customer": customer.pk, "coupon": ten.pk}).status_code == 302
+    held = CustomerCoupon.objects.get()
+    change = reverse("admin:billing_customercoupon_change", args=[held.pk])
+    assert billing_client.post(change, {"coupon": five.pk}).status_code == 302
+    delete = reverse("admin:billing_customercoupon_delete", args=[held.pk])
+    assert billing_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not CustomerCoupon.objects.exists()
+
+    entries = Entry.objects.filter(kind="customer.updated", customer=customer.public_id)
+    assert [entry.data["changes"] for entry in entries.order_by("id")] == [
+        [{"field": "coupon", "label": "Coupon", "old": "", "new": "Ten"}],
+        [{"field": "coupon", "label": "Coupon", "old": "Ten", "new": "Five"}],
+        [{"field": "coupon", "label": "Coupon", "old": "Five", "new": ""}],
+    ]
+    assert {(entry.source, entry.user) for entry in entries} == {("admin", billing_user)}
+
+
+def test_coupons_taken_by_the_admins_delete_action_are_customer_updates(billing_client):
+    from billing.models import CustomerCoupon
+
+    coupon = make_coupon(percent_off="10", name="Ten")
+    customers = [make_customer(), make_customer()]
+    held = [CustomerCoupon.objects.create(customer=c, coupon=coupon) for c in customers]
+    changelist = reverse("admin:billing_customercoupon_changelist")
+    form = {"action": "delete_selected", "_selected_action": [h.pk for h in held], "post": "yes"}
+    assert billing_client.post(changelist, form).status_code == 302
+    assert not CustomerCoupon.objects.exists()
+    entries = Entry.objects.filter(kind="customer.updated")
+    assert sorted(entries.values_list("customer", flat=True)) == sorted(
+        c.public_id for c in customers
+    )
+    assert all(e.data["changes"][0]["old"] == "Ten" for e in entries)
+
+
+def test_customers_given_or_taken_a_default_tax_rate_in_the_admin_are_customer_updates(
+    billing_client, billing_user
+):
+    from billing.models import TaxRate
+
+    kept, added = make_customer(), make_customer()
+    add, form = reverse("admin:billing_taxrate_add"), {"display_name": "VAT", "percentage": "20"}
+    response = billing_client.post(add, {**form, "default_for": [kept.pk]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rate = TaxRate.objects.get()
+    change = reverse("admin:billing_taxrate_change", args=[rate.pk])
+    response = billing_client.post(change, {"display_name": "VAT", "default_for": [added.pk]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(rate.default_for.all()) == [added]
+
+    def changes(customer):
+        entries = Entry.objects.filter(kind="customer.updated", customer=customer.public_id)
+        assert {(entry.source, entry.user) for entry in entries} == {("admin", billing_user)}
+        return [(c["old"], c["new"]) for e in entries.order_by("id") for c in e.data["changes"]]
+
+    assert changes(kept) == [([], [str(rate)]), ([str(rate)], [])]
+    assert changes(added) == [([], [str(rate)])]
+
+
+def test_the_admin_refuses_a_default_tax_rate_mixing_inclusive_and_exclusive(billing_client):
+    from billing.models import TaxRate
+
+    customer = make_customer(name="Acme Ltd")
+    customer_billing_defaults_set(customer=customer, tax_rates=[make_tax_rate("20")], coupon=None)
+    form = {"display_name": "GST", "percentage": "10", "inclusive": "on",
+            "default_for": [customer.pk]}  # fmt: skip
+    response = billing_client.post(reverse("admin:billing_taxrate_add"), form)
+    assert response.status_code == 200
+    assert "Default tax rates must be all inclusive or all exclusive" in response.content.decode()
+    assert "Acme Ltd already has exclusive default rates." in response.content.decode()
+    assert not TaxRate.objects.filter(display_name="GST").exists()
 
 
 def test_a_customers_billing_defaults_are_recorded_as_a_customer_update():

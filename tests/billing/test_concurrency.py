@@ -20,6 +20,7 @@ from billing.services import (
 from customers.models import Customer
 from ledger.models import BalanceTransaction, CustomerBalance, TransactionType
 from ledger.verify import ledger_problems
+from tests.concurrency import at_once
 from tests.factories import adjust, balance_of, make_coupon, make_customer, make_invoice, make_item
 
 THREADS = 8
@@ -186,3 +187,32 @@ def test_billing_and_adjustments_of_one_customer_at_once_all_succeed():
     # gave back; the adjustments cancel out.
     assert balance_of(customer) == -1_000_000 + 8 * 1000 - 8 * 1000 - 8 * 500
     assert list(ledger_problems()) == []
+
+
+@pytest.mark.usefixtures("flushable_db")
+@pytest.mark.parametrize("vendor, threads", [("postgresql", 6), ("sqlite", 3)])
+def test_coupons_set_at_once_are_recorded_as_one_chain_of_changes(vendor, threads):
+    """Each change reads the customer's defaults under its row lock, so the entries chain:
+    each one's old value is the one before's new value, none lost or shown twice."""
+    if connection.vendor != vendor:
+        pytest.skip(f"the {vendor} variant")
+    from activity.models import Entry
+    from billing.services import customer_coupon_set
+
+    customer = make_customer()
+    coupons = iter([make_coupon(percent_off=str(n + 1), name=f"C{n}") for n in range(threads)])
+    lock = threading.Lock()
+
+    def work():
+        with lock:
+            coupon = next(coupons)
+        customer_coupon_set(customer=customer, coupon=coupon)
+
+    at_once(threads, work)
+    entries = Entry.objects.filter(kind="customer.updated", customer=customer.public_id)
+    changes = [entry.data["changes"][0] for entry in entries.order_by("id")]
+    assert len(changes) == threads
+    olds = [change["old"] for change in changes]
+    news = [change["new"] for change in changes]
+    assert olds == ["", *news[:-1]]
+    assert news[-1] == CustomerCoupon.objects.get(customer=customer).coupon.name
