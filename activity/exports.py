@@ -53,10 +53,14 @@ def detail(data: Mapping[str, Any]) -> str:
         parts.append("to " + plain(data["to"]))
     if data.get("cc"):
         parts.append("cc " + plain(data["cc"]))
+    if data.get("acts_as"):  # an API key's: "role Ops", "user ada"
+        parts.append("acts as " + plain(data["acts_as"]))
     if data.get("counts"):
         parts.append(plain(data["counts"]))
     if data.get("description"):
         parts.append(plain(data["description"]))
+    if data.get("item"):  # a pending item's
+        parts.append(_line(data["item"], data.get("currency") or ""))
     if data.get("line_added"):
         parts.append("line added: " + _line(data["line_added"], data.get("currency") or ""))
     if data.get("line_removed"):

@@ -23,6 +23,9 @@ KINDS = {
     "customer.tax_id.deleted": "Tax ID removed",
     "balance_transaction.created": "Balance transaction",
     "balance_transaction.updated": "Balance transaction edited",
+    "invoiceitem.created": "Pending item added",
+    "invoiceitem.updated": "Pending item changed",
+    "invoiceitem.deleted": "Pending item removed",
     "invoice.created": "Invoice created",
     "invoice.updated": "Invoice updated",
     "invoice.deleted": "Draft invoice deleted",
@@ -44,7 +47,7 @@ KINDS = {
 GROUPS = {
     "customer": ("Customer", ["customer."]),
     "balance": ("Credit balance", ["balance_transaction."]),
-    "invoice": ("Invoices", ["invoice."]),
+    "invoice": ("Invoices", ["invoice.", "invoiceitem."]),
     "credit_note": ("Credit notes", ["credit_note."]),
     "email": ("Emails", ["email."]),
     "import": ("Imports", ["import."]),

@@ -36,7 +36,11 @@ def api_key_create(
 ) -> tuple[ApiKey, str]:
     """A new key acting as `role` or `user` (one of them); returns it with the secret, which
     is not kept anywhere and can't be shown again."""
-    if (role is None) == (user is None):
+    if role is not None and user is None:
+        acts_as = f"role {role.name}"
+    elif user is not None and role is None:
+        acts_as = f"user {user.get_username()}"
+    else:
         raise ValueError("An API key acts as a role or as a user: give one of them.")
     random_part, account_part = random_strings(ALPHABET, RANDOM_LENGTH, 2)
     secret = KEY_PREFIX + random_part
@@ -60,7 +64,7 @@ def api_key_create(
         actor=actor,
         created_by=created_by,
     )
-    _record("api_key.created", key)
+    _record("api_key.created", key, acts_as=acts_as)
     return key, secret
 
 

@@ -62,9 +62,20 @@ def customer_create(
         "customer.created",
         customer=customer.public_id,
         object_id=customer.public_id,
-        data={"name": customer.name, "email": customer.email},
+        data={
+            "name": customer.name,
+            "email": customer.email,
+            "changes": customer_changes({}, _given_values(customer)),
+        },
     )
     return customer
+
+
+def _given_values(customer: Customer) -> dict[str, Any]:
+    """What a new customer has beyond a blank one's defaults: its entry's "changes"."""
+    blank = profile_values(Customer())
+    values = profile_values(customer) | related_lines(customer, RELATED_LISTS)
+    return {name: value for name, value in values.items() if value != blank.get(name, [])}
 
 
 @transaction.atomic
@@ -82,7 +93,7 @@ def customer_update(
     Stripe, an empty value removes its key), so concurrent changes of other keys stay."""
     _check_field_names(fields, allowed=set(PROFILE_FIELDS))
     customer = _lock_live(customer)
-    lists = {"tax_ids": tax_ids, "contacts": contacts, "aliases": aliases}
+    lists = dict(zip(RELATED_LISTS, (tax_ids, contacts, aliases), strict=True))
     given = [name for name, rows in lists.items() if rows is not None]
     before = profile_values(customer) | related_lines(customer, given)
     for name, value in fields.items():
@@ -124,6 +135,9 @@ def profile_values(customer: Customer) -> dict[str, Any]:
     return {
         name: copy.deepcopy(field.value_from_object(customer)) for name, field in _PROFILE.items()
     }
+
+
+RELATED_LISTS = ("tax_ids", "contacts", "aliases")
 
 
 def related_lines(customer: Customer, names: Iterable[str]) -> dict[str, list[str]]:

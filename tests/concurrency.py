@@ -28,5 +28,5 @@ def at_once(threads: int, work: Callable[[], Any]) -> list[Any]:
         worker.start()
     for worker in workers:
         worker.join()
-    assert errors == []
+    assert errors == [], errors
     return results

@@ -1,16 +1,20 @@
 """The coupon of a draft invoice. A customer's once-only coupon discounts one invoice:
 a draft takes it from the customer, gives it back if it is not issued with it, and
-choosing it again on a draft takes it again."""
+choosing it again on a draft takes it again. Each is on the customer's activity."""
 
 from django.core.exceptions import ValidationError
 
 from customers.models import Customer
 
 from ..models import Coupon, CouponDuration, CustomerCoupon, Invoice
+from .defaults import record_coupon_change
 
 
 def take_customer_coupon(customer: Customer, currency: str) -> Coupon | None:
     """The customer's coupon for a new invoice; a once-only coupon is used up by it."""
+    # The customer first, as a draft's changes and the customer's billing defaults lock
+    # it: each change of its coupon records what the one before left.
+    Customer.objects.select_for_update(no_key=True).filter(pk=customer.pk).first()
     held = (
         CustomerCoupon.objects.select_for_update(of=("self",))
         .select_related("coupon")
@@ -21,6 +25,7 @@ def take_customer_coupon(customer: Customer, currency: str) -> Coupon | None:
         return None
     if held.coupon.duration == CouponDuration.ONCE:
         held.delete()
+        record_coupon_change(customer, held.coupon, None)
     return held.coupon
 
 
@@ -29,7 +34,11 @@ def give_back_coupon(invoice: Invoice) -> None:
     returns it (unless the customer has been given another meanwhile)."""
     coupon = invoice.coupon
     if invoice.coupon_from_customer and coupon and coupon.duration == CouponDuration.ONCE:
-        CustomerCoupon.objects.get_or_create(customer=invoice.customer, defaults={"coupon": coupon})
+        _, given = CustomerCoupon.objects.get_or_create(
+            customer=invoice.customer, defaults={"coupon": coupon}
+        )
+        if given:
+            record_coupon_change(invoice.customer, None, coupon)
 
 
 def choose_coupon(invoice: Invoice, coupon: Coupon | None) -> None:
@@ -50,6 +59,7 @@ def choose_coupon(invoice: Invoice, coupon: Coupon | None) -> None:
         ).delete()
         if taken:
             invoice.coupon_from_customer = True
+            record_coupon_change(invoice.customer, coupon, None)
             return
     used = (
         Invoice.objects.filter(

@@ -14,6 +14,7 @@ from customers.models import Customer
 from ..models import Coupon, CustomerCoupon, TaxRate
 
 MIXED_RATES = "Default tax rates must be all inclusive or all exclusive."
+LABELS = {"default_tax_rates": "Default tax rates", "coupon": "Coupon"}
 
 
 def customer_billing_defaults_set(
@@ -42,16 +43,29 @@ def tax_rate_default_for_set(*, tax_rate: TaxRate, customers: Iterable[Customer]
     wanted = {customer.pk: customer for customer in customers}
     check_default_for(inclusive=tax_rate.inclusive, customers=wanted.values(), tax_rate=tax_rate)
     with transaction.atomic():
-        current = set(tax_rate.default_for.values_list("pk", flat=True))
-        changed = sorted(
-            [customer for pk, customer in wanted.items() if pk not in current]
-            + list(Customer.objects.filter(pk__in=current - wanted.keys())),
-            key=lambda customer: customer.pk,  # one lock order for every caller
-        )
-        before = {customer.pk: _lock(customer) for customer in changed}
-        tax_rate.default_for.set(wanted.values())
+        # The rate first, so two changes of its customers take turns; FOR NO KEY UPDATE
+        # lets a customer's own change (which key-shares the rate) through.
+        TaxRate.objects.select_for_update(no_key=True).filter(pk=tax_rate.pk).first()
+        # Every customer whose rates change, locked before its rates are read, as the
+        # customer's own changes are; the rate's customers are read again until no other
+        # change slipped one in between.
+        locked: set[int] = set()
+        current = _default_for(tax_rate)
+        while missing := (wanted.keys() | current) - locked:
+            list(Customer.objects.select_for_update().filter(pk__in=missing).order_by("pk"))
+            locked |= missing
+            current = _default_for(tax_rate)
+        # Not set(): a customer given the rate on its own page since is left as it is.
+        changed = list(Customer.objects.filter(pk__in=wanted.keys() ^ current).order_by("pk"))
+        before = {customer.pk: _billing_defaults(customer) for customer in changed}
+        tax_rate.default_for.remove(*(current - wanted.keys()))
+        tax_rate.default_for.add(*(wanted.keys() - current))
         for customer in changed:
             _record(customer, before[customer.pk])
+
+
+def _default_for(tax_rate: TaxRate) -> set[int]:
+    return set(tax_rate.default_for.values_list("pk", flat=True))
 
 
 def check_default_for(
@@ -92,9 +106,19 @@ def _lock(customer: Customer) -> dict[str, Any]:
     return _billing_defaults(customer)
 
 
+def record_coupon_change(customer: Customer, old: Coupon | None, new: Coupon | None) -> None:
+    """The entry for a customer's coupon taken or given back by one of its drafts (which
+    holds the customer's lock): `old` and `new` are what the draft found and left."""
+    before, after = {"coupon": old.name if old else ""}, {"coupon": new.name if new else ""}
+    _record_changes(customer, activity.changes(before, after, LABELS))
+
+
 def _record(customer: Customer, before: dict[str, Any]) -> None:
-    labels = {"default_tax_rates": "Default tax rates", "coupon": "Coupon"}
-    if changes := activity.changes(before, _billing_defaults(customer), labels):
+    _record_changes(customer, activity.changes(before, _billing_defaults(customer), LABELS))
+
+
+def _record_changes(customer: Customer, changes: list[dict[str, Any]]) -> None:
+    if changes:
         activity.record(
             "customer.updated",
             customer=customer.public_id,

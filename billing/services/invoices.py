@@ -97,7 +97,9 @@ def invoice_create(
             .order_by("created", "id")
             .values_list("pk", flat=True)[: MAX_INVOICE_LINES if include_pending else 0]
         )
-        InvoiceItem.objects.filter(pk__in=pending, invoice__isnull=True).update(invoice=invoice)
+        billed = InvoiceItem.objects.filter(pk__in=pending, invoice__isnull=True).update(
+            invoice=invoice
+        )
         recompute(invoice)
         check_total(
             invoice,
@@ -105,7 +107,10 @@ def invoice_create(
             "the oldest 250), then create the invoice.",
         )
         invoice.save()
-        record_invoice("invoice.created", invoice, {"currency": currency})
+        data: dict[str, Any] = {"currency": currency}
+        if billed:
+            data["counts"] = {"pending items billed": billed}
+        record_invoice("invoice.created", invoice, data)
     return invoice
 
 
@@ -186,9 +191,12 @@ def invoice_delete(*, invoice: Invoice) -> None:
     with transaction.atomic():
         invoice = invoice_lock_draft(invoice)
         give_back_coupon(invoice)
-        invoice.lines.update(invoice=None, discount_amount=0, tax_amounts=[])
+        released = invoice.lines.update(invoice=None, discount_amount=0, tax_amounts=[])
         invoice.default_tax_rates.clear()
-        record_invoice("invoice.deleted", invoice, {"currency": invoice.currency})
+        data: dict[str, Any] = {"currency": invoice.currency}
+        if released:
+            data["counts"] = {"lines made pending again": released}
+        record_invoice("invoice.deleted", invoice, data)
         invoice.delete()
 
 

@@ -45,7 +45,9 @@ def item_add(
         item.full_clean(exclude=["customer", "invoice"])
         item.save()
         item.tax_rates.set(rates)
-        if invoice is not None:
+        if invoice is None:
+            _record_item("invoiceitem.created", item, {"item": _line(item, rates)})
+        else:
             recompute(invoice)
             check_total(invoice)
             invoice.save()
@@ -88,10 +90,12 @@ def item_delete(*, item: InvoiceItem) -> None:
             raise ValidationError("This item was already deleted.")
         if locked.invoice_id != (invoice.pk if invoice else None):
             raise ValidationError("This item was moved to an invoice meanwhile. Reload the page.")
-        removed = _line(locked, locked.tax_rates.all()) if invoice is not None else {}
+        removed = _line(locked, locked.tax_rates.all())
         locked.tax_rates.clear()
         locked.delete()
-        if invoice is not None:
+        if invoice is None:
+            _record_item("invoiceitem.deleted", item, {"item": removed})
+        else:
             recompute(invoice)
             invoice.save()
             record_invoice(
@@ -118,7 +122,7 @@ def item_update(
             raise ValidationError("This item was moved to an invoice meanwhile. Reload the page.")
         # Rates already on the item are not checked again (one may have been deactivated).
         rates = None if tax_rates is None else list(tax_rates)
-        before = _line(locked, locked.tax_rates.all()) if invoice is not None else {}
+        before = _line(locked, locked.tax_rates.all())
         if description is not None:
             locked.description = description
         if unit_amount is not None:
@@ -142,17 +146,14 @@ def item_update(
             recompute(invoice)
             check_total(invoice)
             invoice.save()
-            after = _line(locked, locked.tax_rates.all() if rates is None else rates)
-            if changes := activity.changes(before, after, LINE_LABELS, money=LINE_MONEY):
-                record_invoice(
-                    "invoice.updated",
-                    invoice,
-                    {
-                        "description": locked.description,
-                        "changes": changes,
-                        "currency": invoice.currency,
-                    },
-                )
+        after = _line(locked, locked.tax_rates.all() if rates is None else rates)
+        labels = LINE_LABELS if invoice is not None else ITEM_LABELS
+        if changes := activity.changes(before, after, labels, money=LINE_MONEY):
+            data = {"description": locked.description, "changes": changes}
+            if invoice is None:
+                _record_item("invoiceitem.updated", locked, data)
+            else:
+                record_invoice("invoice.updated", invoice, {**data, "currency": invoice.currency})
     return locked
 
 
@@ -166,6 +167,20 @@ LINE_LABELS = {
     "tax_rates": "Line tax rates",
 }
 LINE_MONEY = {"unit_amount", "amount"}
+# A pending item's, as its "invoiceitem.updated" entries show it.
+ITEM_LABELS = {
+    name: label.removeprefix("Line ").capitalize() for name, label in LINE_LABELS.items()
+}
+
+
+def _record_item(kind: str, item: InvoiceItem, data: dict[str, Any]) -> None:
+    """The customer's entry for a change of its pending item; amounts in its currency."""
+    activity.record(
+        kind,
+        customer=item.customer.public_id,
+        object_id=item.public_id,
+        data={**data, "currency": item.currency},
+    )
 
 
 def _line(item: InvoiceItem, rates: Iterable[TaxRate]) -> dict[str, Any]:

@@ -53,11 +53,13 @@ class Plan:
         return True
 
 
-def plan_rows(rows: list[Row], layout: Layout, *, match_by_email: bool) -> Plan:
+def plan_rows(rows: list[Row], layout: Layout, *, match_by_email: bool, lock: bool = False) -> Plan:
     """What importing the cleaned rows would do: each row matched to the customer it
-    updates (or none: a new one) and checked against the others and the database."""
+    updates (or none: a new one) and checked against the others and the database.
+    `lock` (in the import's transaction) locks the customers rows update until it ends,
+    as an edit on their pages does, so neither overwrites the other's change."""
     plan = Plan()
-    lookups = _Lookups(rows, stripe=layout.stripe, match_by_email=match_by_email)
+    lookups = _Lookups(rows, stripe=layout.stripe, match_by_email=match_by_email, lock=lock)
     plan.tax_ids = lookups.tax_ids
     # Where each customer, account email and invoice prefix was first seen: its line.
     seen_targets: dict[int, int] = {}
@@ -111,7 +113,7 @@ def plan_rows(rows: list[Row], layout: Layout, *, match_by_email: bool) -> Plan:
 class _Lookups:
     """The customers a file's rows may name, read in a few queries for all rows."""
 
-    def __init__(self, rows: list[Row], *, stripe: bool, match_by_email: bool) -> None:
+    def __init__(self, rows: list[Row], *, stripe: bool, match_by_email: bool, lock: bool) -> None:
         references = {row.reference for row in rows if row.reference}
         emails = {row.values["email"].casefold() for row in rows if row.values.get("email")}
         prefixes = {
@@ -120,19 +122,19 @@ class _Lookups:
         if stripe:
             alias_rows = CustomerAlias.objects.values_list("alias", "customer_id")
             aliases = dict(_chunked(alias_rows, "alias", references))
-            customers = _customers_by("pk", set(aliases.values()))
+            customers = _customers_by("pk", set(aliases.values()), lock=lock)
             self.by_reference = {
                 ref: customers[pk] for ref, pk in aliases.items() if pk in customers
             }
         else:
-            self.by_reference = _customers_by("public_id", references, live=False)
+            self.by_reference = _customers_by("public_id", references, live=False, lock=lock)
         self.by_email: dict[str, list[tuple[int, str]]] = {}
         by_email = Customer.objects.live().values_list("email_key", "pk", "public_id")
         for key, pk, public_id in _chunked(by_email, "email_key", emails):
             self.by_email.setdefault(key, []).append((pk, public_id))
         # The customers rows will update by email, read now rather than a query a row.
         matched = {found[0][0] for found in self.by_email.values() if len(found) == 1}
-        self.email_matches = _customers_by("pk", matched) if match_by_email else {}
+        self.email_matches = _customers_by("pk", matched, lock=lock) if match_by_email else {}
         by_prefix = Customer.objects.values_list("invoice_prefix", "pk")
         self.by_prefix = dict(_chunked(by_prefix, "invoice_prefix", prefixes))
         # The tax IDs of the customers rows may update, if the file has the column:
@@ -152,8 +154,12 @@ def _chunked(queryset: QuerySet[Any, T], field: str, keys: Iterable[Any]) -> Ite
         yield from queryset.filter(**{f"{field}__in": ordered[start : start + LOOKUP_CHUNK]})
 
 
-def _customers_by(field: str, keys: Iterable[Any], live: bool = True) -> dict[Any, Customer]:
+def _customers_by(
+    field: str, keys: Iterable[Any], live: bool = True, lock: bool = False
+) -> dict[Any, Customer]:
     queryset = Customer.objects.live() if live else Customer.objects.all()
+    if lock:  # FOR NO KEY UPDATE, as an invoice locks its customer (docs/decisions.md)
+        queryset = queryset.select_for_update(no_key=True).order_by(field)
     return {getattr(customer, field): customer for customer in _chunked(queryset, field, keys)}
 
 

@@ -119,7 +119,7 @@ def import_apply(
     import_id = customer_import.public_id
     try:
         with _acting_as_importer(customer_import), transaction.atomic():
-            plan = plan_rows(rows, layout, match_by_email=customer_import.match_by_email)
+            plan = plan_rows(rows, layout, match_by_email=customer_import.match_by_email, lock=True)
             if plan.invalid and not valid_rows_only:
                 transaction.set_rollback(True)
             else:

@@ -7,13 +7,14 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from activity import exports
 from activity.context import acting
 from activity.kinds import Source
 from activity.models import Entry
 from api.keys import api_key_create, api_key_revoke
 from api.models import ApiKey
 from tests.api.conftest import Api
-from tests.factories import make_customer
+from tests.factories import make_customer, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -102,8 +103,10 @@ def test_a_key_made_and_revoked_is_recorded_by_name_and_redacted_key_never_its_s
     assert len(Entry.objects.filter(kind__startswith="api_key.")) == 2
     for entry in (created, revoked):
         assert entry.object_id == key.redacted
-        assert entry.data == {"name": "Signup flow", "key": key.redacted}
         assert (entry.source, entry.actor) == ("command", "manage.py api_key")
+    assert created.data == {"name": "Signup flow", "key": key.redacted, "acts_as": "role Ops"}
+    assert revoked.data == {"name": "Signup flow", "key": key.redacted}
+    assert exports.detail(created.data).endswith("acts as role Ops")
     everything = json.dumps(list(Entry.objects.values("object_id", "data", "actor")))
     assert secret not in everything and secret[len(key.prefix) :] not in everything
 
@@ -137,3 +140,10 @@ def test_a_key_whose_making_is_rolled_back_leaves_no_entry():
         api_key_create(name="Rolled back", role=Group.objects.get(name="Ops"))
         raise RuntimeError("the admin's save fails after the key is made")
     assert not Entry.objects.exists() and not ApiKey.objects.exists()
+
+
+def test_a_user_key_made_names_the_user_it_acts_as():
+    user = make_user(username="ada")
+    key, _ = api_key_create(name="Ada's scripts", user=user)
+    (created,) = _entries("api_key.created")
+    assert created.data["acts_as"] == "user ada"

@@ -62,7 +62,7 @@ def test_a_draft_created_through_the_page_is_recorded_with_its_currency(
     assert billing_client.post(url, {"currency": "EUR"}).status_code == 302
     entry = _entry("invoice.created")
     _names_invoice(entry, Invoice.objects.get())
-    assert entry.data == {"currency": "EUR"}
+    assert entry.data == {"currency": "EUR", "counts": {"pending items billed": 1}}
     _by_page(entry, billing_user)
 
 

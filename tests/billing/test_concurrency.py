@@ -21,7 +21,15 @@ from customers.models import Customer
 from ledger.models import BalanceTransaction, CustomerBalance, TransactionType
 from ledger.verify import ledger_problems
 from tests.concurrency import at_once
-from tests.factories import adjust, balance_of, make_coupon, make_customer, make_invoice, make_item
+from tests.factories import (
+    adjust,
+    balance_of,
+    make_coupon,
+    make_customer,
+    make_invoice,
+    make_item,
+    make_tax_rate,
+)
 
 THREADS = 8
 INVOICES_PER_THREAD = 3
@@ -216,3 +224,48 @@ def test_coupons_set_at_once_are_recorded_as_one_chain_of_changes(vendor, thread
     news = [change["new"] for change in changes]
     assert olds == ["", *news[:-1]]
     assert news[-1] == CustomerCoupon.objects.get(customer=customer).coupon.name
+
+
+@pytest.mark.usefixtures("flushable_db")
+@pytest.mark.parametrize("vendor, threads", [("postgresql", 6), ("sqlite", 4)])
+def test_a_rates_customers_and_a_customers_rates_set_at_once_are_each_recorded(vendor, threads):
+    """The admin sets a rate's customers while the customer page sets a customer's rates:
+    every customer's entries chain (each old value is the one before's new value) and
+    end at the rates it has."""
+    if connection.vendor != vendor:
+        pytest.skip(f"the {vendor} variant")
+    from activity.models import Entry
+    from billing.services import customer_billing_defaults_set, tax_rate_default_for_set
+
+    rate = make_tax_rate("20")
+    customers = [make_customer() for _ in range(3)]
+    tax_rate_default_for_set(tax_rate=rate, customers=customers[:1])
+    jobs = iter(range(threads))
+    lock = threading.Lock()
+
+    def work():
+        with lock:
+            job = next(jobs)
+        if job % 2:  # the rate's customers: one of them and the next
+            chosen = [customers[job % 3], customers[(job + 1) % 3]]
+            tax_rate_default_for_set(tax_rate=rate, customers=chosen)
+        else:  # one customer given the rate, or none
+            customer = customers[job % 3]
+            customer_billing_defaults_set(
+                customer=customer, tax_rates=[rate] if job % 4 else [], coupon=None
+            )
+
+    for _ in range(3):
+        at_once(threads, work)
+        jobs = iter(range(threads))
+    for customer in customers:
+        entries = Entry.objects.filter(kind="customer.updated", customer=customer.public_id)
+        changes = [
+            change
+            for entry in entries.order_by("id")
+            for change in entry.data["changes"]
+            if change["field"] == "default_tax_rates"
+        ]
+        olds, news = [c["old"] for c in changes], [c["new"] for c in changes]
+        assert olds == [[], *news[:-1]], customer
+        assert (news or [[]])[-1] == [str(r) for r in customer.default_tax_rates.all()]

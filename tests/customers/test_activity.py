@@ -32,12 +32,30 @@ def _changes(entry):
 # Created, updated
 
 
-def test_a_created_customer_is_recorded_with_its_name_and_email():
-    customer = make_customer(name="Acme", email="billing@acme.test")
+def test_a_created_customer_is_recorded_with_its_name_and_email_and_what_it_was_given():
+    customer = make_customer(name="Acme", email="billing@acme.test", phone="+1 512 555 0100")
     (entry,) = _entries("customer.created")
     assert (entry.customer, entry.object_id, entry.invoice) == (customer.public_id,) * 2 + ("",)
-    assert entry.data == {"name": "Acme", "email": "billing@acme.test"}
+    assert (entry.data["name"], entry.data["email"]) == ("Acme", "billing@acme.test")
+    given = _changes(entry)
+    assert given["phone"] == ("Phone", None, "+1 512 555 0100")
+    assert given["invoice_prefix"] == ("Invoice prefix", None, customer.invoice_prefix)
+    assert "tax_ids" not in given and "preferred_locales" not in given  # none: left out
     assert entry.source == "command"  # no door: a script or the shell
+
+
+def test_a_customers_tax_ids_contacts_and_external_ids_at_creation_are_recorded():
+    services.customer_create(
+        fields={"name": "Acme", "email": "billing@acme.test"},
+        tax_ids=[{"type": "eu_vat", "value": "DE136695976"}],
+        contacts=[{"name": "Jane", "email": "jane@acme.test", "billing_emails": True}],
+        aliases=["crm-1"],
+    )
+    (entry,) = _entries("customer.created")
+    given = _changes(entry)
+    assert given["tax_ids"] == ("Tax IDs", None, ["eu_vat DE136695976"])
+    assert given["contacts"][2] == ["Jane <jane@acme.test> (Billing)"]
+    assert given["aliases"] == ("External IDs", None, ["crm-1"])
 
 
 def test_an_edit_on_the_page_records_what_changed_as_the_signed_in_user(
