@@ -123,3 +123,19 @@ def test_a_rate_taken_from_all_its_customers_is_recorded_for_each():
     for customer in customers:
         entries = _entries("customer.updated", customer)
         assert [e.data["changes"][0]["new"] for e in entries] == [[str(rate)], []]
+
+
+def test_the_customers_activity_section_shows_its_pending_items(billing_client):
+    customer = make_customer()
+    item = make_item(customer, 1250, description="Setup fee")
+    item_update(item=item, quantity=2)
+    page = billing_client.get(reverse("customers:detail", args=[customer.public_id]))
+    text = page.content.decode()
+    assert "Pending item added" in text and "Setup fee × 1, $12.50" in text
+    assert (
+        "Pending item changed" in text and "Amount: <del>$12.50</del> → <ins>$25.00</ins>" in text
+    )
+    invoices = billing_client.get(
+        reverse("activity:list"), {"customer": customer.public_id, "group": "invoice"}
+    )
+    assert invoices.content.decode().count('class="activity-entry"') == 2
