@@ -37,8 +37,9 @@ def _send(email_id: int) -> str:
         if email.status != DocumentEmailStatus.QUEUED:
             return email.status
         email.status = DocumentEmailStatus.SENDING
+        email.sending_since = timezone.now()
         email.attempts += 1
-        email.save(update_fields=["status", "attempts"])
+        email.save(update_fields=["status", "sending_since", "attempts"])
     retry_at = None
     try:
         message = _message(email)
@@ -55,8 +56,9 @@ def _send(email_id: int) -> str:
         email.status = DocumentEmailStatus.SENT
         email.sent_at = timezone.now()
         email.last_error = ""
+    email.sending_since = None
     with transaction.atomic():
-        email.save(update_fields=["to", "status", "sent_at", "last_error"])
+        email.save(update_fields=["to", "status", "sending_since", "sent_at", "last_error"])
         if email.status == DocumentEmailStatus.SENT:
             record_email("email.sent", email)
         elif email.status == DocumentEmailStatus.FAILED:

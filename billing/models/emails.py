@@ -30,7 +30,8 @@ class DocumentEmailReminder(models.TextChoices):
 
 class DocumentEmailStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
-    # Taken by a worker; left so if it died mid-send (it may or may not have gone out).
+    # Taken by a worker; left so if it died mid-send (it may or may not have gone out)
+    # until send_reminders fails it (billing.services.emails.emails_fail_stalled).
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
@@ -56,6 +57,8 @@ class DocumentEmail(models.Model):
         max_length=8, choices=DocumentEmailStatus.choices, default=DocumentEmailStatus.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker took it to send; cleared when it is sent, failed or queued again.
+    sending_since = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True)
     created = models.DateTimeField(default=timezone.now, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)

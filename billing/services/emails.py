@@ -3,10 +3,12 @@ once, so a refusal reaches the user and nothing is recorded), recorded as a queu
 DocumentEmail and sent by billing.tasks once the transaction commits."""
 
 from collections.abc import Sequence
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from .. import documents, emails, tasks
 from ..models import (
@@ -28,6 +30,13 @@ SENDABLE_INVOICE_STATUSES = {
     InvoiceStatus.UNCOLLECTIBLE,
 }
 NO_RECIPIENT = "Not sent: the customer has no email address to send invoices to."
+# A worker sends one message in seconds (EMAIL_TIMEOUT is 30 s a try); one still sending
+# after this was taken by a worker that stopped.
+STALLED_AFTER = timedelta(minutes=15)
+STALLED = (
+    "The worker stopped while sending this email, so it may or may not have been "
+    "delivered. Resend it if the customer did not get it."
+)
 
 
 def invoice_can_be_emailed(invoice: Invoice) -> bool:
@@ -134,3 +143,23 @@ def _language(invoice: Invoice) -> str:
     snapshot = invoice.customer_snapshot or {}
     locales = snapshot.get("preferred_locales") or invoice.customer.preferred_locales
     return documents.document_language(locales)
+
+
+def emails_fail_stalled() -> int:
+    """Mark Failed the emails a worker took to send more than STALLED_AFTER ago and never
+    finished (it was killed, or its machine restarted): not sent again, as they may have
+    gone out. Returns how many; safe to run on several machines at once."""
+    cutoff = timezone.now() - STALLED_AFTER
+    with transaction.atomic():
+        stalled = list(
+            DocumentEmail.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("invoice__customer", "credit_note")
+            .filter(status=DocumentEmailStatus.SENDING, sending_since__lt=cutoff)
+        )
+        for email in stalled:
+            email.status, email.last_error, email.sending_since = (
+                DocumentEmailStatus.FAILED, STALLED, None
+            )  # fmt: skip
+            email.save(update_fields=["status", "last_error", "sending_since"])
+            tasks.record_email("email.failed", email, error=STALLED)
+    return len(stalled)
