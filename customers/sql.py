@@ -86,6 +86,18 @@ def customers_insert(using: str, fields: list[Field], rows: list[tuple]) -> None
         cursor.executemany(sql, rows)
 
 
+def customers_update(using: str, fields: list[Field], rows: list[tuple]) -> None:
+    """UPDATEs customers' `fields` with one prepared statement: each of `rows` holds the
+    prepared values in `fields` order, then the customer's primary key. (bulk_update's
+    CASE WHEN per field spent ~90% of a 20,000-row update import resolving expressions.)"""
+    db = connections[using]
+    quote = db.ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(CUSTOMERS)} SET {sets} WHERE {quote(Customer._meta.pk.column)} = %s"
+    with db.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def rows_in_chunks(queryset: QuerySet, chunk_size: int) -> Iterator[list[tuple]]:
     """The queryset's rows as tuples, a list of up to `chunk_size` at a time, through a
     server-side cursor on PostgreSQL, so memory stays flat at any size."""

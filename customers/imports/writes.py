@@ -1,5 +1,5 @@
 """The import's writes: new customers with one prepared INSERT a batch, changed ones
-with bulk_update, and their external IDs and tax IDs; and an activity entry for each
+with one prepared UPDATE, and their external IDs and tax IDs; and an activity entry for each
 customer, a batch at a time."""
 
 import operator
@@ -27,6 +27,7 @@ from .rows import Row
 WRITE_BATCH = 1000
 PASSED_AS_THEY_ARE = {"CharField", "TextField", "PositiveSmallIntegerField",
                       "PositiveIntegerField", "ForeignKey"}  # fmt: skip
+CUSTOMER_FIELDS = {f.name: f for f in Customer._meta.concrete_fields}
 # {customer pk: {(type, value): tax ID pk}}: a customer's tax IDs as they are.
 TaxIdsNow = Mapping[int, Mapping[tuple[str, str], int]]
 
@@ -104,6 +105,7 @@ def update_customers(
 ) -> int:
     """`tax_ids_now`: {customer pk: {(type, value): tax ID pk}} as the plan read them.
     Each change is recorded, its old value as the plan read it, by the import `import_id`."""
+    connection = connections[Customer.objects.db]
     for start in range(0, len(updates), WRITE_BATCH):
         batch = updates[start : start + WRITE_BATCH]
         names: set[str] = set()
@@ -119,8 +121,12 @@ def update_customers(
                     names.add(name)
             customer.set_search_keys()
         if names:
-            fields = [*names, *FOLDED_FIELDS]
-            Customer.objects.bulk_update([c for c, _ in batch], fields)
+            fields = [CUSTOMER_FIELDS[name] for name in [*names, *FOLDED_FIELDS]]
+            rows = [
+                (*(f.get_db_prep_save(getattr(c, f.attname), connection) for f in fields), c.pk)
+                for c, _ in batch
+            ]
+            sql.customers_update(connection.alias, fields, rows)
         if tax_ids:
             # As on the customer page: the tax IDs kept stay as they were.
             stale: list[int] = []
